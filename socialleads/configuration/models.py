@@ -1,0 +1,123 @@
+"""The shapes of ``sources.yaml``, ``sinks.yaml`` and ``campaigns.yaml``. Unknown keys are errors."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from socialleads.models import EventKind, Grade
+from socialleads.settings import Duration
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceEntry(_Strict):
+    """One configured source instance; ``config`` is checked against the connector's own model."""
+
+    type: str = Field(description="the connector's entry-point name, e.g. csv")
+    enabled: bool = True
+    every: Duration = timedelta(minutes=1)
+    jitter: Duration = timedelta(seconds=0)
+    phone_region: str | None = Field(default=None, min_length=2, max_length=2)
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class RetryPolicy(_Strict):
+    """How a sink's failed deliveries are retried before they are dead-lettered."""
+
+    max_attempts: int = Field(default=8, ge=1)
+    first_delay: Duration = timedelta(seconds=5)
+    max_delay: Duration = timedelta(hours=1)
+
+
+class SinkEntry(_Strict):
+    """One configured sink instance."""
+
+    type: str
+    enabled: bool = True
+    retry: RetryPolicy = RetryPolicy()
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class LeadMagnet(StrEnum):
+    """What the campaign offers in exchange for contact data; it weighs on lead quality."""
+
+    DEMO_REQUEST = "demo_request"
+    QUOTE = "quote"
+    CONSULTATION = "consultation"
+    FREE_TRIAL = "free_trial"
+    DOWNLOAD = "download"
+    WEBINAR = "webinar"
+    NEWSLETTER = "newsletter"
+    CONTEST = "contest"
+    NONE = "none"
+
+
+class RouteMatch(_Strict):
+    """Conditions of a routing rule; all given conditions must hold, an empty match always holds."""
+
+    sources: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    kinds: tuple[EventKind, ...] = ()
+    grades: tuple[Grade, ...] = ()
+    countries: tuple[str, ...] = ()
+    min_intent: float | None = Field(default=None, ge=0, le=1)
+    min_score: int | None = Field(default=None, ge=0, le=100)
+
+
+class RouteRule(_Strict):
+    """A named routing rule: when it matches, the lead goes to ``deliver_to``."""
+
+    name: str
+    when: RouteMatch = RouteMatch()
+    deliver_to: tuple[str, ...] = Field(min_length=1)
+
+
+class Campaign(_Strict):
+    """What a social media manager describes: which sources, what is offered, where leads go."""
+
+    owner_team: str | None = None
+    starts: date | None = None
+    ends: date | None = None
+    sources: tuple[str, ...] = ()
+    lead_magnet: LeadMagnet = LeadMagnet.NONE
+    intent_threshold: float = Field(default=0.7, ge=0, le=1)
+    route_mode: Literal["first", "all"] = "first"
+    routes: tuple[RouteRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Campaign:
+        if self.starts and self.ends and self.ends < self.starts:
+            raise ValueError("ends is before starts")
+        return self
+
+
+class DefaultRoute(_Strict):
+    """Where a lead goes when no campaign rule matches (or its source is in no campaign)."""
+
+    deliver_to: tuple[str, ...] = ()
+
+
+class SourcesFile(_Strict):
+    """``sources.yaml``."""
+
+    sources: dict[str, SourceEntry] = Field(default_factory=dict)
+
+
+class SinksFile(_Strict):
+    """``sinks.yaml``; ``admin_sinks`` receive notices when a source fails or recovers."""
+
+    sinks: dict[str, SinkEntry] = Field(default_factory=dict)
+    admin_sinks: tuple[str, ...] = ()
+
+
+class CampaignsFile(_Strict):
+    """``campaigns.yaml``."""
+
+    campaigns: dict[str, Campaign] = Field(default_factory=dict)
+    default_route: DefaultRoute = DefaultRoute()

@@ -1,0 +1,184 @@
+"""The whole plugin contract: what a source or sink implements, and what it is given (DESIGN §4).
+
+A connector package declares an entry point in ``socialleads.sources`` or ``socialleads.sinks``
+naming a ``Source`` or ``Sink`` subclass. The entry-point name must equal the class's ``name``.
+Connectors classify failures with ``socialleads.errors``; the runner owns cursors, retries, health
+and storage.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Generic, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from socialleads.models import (
+    AdminNotice,
+    Checkpoint,
+    Delivery,
+    Health,
+    Lead,
+    LeadDraft,
+    RawEvent,
+)
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware in UTC; the default clock everywhere."""
+    return datetime.now(UTC)
+
+
+class ConnectorConfig(BaseModel):
+    """Base of every connector's config model: frozen, and an unknown key is an error.
+
+    Secrets are declared as ``pydantic.SecretStr`` so they never print.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Cursor(BaseModel):
+    """A source's position, JSON round-trippable and versioned.
+
+    The runner folds every position a poll reports into the cursor with ``advance`` and stores the
+    result in the same transaction as the events. ``advance`` must not depend on order (APIs
+    return newest first): use max, union, and the like.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    version: ClassVar[int] = 1
+
+    @abstractmethod
+    def advance(self, position: Mapping[str, Any]) -> Self:
+        """Return the cursor moved past ``position``; never move backwards."""
+
+    @classmethod
+    def upgrade(cls, stored: Mapping[str, Any], stored_version: int) -> Self:
+        """Read a cursor stored by an older connector version; override when ``version`` changes."""
+        if stored_version != cls.version:
+            from socialleads.errors import ConfigurationError
+
+            raise ConfigurationError(
+                f"stored cursor is version {stored_version}, {cls.__name__} reads version {cls.version}"
+            )
+        return cls.model_validate(dict(stored))
+
+
+ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
+CursorT = TypeVar("CursorT", bound=Cursor)
+
+
+@dataclass(frozen=True)
+class ConnectorContext:
+    """What the bot hands a connector when it builds one."""
+
+    instance: str
+    """The configured instance name (``sources.yaml`` key), distinct from the connector ``name``."""
+    config_file: str = "<code>"
+    """Where the instance was configured, so errors can name it."""
+    phone_region: str | None = None
+    """Default region for phone numbers without a country code (ISO 3166 alpha-2)."""
+    clock: Callable[[], datetime] = utc_now
+    logger: logging.Logger = field(default_factory=lambda: logging.getLogger("socialleads.connector"))
+
+
+class Source(ABC, Generic[ConfigT, CursorT]):
+    """A platform connector that reads events. One instance per configured source.
+
+    Called by the runner only, from one thread at a time per instance.
+    """
+
+    name: ClassVar[str]
+    """Equals the entry-point name (``csv``, ``meta_lead_ads``)."""
+    platform: ClassVar[str]
+    """The platform the events come from (``facebook``, ``x``, ``csv``)."""
+    config_model: ClassVar[type[ConnectorConfig]]
+    cursor_model: ClassVar[type[Cursor]]
+
+    def __init__(self, config: ConfigT, context: ConnectorContext) -> None:
+        self.config = config
+        self.context = context
+
+    @abstractmethod
+    def check(self) -> Health:
+        """One cheap authenticated call: token, scopes, subscriptions, folder access.
+
+        Called by ``sources check``, ``doctor`` and the runner's health job. Raises ``AuthError`` for
+        bad credentials; returns a ``Health`` for everything it can describe.
+        """
+
+    @abstractmethod
+    def fetch(self, since: CursorT | None) -> Iterator[RawEvent | Checkpoint]:
+        """Yield every event after ``since`` (minus the connector's lookback), each with its position.
+
+        Called by the runner at each poll; ``since`` is None on the first poll. Never sleeps:
+        raise ``RateLimitedError`` with the reset time instead. Raises the ``SourceError`` subclasses.
+        """
+
+    @abstractmethod
+    def parse(self, event: RawEvent) -> LeadDraft:
+        """Turn one raw event into a lead draft with raw contact values.
+
+        Called by the runner for each new event, also for events that arrived by webhook.
+        Raises ``SkippableRecordError`` with a reason a person can act on when the payload is unusable.
+        """
+
+    def close(self) -> None:
+        """Release connections; called once when the bot stops."""
+
+
+class Sink(ABC, Generic[ConfigT]):
+    """A destination for leads (CRM, chat, email, webhook). One instance per configured sink.
+
+    ``deliver`` may be called from several threads; implementations keep no per-call state.
+    """
+
+    name: ClassVar[str]
+    config_model: ClassVar[type[ConnectorConfig]]
+    accepts_notices: ClassVar[bool] = False
+    """True when ``send_notice`` is implemented, so the sink can be an admin channel."""
+
+    def __init__(self, config: ConfigT, context: ConnectorContext) -> None:
+        self.config = config
+        self.context = context
+
+    @abstractmethod
+    def check(self) -> Health:
+        """Verify the sink can be reached and the credentials work, without delivering anything."""
+
+    @abstractmethod
+    def deliver(self, lead: Lead, key: str) -> Delivery:
+        """Deliver ``lead``; idempotent on ``key`` (upsert, or pass the key on for the receiver to dedupe).
+
+        Called by the dispatcher. Raises ``RetriableDeliveryError`` or ``PermanentDeliveryError``.
+        """
+
+    def send_notice(self, notice: AdminNotice) -> None:
+        """Tell the admin something (a source failing or recovering); only when ``accepts_notices``."""
+        raise NotImplementedError(f"sink {self.name} does not send admin notices")
+
+    def close(self) -> None:
+        """Release connections; called once when the bot stops."""
+
+
+__all__ = [
+    "Checkpoint",
+    "ConfigT",
+    "ConnectorConfig",
+    "ConnectorContext",
+    "Cursor",
+    "CursorT",
+    "Delivery",
+    "Health",
+    "Lead",
+    "LeadDraft",
+    "RawEvent",
+    "Sink",
+    "Source",
+    "utc_now",
+]

@@ -1,0 +1,113 @@
+"""The one exception hierarchy, organised by what the runner does next (DESIGN §4).
+
+Connectors classify what went wrong by raising one of these; the runner and the dispatcher decide
+what happens (disable, re-auth, wait, back off, dead-letter). A connector never catches what it
+cannot act on, and no message here ever carries a secret: build messages from ids and codes, not
+from URLs or request bodies (facebook-sdk puts tokens in URLs).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class SocialLeadsError(Exception):
+    """Root of every error the bot raises on purpose."""
+
+
+class ConfigError(SocialLeadsError):
+    """A configuration file or setting is wrong; names the file, the key and the fix.
+
+    Raised at load time, before anything runs. ``str()`` is a complete sentence for a person.
+    """
+
+    def __init__(self, file: str, key: str, problem: str, fix: str = "", line: int | None = None) -> None:
+        self.file = file
+        self.key = key
+        self.problem = problem
+        self.fix = fix
+        self.line = line
+        where = f"{file}:{line}" if line else file
+        text = f"{where}: {key}: {problem}" if key else f"{where}: {problem}"
+        if fix:
+            text += f" (fix: {fix})"
+        super().__init__(text)
+
+
+class ConfigErrors(SocialLeadsError):
+    """Several configuration errors found in one pass, so the user fixes them all at once."""
+
+    def __init__(self, errors: list[ConfigError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+# --- Source errors: raised by Source.check() / Source.fetch() / Source.parse() -------------------
+
+
+class SourceError(SocialLeadsError):
+    """Base of errors a source raises; the runner maps each subclass to a health state."""
+
+
+class ConfigurationError(SourceError):
+    """The platform says the configuration cannot work (unknown page, form, account).
+
+    The runner disables the source and tells the admin once; no retries.
+    """
+
+
+class AuthError(SourceError):
+    """The credentials are invalid, expired or lack a permission.
+
+    The runner marks the source as needing re-authentication and stops calling it; no retries.
+    """
+
+
+class RateLimitedError(SourceError):
+    """The platform asked us to slow down. ``reset_at`` is the first moment a call may be made.
+
+    The runner stores it as "no call before reset_at"; nobody sleeps.
+    """
+
+    def __init__(self, message: str, reset_at: datetime) -> None:
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class TransientError(SourceError):
+    """A failure that may pass by itself (5xx, timeout, connection reset).
+
+    The runner backs off exponentially on consecutive failures.
+    """
+
+
+class SkippableRecordError(SourceError):
+    """One record cannot be used (malformed row, deleted lead); the poll goes on without it.
+
+    The runner dead-letters the raw event verbatim with this message as the reason.
+    """
+
+
+# --- Sink errors: raised by Sink.deliver() ---------------------------------------------------------
+
+
+class DeliveryError(SocialLeadsError):
+    """Base of errors a sink raises from deliver()."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying cannot help (4xx validation error, rejected by a duplicate rule).
+
+    The dispatcher dead-letters the delivery at once with this message.
+    """
+
+
+class RetriableDeliveryError(DeliveryError):
+    """The attempt failed but a later one may succeed (5xx, timeout, 429).
+
+    ``retry_after`` (seconds), when the receiver said so, overrides the computed backoff.
+    """
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,265 @@
+"""The records that flow through the pipeline (DESIGN §2).
+
+``RawEvent`` (verbatim from a platform) → ``LeadDraft`` (parsed by the connector, validated by
+``pipeline.normalize``) → ``Qualification`` (``qualify``) → ``Lead`` (a person, with every ``Touch``).
+Sinks receive ``Lead`` and answer with ``Delivery``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EventKind(StrEnum):
+    """What a raw event is; lead forms and imported rows carry intent by construction."""
+
+    LEAD_FORM = "lead_form"
+    IMPORT_ROW = "import_row"
+    COMMENT = "comment"
+    POST = "post"
+    MENTION = "mention"
+
+
+#: Kinds that are leads without asking the intent classifier.
+LEAD_BY_CONSTRUCTION = frozenset({EventKind.LEAD_FORM, EventKind.IMPORT_ROW})
+
+
+class ReceivedVia(StrEnum):
+    """The path an event took to reach us; reports count leads per path."""
+
+    POLL = "poll"
+    WEBHOOK = "webhook"
+    BACKFILL = "backfill"
+
+
+class RawEvent(_Record):
+    """One item exactly as the platform gave it, plus the position the connector reports for it.
+
+    ``native_id`` is the platform's id (leadgen id, comment id, post id, or a content hash for
+    imported rows); the store keeps one event per (source, native_id) whatever the path.
+    ``position`` is folded into the source's cursor by the runner once the whole poll is stored.
+    """
+
+    native_id: str = Field(min_length=1)
+    kind: EventKind
+    occurred_at: datetime | None = None
+    payload: dict[str, Any]
+    position: dict[str, Any] | None = None
+    received_via: ReceivedVia = ReceivedVia.POLL
+
+
+class Checkpoint(_Record):
+    """A position reached without an event (an empty file read, a page with nothing new)."""
+
+    position: dict[str, Any]
+
+
+class FieldFlag(_Record):
+    """A contact value that failed validation: kept verbatim with the problem, never dropped."""
+
+    field: str
+    raw: str
+    problem: str
+
+
+class Contact(_Record):
+    """How to reach a person. After ``normalize``: email lower-cased domain, phone in E.164."""
+
+    full_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    job_title: str | None = None
+    city: str | None = None
+    country: str | None = None
+    zip_code: str | None = None
+    flags: tuple[FieldFlag, ...] = ()
+
+    def display_name(self) -> str:
+        """The best human name available, or a placeholder that says none was given."""
+        if self.full_name:
+            return self.full_name
+        joined = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return joined or "(no name given)"
+
+
+class Handle(_Record):
+    """A person's account on a platform; ``platform`` + ``user_id`` identifies them there."""
+
+    platform: str
+    user_id: str | None = None
+    username: str | None = None
+    display_name: str | None = None
+    profile_url: str | None = None
+
+    def identity_value(self) -> str | None:
+        """The stable key used by identity resolution: the user id when known, else the username."""
+        if self.user_id:
+            return f"{self.platform}:id:{self.user_id}"
+        if self.username:
+            return f"{self.platform}:@{self.username.lower().lstrip('@')}"
+        return None
+
+
+class Consent(_Record):
+    """What a person agreed to, in the words they saw, when they agreed."""
+
+    kind: str
+    granted: bool
+    text: str | None = None
+    captured_at: datetime | None = None
+
+
+class LeadDraft(_Record):
+    """A candidate lead parsed from one raw event; not yet matched to a person.
+
+    Connectors fill it from the platform payload (raw contact values); ``pipeline.normalize``
+    validates the contact and returns a new draft.
+    """
+
+    native_id: str
+    kind: EventKind
+    platform: str
+    occurred_at: datetime
+    contact: Contact = Contact()
+    handle: Handle | None = None
+    message: str | None = None
+    url: str | None = None
+    answers: dict[str, str] = Field(default_factory=dict)
+    consents: tuple[Consent, ...] = ()
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+class Reason(_Record):
+    """One named signal behind a verdict or score, shown to sales as it is."""
+
+    signal: str
+    detail: str
+    span: tuple[int, int] | None = None
+    points: float | None = None
+
+
+class IntentVerdict(_Record):
+    """How sure the bot is that a comment or post shows buying intent, with the evidence."""
+
+    score: float = Field(ge=0.0, le=1.0)
+    is_lead: bool
+    reasons: tuple[Reason, ...] = ()
+    language: str | None = None
+
+
+Grade = Literal["A", "B", "C", "D"]
+
+
+class QualityScore(_Record):
+    """How good a lead is (0-100) and its grade, every point explained."""
+
+    score: int = Field(ge=0, le=100)
+    grade: Grade
+    reasons: tuple[Reason, ...] = ()
+
+
+class Qualification(_Record):
+    """The qualify step's answer for one draft: is it a lead, and how good."""
+
+    is_lead: bool
+    why_not: str | None = None
+    intent: IntentVerdict | None = None
+    quality: QualityScore | None = None
+
+
+class Touch(_Record):
+    """One time a person reached us, and why it was attached to this lead."""
+
+    id: int
+    source: str
+    native_id: str
+    platform: str
+    kind: EventKind
+    occurred_at: datetime
+    received_at: datetime
+    received_via: ReceivedVia
+    merge_reason: str
+    message: str | None = None
+    url: str | None = None
+    answers: dict[str, str] = Field(default_factory=dict)
+    consents: tuple[Consent, ...] = ()
+    context: dict[str, Any] = Field(default_factory=dict)
+    flags: tuple[FieldFlag, ...] = ()
+
+
+class Lead(_Record):
+    """A person who may buy, with every touch; what sinks deliver.
+
+    ``revision`` grows with each new touch; ``delivered_revision`` tells a sink whether it has seen
+    this lead before.
+    """
+
+    id: int
+    contact: Contact
+    handles: tuple[Handle, ...] = ()
+    campaign: str | None = None
+    touches: tuple[Touch, ...] = ()
+    intent: IntentVerdict | None = None
+    quality: QualityScore | None = None
+    created_at: datetime
+    updated_at: datetime
+    revision: int = 1
+    delivered_revision: int | None = None
+    """The revision the receiving sink got last time; None when this is its first delivery of the lead.
+
+    Set by the dispatcher for each delivery, so a card can say "new lead" or "update".
+    """
+
+    @property
+    def latest_touch(self) -> Touch | None:
+        """The newest touch by time received (the one a notification is about)."""
+        return max(self.touches, key=lambda t: (t.received_at, t.id), default=None)
+
+
+class Delivery(_Record):
+    """What a sink reports after delivering: the vendor's record id and a link, when it has them."""
+
+    external_id: str | None = None
+    url: str | None = None
+    detail: str | None = None
+
+
+class HealthState(StrEnum):
+    """A connector's health as the admin sees it; the runner changes it, logging each change once."""
+
+    OK = "ok"
+    DEGRADED = "degraded"
+    FAILING = "failing"
+    RATE_LIMITED = "rate_limited"
+    NEEDS_REAUTH = "needs_reauth"
+    DISABLED = "disabled"
+    UNKNOWN = "unknown"
+
+
+class Health(_Record):
+    """The answer of ``check()``: a state, one sentence for a person, and the details."""
+
+    state: HealthState
+    summary: str
+    details: tuple[str, ...] = ()
+    expires_at: datetime | None = None
+
+
+class AdminNotice(_Record):
+    """A message for the admin (a source failing or recovering), sent once per change."""
+
+    subject: str
+    body: str
+    severity: Literal["info", "warning", "error"] = "warning"
+    source: str | None = None

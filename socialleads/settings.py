@@ -1,0 +1,128 @@
+"""The settings root: process-wide options from the environment (``SOCIALLEADS_*``, nested with ``__``).
+
+Campaigns, sources and sinks live in YAML files under ``config_dir`` (see ``socialleads.configuration``).
+An unknown ``SOCIALLEADS_*`` variable is a warning, with the closest known name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from socialleads.errors import ConfigError, ConfigErrors
+
+ENV_PREFIX = "SOCIALLEADS_"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+#: Variables that are read outside the settings model (tests, tools) and are therefore known.
+OTHER_KNOWN_ENV = frozenset({"SOCIALLEADS_TEST_POSTGRES_URL"})
+
+
+def parse_duration(value: Any) -> Any:
+    """Accept ``90``, ``"90s"``, ``"5m"``, ``"1.5h"``, ``"2d"``, ``"250ms"`` or a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+        raise ValueError(f"'{value}' is not a duration; write it like 30s, 5m, 2h or 1d")
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+class WebSettings(BaseModel):
+    """The HTTP server for webhooks, the API and the dashboard, in the same process."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8787, ge=0, le=65535)
+
+
+class DispatchSettings(BaseModel):
+    """How the outbox is drained; per-sink retry policies live in ``sinks.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+    every: Duration = timedelta(seconds=2)
+    batch_size: int = Field(default=200, ge=1)
+    lease: Duration = timedelta(minutes=5)
+    """How long a claimed delivery stays claimed; a crashed worker's claims expire after it."""
+
+
+class Settings(BaseSettings):
+    """Process settings. Read from the environment; every field has an embedded default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore", case_sensitive=False
+    )
+
+    database_url: str = "sqlite:///data/socialleads.db"
+    """SQLAlchemy URL; ``postgresql+psycopg://user@host/db`` for PostgreSQL."""
+    config_dir: Path = Path("config")
+    """Folder holding ``sources.yaml``, ``sinks.yaml`` and ``campaigns.yaml``."""
+    data_dir: Path = Path("data")
+    secrets_file: Path | None = None
+    """A ``NAME=value`` file consulted by ``{$env: NAME}`` references when the variable is unset."""
+    phone_region: str | None = None
+    """Default region (ISO 3166 alpha-2, e.g. IS) for phone numbers written without a country code."""
+    log_level: str = "INFO"
+    web: WebSettings = WebSettings()
+    dispatch: DispatchSettings = DispatchSettings()
+
+
+def _known_env_names(model: type[BaseModel], prefix: str) -> set[str]:
+    names: set[str] = set()
+    for field_name, info in model.model_fields.items():
+        name = f"{prefix}{field_name.upper()}"
+        names.add(name)
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names |= _known_env_names(annotation, f"{name}__")
+    return names
+
+
+def unknown_env_warnings(environ: dict[str, str] | None = None) -> list[str]:
+    """Warnings for ``SOCIALLEADS_*`` variables that no setting reads, each with the likely meant name."""
+    environ = dict(os.environ) if environ is None else environ
+    known = _known_env_names(Settings, ENV_PREFIX) | OTHER_KNOWN_ENV
+    warnings = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in known:
+            continue
+        close = difflib.get_close_matches(upper, sorted(known), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        warnings.append(f"environment variable {name} is not a socialleads setting and is ignored{hint}")
+    return warnings
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings from the environment (and ``overrides``, which win), warning on unknown names.
+
+    Raises ``ConfigErrors`` naming each bad variable and what it expects.
+    """
+    log = logging.getLogger("socialleads.settings")
+    for warning in unknown_env_warnings():
+        log.warning(warning)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            key = ENV_PREFIX + "__".join(str(part).upper() for part in err["loc"])
+            errors.append(ConfigError("environment", key, err["msg"], "set it to a valid value or unset it"))
+        raise ConfigErrors(errors) from None
