@@ -1,0 +1,1 @@
+"""Storage: tables, the engine factory, migrations, and repository functions by concern."""

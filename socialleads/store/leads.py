@@ -1,0 +1,174 @@
+"""Leads, the identities that find them again, and their touches."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, insert, select
+
+from socialleads.models import (
+    Consent,
+    Contact,
+    EventKind,
+    FieldFlag,
+    Handle,
+    IntentVerdict,
+    Lead,
+    QualityScore,
+    ReceivedVia,
+    Touch,
+)
+from socialleads.store.events import chunked
+from socialleads.store.tables import identities, leads, touches
+
+IdentityKey = tuple[str, str]
+CONTACT_COLUMNS = (
+    "full_name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "job_title",
+    "city",
+    "country",
+    "zip_code",
+)
+
+
+def find_identities(conn: Connection, keys: Sequence[IdentityKey]) -> dict[IdentityKey, int]:
+    """The lead id of every known key among ``keys``.
+
+    One query per kind with ``value IN (...)``: SQLite does not use the (kind, value) index for a
+    row-value IN list, and this form is as fast on PostgreSQL.
+    """
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in keys:
+        by_kind[kind].append(value)
+    found: dict[IdentityKey, int] = {}
+    for kind, values in by_kind.items():
+        for part in chunked(values):
+            rows = conn.execute(
+                select(identities.c.value, identities.c.lead_id).where(
+                    identities.c.kind == kind, identities.c.value.in_(part)
+                )
+            )
+            found.update({(kind, r[0]): r[1] for r in rows})
+    return found
+
+
+def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` into ``table`` and return their new ids in order."""
+    if not rows:
+        return []
+    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return [row[0] for row in result]
+
+
+def insert_identities(conn: Connection, keys: list[tuple[IdentityKey, int]], now: datetime) -> None:
+    """Attach each new key to its lead."""
+    if keys:
+        conn.execute(
+            insert(identities),
+            [{"kind": k[0], "value": k[1], "lead_id": lead_id, "created_at": now} for k, lead_id in keys],
+        )
+
+
+def insert_touches(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert touch rows (one per raw event that reached a lead)."""
+    if rows:
+        conn.execute(insert(touches), rows)
+
+
+def current_rows(conn: Connection, lead_ids: Sequence[int]) -> dict[int, RowMapping]:
+    """The lead rows for ``lead_ids``."""
+    found: dict[int, RowMapping] = {}
+    for part in chunked(list(lead_ids)):
+        for row in conn.execute(select(leads).where(leads.c.id.in_(part))).mappings():
+            found[row["id"]] = row
+    return found
+
+
+def _touch(row: RowMapping) -> Touch:
+    return Touch(
+        id=row["id"],
+        source=row["source"],
+        native_id=row["native_id"],
+        platform=row["platform"],
+        kind=EventKind(row["kind"]),
+        occurred_at=row["occurred_at"],
+        received_at=row["received_at"],
+        received_via=ReceivedVia(row["received_via"]),
+        merge_reason=row["merge_reason"],
+        message=row["message"],
+        url=row["url"],
+        answers=row["answers"] or {},
+        consents=tuple(Consent.model_validate(c) for c in row["consents"] or ()),
+        context=row["context"] or {},
+        flags=tuple(FieldFlag.model_validate(f) for f in row["flags"] or ()),
+    )
+
+
+def lead_from_rows(row: RowMapping, touch_rows: Sequence[RowMapping]) -> Lead:
+    """Assemble a ``Lead`` from its row and its touch rows."""
+    handles: dict[str, Handle] = {}
+    for t in touch_rows:
+        if t["handle"]:
+            handle = Handle.model_validate(t["handle"])
+            handles[handle.identity_value() or handle.model_dump_json()] = handle
+    contact = Contact(
+        **{c: row[c] for c in CONTACT_COLUMNS},
+        flags=tuple(FieldFlag.model_validate(f) for f in row["contact_flags"] or ()),
+    )
+    return Lead(
+        id=row["id"],
+        contact=contact,
+        handles=tuple(handles.values()),
+        campaign=row["campaign"],
+        touches=tuple(_touch(t) for t in touch_rows),
+        intent=IntentVerdict.model_validate(row["intent"]) if row["intent"] else None,
+        quality=QualityScore.model_validate(row["quality"]) if row["quality"] else None,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        revision=row["revision"],
+    )
+
+
+def load_leads(conn: Connection, lead_ids: Sequence[int]) -> dict[int, Lead]:
+    """Full leads with every touch, oldest touch first."""
+    rows = current_rows(conn, lead_ids)
+    by_lead: dict[int, list[RowMapping]] = defaultdict(list)
+    for part in chunked(list(rows)):
+        query = (
+            select(touches).where(touches.c.lead_id.in_(part)).order_by(touches.c.received_at, touches.c.id)
+        )
+        for t in conn.execute(query).mappings():
+            by_lead[t["lead_id"]].append(t)
+    return {lead_id: lead_from_rows(row, by_lead[lead_id]) for lead_id, row in rows.items()}
+
+
+def load_lead(conn: Connection, lead_id: int) -> Lead | None:
+    """One lead with its touches, or None."""
+    return load_leads(conn, [lead_id]).get(lead_id)
+
+
+def list_lead_ids(
+    conn: Connection, limit: int | None = None, campaign: str | None = None, since: datetime | None = None
+) -> list[int]:
+    """Lead ids, newest first, optionally by campaign and creation time."""
+    query = select(leads.c.id).order_by(leads.c.created_at.desc(), leads.c.id.desc())
+    if campaign:
+        query = query.where(leads.c.campaign == campaign)
+    if since:
+        query = query.where(leads.c.created_at >= since)
+    if limit:
+        query = query.limit(limit)
+    return [row[0] for row in conn.execute(query)]
+
+
+def count_leads(conn: Connection) -> int:
+    """How many leads are stored."""
+    return int(conn.execute(select(func.count()).select_from(leads)).scalar_one())

@@ -1,0 +1,303 @@
+"""The delivery outbox: one row per (lead, sink), claimed with a lease, retried, dead-lettered, replayed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from socialleads.models import Delivery
+from socialleads.store.bulk import BulkWriter
+from socialleads.store.events import chunked
+from socialleads.store.tables import dead_letters, deliveries, delivery_attempts
+
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+
+
+def idempotency_key(first_source: str, first_native_id: str, sink: str) -> str:
+    """A key stable for the (lead, sink) pair: built from the lead's first touch, not a row id.
+
+    Rebuilding the database from the same events gives the same keys, so a receiver never
+    mistakes a new lead for an old one after a reset, nor an old one for a new one.
+    """
+    digest = hashlib.sha256(f"{first_source}\x1f{first_native_id}\x1f{sink}".encode()).hexdigest()
+    return f"sl1-{digest[:40]}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Deliver ``lead_id`` at ``revision`` to each sink (sink → rule that chose it)."""
+
+    lead_id: int
+    revision: int
+    first_source: str
+    first_native_id: str
+    sinks: dict[str, str]
+    is_new: bool = False
+    """A lead created in this transaction: it has no delivery rows yet."""
+
+
+def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
+    """Create or re-arm delivery rows; returns how many are now due.
+
+    A new (lead, sink) gets a pending row. A delivered row gets the new revision and is pending
+    again (the sink updates its record). A pending row keeps its backoff and takes the new revision.
+    A dead row takes the new revision but stays dead until replayed.
+    """
+    if not plans:
+        return 0
+    existing: dict[tuple[int, str], tuple[int, str]] = {}
+    for part in chunked([p.lead_id for p in plans if not p.is_new]):
+        for row in conn.execute(
+            select(deliveries.c.id, deliveries.c.lead_id, deliveries.c.sink, deliveries.c.status).where(
+                deliveries.c.lead_id.in_(part)
+            )
+        ):
+            existing[(row[1], row[2])] = (row[0], row[3])
+    writer = BulkWriter(conn)
+    stamp = writer.timestamp(now)
+    inserts: list[tuple[Any, ...]] = []
+    rearm: list[tuple[int, int]] = []
+    bump: list[tuple[int, int]] = []
+    for plan in plans:
+        for sink, rule in plan.sinks.items():
+            found = existing.get((plan.lead_id, sink))
+            if found is None:
+                inserts.append(
+                    (
+                        plan.lead_id,
+                        sink,
+                        idempotency_key(plan.first_source, plan.first_native_id, sink),
+                        rule,
+                        PENDING,
+                        0,
+                        plan.revision,
+                        stamp,
+                        stamp,
+                        stamp,
+                    )
+                )
+            elif found[1] == DELIVERED:
+                rearm.append((found[0], plan.revision))
+            else:
+                bump.append((found[0], plan.revision))
+    writer.insert(
+        deliveries,
+        (
+            "lead_id",
+            "sink",
+            "idempotency_key",
+            "route",
+            "status",
+            "attempts",
+            "revision",
+            "next_attempt_at",
+            "created_at",
+            "updated_at",
+        ),
+        inserts,
+    )
+    writer.update(
+        deliveries,
+        ("revision", "status", "attempts", "next_attempt_at", "updated_at"),
+        [(revision, PENDING, 0, stamp, stamp, d_id) for d_id, revision in rearm],
+    )
+    writer.update(
+        deliveries, ("revision", "updated_at"), [(revision, stamp, d_id) for d_id, revision in bump]
+    )
+    return len(inserts) + len(rearm)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery this worker holds until ``lease_until``."""
+
+    id: int
+    lead_id: int
+    sink: str
+    key: str
+    attempts: int
+    revision: int
+    delivered_revision: int | None
+
+
+def claim_due(
+    conn: Connection, sinks: Sequence[str], now: datetime, lease: timedelta, limit: int
+) -> list[Claimed]:
+    """Claim up to ``limit`` due deliveries for ``sinks``, oldest first, leasing them to this worker.
+
+    An expired lease (a worker that died mid-delivery) makes the row claimable again.
+    """
+    if not sinks:
+        return []
+    query = (
+        select(
+            deliveries.c.id,
+            deliveries.c.lead_id,
+            deliveries.c.sink,
+            deliveries.c.idempotency_key,
+            deliveries.c.attempts,
+            deliveries.c.revision,
+            deliveries.c.delivered_revision,
+        )
+        .where(
+            and_(
+                deliveries.c.status == PENDING,
+                deliveries.c.next_attempt_at <= now,
+                deliveries.c.sink.in_(list(sinks)),
+                or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now),
+            )
+        )
+        .order_by(deliveries.c.created_at, deliveries.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = conn.execute(query).all()
+    if not rows:
+        return []
+    conn.execute(
+        update(deliveries).where(deliveries.c.id.in_([r[0] for r in rows])).values(lease_until=now + lease)
+    )
+    return [Claimed(*row) for row in rows]
+
+
+def _attempt(
+    conn: Connection, claimed: Claimed, started: datetime, finished: datetime, outcome: str, error: str | None
+) -> None:
+    conn.execute(
+        insert(delivery_attempts).values(
+            delivery_id=claimed.id,
+            attempt=claimed.attempts + 1,
+            revision=claimed.revision,
+            started_at=started,
+            finished_at=finished,
+            outcome=outcome,
+            error=error,
+        )
+    )
+
+
+def record_delivered(
+    conn: Connection, claimed: Claimed, result: Delivery, started: datetime, now: datetime
+) -> None:
+    """Mark the claimed revision delivered; a newer revision that arrived meanwhile stays pending."""
+    _attempt(conn, claimed, started, now, "delivered", None)
+    common: dict[str, Any] = {
+        "delivered_revision": claimed.revision,
+        "lease_until": None,
+        "last_error": None,
+        "delivered_at": now,
+        "updated_at": now,
+        "attempts": claimed.attempts + 1,
+    }
+    if result.external_id is not None:
+        common["external_id"] = result.external_id
+    if result.url is not None:
+        common["external_url"] = result.url
+    conn.execute(
+        update(deliveries)
+        .where(and_(deliveries.c.id == claimed.id, deliveries.c.revision == claimed.revision))
+        .values(status=DELIVERED, **common)
+    )
+    conn.execute(
+        update(deliveries)
+        .where(and_(deliveries.c.id == claimed.id, deliveries.c.revision != claimed.revision))
+        .values(attempts=0, next_attempt_at=now, **{k: v for k, v in common.items() if k != "attempts"})
+    )
+
+
+def record_retry(
+    conn: Connection,
+    claimed: Claimed,
+    error: str,
+    next_attempt_at: datetime,
+    started: datetime,
+    now: datetime,
+) -> None:
+    """Count a failed attempt and schedule the next one."""
+    _attempt(conn, claimed, started, now, "retry", error)
+    conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id == claimed.id)
+        .values(
+            attempts=claimed.attempts + 1,
+            next_attempt_at=next_attempt_at,
+            lease_until=None,
+            last_error=error,
+            updated_at=now,
+        )
+    )
+
+
+def record_dead(
+    conn: Connection,
+    claimed: Claimed,
+    error: str,
+    lead_snapshot: dict[str, Any],
+    started: datetime,
+    now: datetime,
+    permanent: bool,
+) -> None:
+    """Give up on a delivery: status dead, and a dead letter with the reason and the lead as it was sent."""
+    _attempt(conn, claimed, started, now, "permanent" if permanent else "retry", error)
+    conn.execute(
+        update(deliveries)
+        .where(deliveries.c.id == claimed.id)
+        .values(
+            status=DEAD, attempts=claimed.attempts + 1, lease_until=None, last_error=error, updated_at=now
+        )
+    )
+    reason = error if permanent else f"gave up after {claimed.attempts + 1} attempts: {error}"
+    conn.execute(
+        insert(dead_letters).values(
+            kind="delivery",
+            origin=claimed.sink,
+            raw_event_id=None,
+            delivery_id=claimed.id,
+            reason=reason,
+            payload=json.dumps(lead_snapshot, ensure_ascii=False, sort_keys=True, default=str),
+            created_at=now,
+            replayed_at=None,
+        )
+    )
+
+
+def release(conn: Connection, claimed: Sequence[Claimed]) -> None:
+    """Give claims back untouched (the bot is stopping before it tried them)."""
+    for part in chunked([c.id for c in claimed]):
+        conn.execute(update(deliveries).where(deliveries.c.id.in_(part)).values(lease_until=None))
+
+
+def replay_dead(
+    conn: Connection, now: datetime, delivery_ids: Sequence[int] = (), sink: str | None = None
+) -> int:
+    """Put dead deliveries back in the queue (all, or by id or sink); returns how many."""
+    query = select(deliveries.c.id).where(deliveries.c.status == DEAD)
+    if delivery_ids:
+        query = query.where(deliveries.c.id.in_(list(delivery_ids)))
+    if sink:
+        query = query.where(deliveries.c.sink == sink)
+    ids = [row[0] for row in conn.execute(query)]
+    for part in chunked(ids):
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(part))
+            .values(status=PENDING, attempts=0, next_attempt_at=now, lease_until=None, updated_at=now)
+        )
+        conn.execute(
+            update(dead_letters)
+            .where(and_(dead_letters.c.delivery_id.in_(part), dead_letters.c.replayed_at.is_(None)))
+            .values(replayed_at=now)
+        )
+    return len(ids)
+
+
+def count_by_status(conn: Connection) -> dict[str, int]:
+    """Deliveries per status."""
+    rows = conn.execute(select(deliveries.c.status, func.count()).group_by(deliveries.c.status))
+    return {row[0]: int(row[1]) for row in rows}
