@@ -1,0 +1,1 @@
+"""The flow: runner (poll → store), normalize, identity, routing, dispatch (outbox → sinks)."""

@@ -1,0 +1,85 @@
+"""Identity: the same email, E.164 phone or platform handle is the same person (DESIGN §6).
+
+Never on a name alone. Resolution is pure: it takes the keys already known to the store and a
+batch of drafts, and says for each draft which lead it belongs to and why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from socialleads.models import LeadDraft
+
+IdentityKey = tuple[str, str]
+#: Keys in the order they are trusted when a draft matches more than one lead.
+KEY_ORDER = ("email", "phone", "handle")
+
+
+def identity_keys(draft: LeadDraft) -> list[IdentityKey]:
+    """The keys a normalized draft can be matched on, most trusted first (validated values only)."""
+    keys: list[IdentityKey] = []
+    if draft.contact.email:
+        keys.append(("email", draft.contact.email.casefold()))
+    if draft.contact.phone:
+        keys.append(("phone", draft.contact.phone))
+    if draft.handle is not None:
+        value = draft.handle.identity_value()
+        if value:
+            keys.append(("handle", value))
+    return keys
+
+
+@dataclass(frozen=True)
+class NewLead:
+    """A lead created by this batch, before it has a row id."""
+
+    index: int
+
+
+LeadRef = int | NewLead
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which lead a draft joins, the keys to record for it, and the merge reason in words."""
+
+    lead: LeadRef
+    new_keys: tuple[IdentityKey, ...]
+    reason: str
+
+
+@dataclass
+class IdentityResolver:
+    """Resolves drafts in order against ``known`` keys (from the store) and keys seen earlier in the batch."""
+
+    known: dict[IdentityKey, LeadRef]
+    new_leads: int = 0
+    _batch_keys: set[IdentityKey] = field(default_factory=set)
+
+    def resolve(self, draft: LeadDraft) -> Match:
+        """Attach ``draft`` to the lead its most trusted key points to, or to a new lead."""
+        keys = identity_keys(draft)
+        matches = [(key, self.known[key]) for key in keys if key in self.known]
+        if not matches:
+            lead: LeadRef = NewLead(self.new_leads)
+            self.new_leads += 1
+            reason = "new person" if keys else "new person (no email, phone or handle to match on)"
+        else:
+            (kind, _), lead = matches[0]
+            where = "earlier in this batch" if matches[0][0] in self._batch_keys else "seen before"
+            reason = f"same {kind} as {_describe(lead)} ({where})"
+            others = {_describe(ref) for _, ref in matches[1:] if ref != lead}
+            if others:
+                reason += (
+                    f"; {', '.join(sorted(others))} also shares a key and was not merged "
+                    "(merging two known leads is not built yet)"
+                )
+        new_keys = tuple(key for key in keys if key not in self.known)
+        for key in new_keys:
+            self.known[key] = lead
+            self._batch_keys.add(key)
+        return Match(lead=lead, new_keys=new_keys, reason=reason)
+
+
+def _describe(ref: LeadRef) -> str:
+    return f"lead #{ref}" if isinstance(ref, int) else "a new lead"

@@ -1,0 +1,234 @@
+"""The runner: load cursor → fetch → prepare → store, and the only place a cursor advances (DESIGN §2).
+
+Events are stored chunk by chunk as they arrive, each chunk in one transaction with its leads,
+touches and outbox rows. The cursor (folded from every position the poll reported) is written
+only after the whole poll is stored. A crash in between leaves stored events and the old cursor:
+the next poll re-reads, and the duplicates are absorbed by the (source, native id) key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from socialleads.configuration.loader import AppConfig
+from socialleads.contracts import Cursor, Source, utc_now
+from socialleads.errors import (
+    AuthError,
+    ConfigurationError,
+    RateLimitedError,
+    SourceError,
+    TransientError,
+)
+from socialleads.models import Checkpoint, HealthState, RawEvent, ReceivedVia
+from socialleads.pipeline.health import HealthReporter
+from socialleads.pipeline.ingest import SourceBinding, prepare, store_with_retry
+from socialleads.qualify import Qualifier
+from socialleads.store.state import PollCounts, SourceState, finish_run, load_state, save_state, start_run
+
+log = logging.getLogger("socialleads.runner")
+CHUNK_SIZE = 500
+FIRST_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=1)
+FAILING_AFTER = 3  # consecutive transient failures before the admin is told
+
+
+@dataclass
+class PollOutcome:
+    """What one call of ``Runner.poll`` did."""
+
+    source: str
+    status: str
+    """ok | skipped | rate_limited | needs_reauth | disabled | failed"""
+    counts: PollCounts = field(default_factory=PollCounts)
+    message: str | None = None
+    next_allowed_at: datetime | None = None
+
+
+def config_fingerprint(source: Source[Any, Any]) -> str:
+    """A digest of the source's config, secrets included, so a replaced token lifts an auth stop.
+
+    Only the digest is stored; the values never leave memory.
+    """
+    dumped = source.config.model_dump(mode="python")
+    text = repr(sorted((k, _reveal(v)) for k, v in dumped.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _reveal(value: Any) -> Any:
+    getter = getattr(value, "get_secret_value", None)
+    return getter() if callable(getter) else value
+
+
+class Runner:
+    """Polls sources and stores what they return; also the entry for events that arrive by webhook."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        config: AppConfig,
+        sources: Mapping[str, Source[Any, Any]],
+        qualifier: Qualifier,
+        health: HealthReporter,
+        clock: Callable[[], datetime] = utc_now,
+        on_deliveries_due: Callable[[], None] | None = None,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.sources = sources
+        self.qualifier = qualifier
+        self.health = health
+        self.clock = clock
+        self.on_deliveries_due = on_deliveries_due
+        self.chunk_size = chunk_size
+
+    def binding(self, name: str) -> SourceBinding:
+        """What the store step needs to know about source ``name``."""
+        source = self.sources[name]
+        campaign = self.config.campaign_of(name)
+        entry = self.config.sources.get(name)
+        region = (entry.phone_region if entry else None) or self.config.settings.phone_region
+        return SourceBinding(
+            name=name,
+            platform=source.platform,
+            campaign_name=campaign[0] if campaign else None,
+            campaign=campaign[1] if campaign else None,
+            phone_region=region,
+        )
+
+    def _store(self, name: str, events: list[RawEvent], via: ReceivedVia, run_id: int | None) -> PollCounts:
+        source = self.sources[name]
+        binding = self.binding(name)
+        prepared = prepare(source.parse, binding, events, self.qualifier)
+        result = store_with_retry(
+            self.engine, binding, prepared, via, run_id, self.config.default_route, self.clock()
+        )
+        if result.deliveries_due and self.on_deliveries_due is not None:
+            self.on_deliveries_due()
+        return result.counts
+
+    def ingest(
+        self, name: str, events: Iterable[RawEvent], via: ReceivedVia = ReceivedVia.WEBHOOK
+    ) -> PollCounts:
+        """Store events that arrived outside a poll (webhooks); no cursor moves. Returns the counts."""
+        counts = PollCounts()
+        with self.engine.begin() as conn:
+            run_id = start_run(conn, name, via.value, self.clock())
+        batch = list(events)
+        for start in range(0, len(batch), self.chunk_size):
+            counts.add(self._store(name, batch[start : start + self.chunk_size], via, run_id))
+        with self.engine.begin() as conn:
+            finish_run(conn, run_id, "ok", counts, self.clock())
+        return counts
+
+    def _blocked(self, state: SourceState, fingerprint: str, now: datetime) -> str | None:
+        """Why the source must not be called now, or None."""
+        stopped = state.health in (HealthState.NEEDS_REAUTH.value, HealthState.DISABLED.value)
+        if stopped and state.failed_config == fingerprint:
+            return f"{state.health}: {state.health_summary} (change its configuration to retry)"
+        if state.next_allowed_at is not None and now < state.next_allowed_at:
+            return f"no call before {state.next_allowed_at.isoformat()}"
+        return None
+
+    def poll(self, name: str, force: bool = False) -> PollOutcome:
+        """Run one poll of source ``name``; never raises for a source failure (it becomes health).
+
+        ``force`` ignores a stored "no call before" and an auth stop (used by ``poll --once``).
+        """
+        source = self.sources[name]
+        now = self.clock()
+        fingerprint = config_fingerprint(source)
+        with self.engine.begin() as conn:
+            state = load_state(conn, name, source.name)
+        blocked = None if force else self._blocked(state, fingerprint, now)
+        if blocked:
+            log.debug("source %s skipped: %s", name, blocked)
+            return PollOutcome(name, "skipped", message=blocked, next_allowed_at=state.next_allowed_at)
+        with self.engine.begin() as conn:
+            run_id = start_run(conn, name, ReceivedVia.POLL.value, now)
+        cursor_model = source.cursor_model
+        since = cursor_model.upgrade(state.cursor, state.cursor_version or 1) if state.cursor else None
+        folded: Cursor = since if since is not None else cursor_model()
+        counts = PollCounts()
+        chunk: list[RawEvent] = []
+        outcome = PollOutcome(name, "ok", counts)
+        try:
+            for item in source.fetch(since):
+                if item.position is not None:
+                    folded = folded.advance(item.position)
+                if isinstance(item, Checkpoint):
+                    continue
+                chunk.append(item)
+                if len(chunk) >= self.chunk_size:
+                    counts.add(self._store(name, chunk, ReceivedVia.POLL, run_id))
+                    chunk = []
+        except SourceError as exc:
+            outcome = self._failed(state, exc, fingerprint)
+        except Exception as exc:  # a connector bug must become health, not kill the scheduler
+            log.exception("source %s raised an unexpected error; treating it as transient", name)
+            outcome = self._failed(state, TransientError(f"unexpected {type(exc).__name__}"), fingerprint)
+        if chunk:  # the last chunk, or what was fetched before a failure (then the cursor stays put)
+            counts.add(self._store(name, chunk, ReceivedVia.POLL, run_id))
+        outcome.counts = counts
+        finished = self.clock()
+        state.last_poll_at = finished
+        if outcome.status == "ok":
+            state.cursor = folded.model_dump(mode="json")
+            state.cursor_version = cursor_model.version
+            state.consecutive_failures = 0
+            state.next_allowed_at = None
+            state.failed_config = None
+            state.last_success_at = finished
+            self.health.change(
+                state, HealthState.OK, f"last poll ok: {counts.events_new} new events", finished
+            )
+        with self.engine.begin() as conn:
+            save_state(conn, state)
+            finish_run(conn, run_id, outcome.status, counts, finished, outcome.message)
+        if counts.events_new:
+            log.info(
+                "source %s: %d new events, %d new leads, %d merged, %d ignored, %d dead-lettered",
+                name,
+                counts.events_new,
+                counts.leads_created,
+                counts.leads_merged,
+                counts.ignored,
+                counts.dead_lettered,
+            )
+        return outcome
+
+    def _failed(self, state: SourceState, exc: SourceError, fingerprint: str) -> PollOutcome:
+        """Turn a source error into the next state: wait, back off, stop until re-auth, or disable."""
+        now = self.clock()
+        message = str(exc) or type(exc).__name__
+        if isinstance(exc, RateLimitedError):
+            state.next_allowed_at = exc.reset_at
+            self.health.change(
+                state, HealthState.RATE_LIMITED, f"{message}; next call at {exc.reset_at:%H:%M:%S}Z", now
+            )
+            return PollOutcome(state.source, "rate_limited", message=message, next_allowed_at=exc.reset_at)
+        if isinstance(exc, AuthError | ConfigurationError):
+            new = HealthState.NEEDS_REAUTH if isinstance(exc, AuthError) else HealthState.DISABLED
+            state.failed_config = fingerprint
+            self.health.change(state, new, message, now)
+            return PollOutcome(state.source, new.value, message=message)
+        state.consecutive_failures += 1
+        backoff = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** (state.consecutive_failures - 1))
+        state.next_allowed_at = now + backoff
+        if state.consecutive_failures >= FAILING_AFTER:
+            self.health.change(
+                state,
+                HealthState.FAILING,
+                f"{state.consecutive_failures} failed polls in a row, last: {message}",
+                now,
+            )
+        else:
+            log.info("source %s failed (%s); next try in %ds", state.source, message, backoff.total_seconds())
+        return PollOutcome(state.source, "failed", message=message, next_allowed_at=state.next_allowed_at)
