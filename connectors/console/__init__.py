@@ -1,0 +1,1 @@
+"""The console sink: prints each lead card to stdout or stderr (development and small setups)."""

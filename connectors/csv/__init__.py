@@ -1,0 +1,1 @@
+"""The built-in ``csv`` source: lead lists dropped into a watched folder."""

@@ -1,0 +1,101 @@
+"""The ``csv`` source's config and cursor: which folder to watch, and which files were read.
+
+Validated by the configuration loader (``CsvConfig``) and folded by the runner (``CsvCursor``).
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from connectors.csv.columns import FIELDS
+from connectors.csv.reader import DELIMITERS
+from socialleads.contracts import ConnectorConfig, Cursor
+from socialleads.settings import Duration
+
+
+class CsvConfig(ConnectorConfig):
+    """One watched inbox folder; validated when ``sources.yaml`` is loaded (raises ``ValidationError``)."""
+
+    folder: Path
+    patterns: tuple[str, ...] = Field(default=("*.csv", "*.jsonl", "*.ndjson"), min_length=1)
+    columns: dict[str, str] = Field(default_factory=dict)
+    """Our field name → the header used in the files; wins over the built-in aliases."""
+    encoding: str = "utf-8-sig"
+    delimiter: str | None = None
+    """None: the one of ``, ; tab |`` found most often in each file's header line."""
+    settle: Duration = timedelta(seconds=2)
+    """A file modified less than this long ago may still be being copied, and waits for the next poll."""
+    create_folder: bool = True
+    consent_text: str | None = None
+    """What people agreed to, in the words they saw (``May we contact you about our offer?``)."""
+
+    @field_validator("columns")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(FIELDS))
+        if unknown:
+            raise ValueError(f"unknown field {', '.join(unknown)}; the fields are: {', '.join(FIELDS)}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown encoding {value!r}; use e.g. utf-8-sig, cp1252 or latin-1") from None
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        if value is not None and len(value) != 1:
+            raise ValueError(f"the delimiter is one character, e.g. one of {' '.join(map(repr, DELIMITERS))}")
+        return value
+
+    @field_validator("settle")
+    @classmethod
+    def _not_negative(cls, value: timedelta) -> timedelta:
+        if value < timedelta(0):
+            raise ValueError("settle cannot be negative")
+        return value
+
+
+class FileMark(BaseModel):
+    """How a file looked when it was read: its content hash, size and modification time."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    sha256: str
+    size: int
+    mtime_ns: int
+
+    def rank(self) -> tuple[int, int, str]:
+        """Order of two marks of one file name: the later write wins, whatever order they arrive in."""
+        return self.mtime_ns, self.size, self.sha256
+
+
+class CsvCursor(Cursor):
+    """The files read so far, keyed by file name; ``CsvCursor()`` is the cursor before any poll."""
+
+    files: dict[str, FileMark] = Field(default_factory=dict)
+
+    def advance(self, position: Mapping[str, Any]) -> Self:
+        """Remember the file in ``position`` (``{"file": name, **mark}``); called by the runner per item.
+
+        A union, so order does not matter; for two marks of one name the later write is kept.
+        Raises ``ValueError`` for a position this connector did not produce.
+        """
+        name = position.get("file")
+        if not isinstance(name, str):
+            raise ValueError(f"a csv position names its file, got {sorted(position)}")
+        mark = FileMark.model_validate({k: v for k, v in position.items() if k != "file"})
+        current = self.files.get(name)
+        if current is not None and current.rank() >= mark.rank():
+            return self
+        return self.model_copy(update={"files": {**self.files, name: mark}})

@@ -1,0 +1,258 @@
+"""The ``csv`` source: lead lists dropped into a folder (trade shows, events, manual exports).
+
+Each file is read once: the cursor remembers every file by name, size, modification time and
+content hash, so a file read before, or the same content under another name, yields nothing new.
+Rows are kept verbatim; contact values are handed over raw and validated later by the core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from connectors.csv.columns import CONTACT_FIELDS, as_text, consent_value, parse_when, resolve_columns
+from connectors.csv.config import CsvConfig, CsvCursor, FileMark
+from connectors.csv.reader import BadRow, read_rows
+from socialleads.contracts import Source
+from socialleads.errors import ConfigurationError, SkippableRecordError
+from socialleads.models import (
+    Checkpoint,
+    Consent,
+    Contact,
+    EventKind,
+    Health,
+    HealthState,
+    LeadDraft,
+    RawEvent,
+)
+
+__all__ = ["CsvConfig", "CsvCursor", "CsvSource", "FileMark"]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class CsvSource(Source[CsvConfig, CsvCursor]):
+    """Reads lead lists from ``config.folder``; one instance per configured folder."""
+
+    name = "csv"
+    platform = "csv"
+    config_model = CsvConfig
+    cursor_model = CsvCursor
+
+    def check(self) -> Health:
+        """OK with the number of matching files; called by ``sources check``, ``doctor`` and the runner.
+
+        Creates the folder when allowed. Raises ``ConfigurationError`` when the folder is missing (and
+        may not be created), is not a folder, or cannot be read.
+        """
+        count = len(self._files(self._folder()))
+        plural = "" if count == 1 else "s"
+        summary = f"watching {self.config.folder}: {count} file{plural} waiting"
+        return Health(state=HealthState.OK, summary=summary)
+
+    def fetch(self, since: CsvCursor | None) -> Iterator[RawEvent | Checkpoint]:
+        """Yield the rows of every new, settled file, each file followed by a ``Checkpoint``.
+
+        Called by the runner at each poll. Raises ``ConfigurationError`` when the folder cannot be used.
+        """
+        cursor = since if since is not None else CsvCursor()
+        known = {mark.sha256 for mark in cursor.files.values()}
+        now = self.context.clock()
+        for path in self._files(self._folder()):
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue  # moved away since the listing
+            seen = cursor.files.get(path.name)
+            if seen is not None and (seen.size, seen.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                continue
+            modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+            if now - modified < self.config.settle:
+                self.context.logger.debug("csv %s: %s is still settling", self.context.instance, path.name)
+                continue
+            data = self._read(path, stat)
+            if data is None:
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            mark = FileMark(sha256=digest, size=len(data), mtime_ns=stat.st_mtime_ns)
+            position = {"file": path.name, **mark.model_dump()}
+            if mark.sha256 in known:
+                self.context.logger.info(
+                    "csv %s: %s was read before (same content); skipped", self.context.instance, path.name
+                )
+            else:
+                known.add(mark.sha256)  # a copy later in this same poll is a duplicate too
+                yield from self._events(path.name, data, mark, modified, position)
+            yield Checkpoint(position=position)
+
+    def parse(self, event: RawEvent) -> LeadDraft:
+        """Build a draft from one row payload; called by the runner for each new event.
+
+        Raises ``SkippableRecordError`` for a malformed row and for a row with no email, phone or name.
+        """
+        payload = event.payload
+        where = f"{payload.get('file')} line {payload.get('line')}"
+        if "error" in payload:
+            raise SkippableRecordError(f"{where}: {payload['error']}")
+        row = payload.get("row")
+        if not isinstance(row, dict):
+            raise SkippableRecordError(f"{where}: the event has no row; the csv source did not produce it")
+        mapping = resolve_columns(tuple(row), self.config.columns)
+        values = {field: as_text(row[header]) for field, header in mapping.items()}
+        # Raw values as found (the core validates them); an empty cell is no value.
+        contact = Contact(**{f: values[f] for f in CONTACT_FIELDS if values.get(f, "").strip()})
+        if not any((contact.email, contact.phone, contact.full_name, contact.first_name, contact.last_name)):
+            raise SkippableRecordError(
+                f"{where}: no email, phone or name column was found; map the file's column names with "
+                'columns: in the source config, e.g. columns: {email: "Your e-mail"}'
+            )
+        mapped = set(mapping.values())
+        answers = {h: as_text(v) for h, v in row.items() if h not in mapped and as_text(v).strip()}
+        occurred_at = event.occurred_at or self.context.clock()
+        consents: tuple[Consent, ...] = ()
+        raw_consent = values.get("consent", "")
+        if raw_consent.strip():
+            granted = consent_value(raw_consent)
+            if granted is None:
+                answers["consent (unrecognised)"] = raw_consent
+            consents = (
+                Consent(
+                    kind="contact",
+                    granted=bool(granted),
+                    text=self.config.consent_text,
+                    captured_at=occurred_at,
+                ),
+            )
+        message = values.get("message", "")
+        return LeadDraft(
+            native_id=event.native_id,
+            kind=EventKind.IMPORT_ROW,
+            platform=self.platform,
+            occurred_at=occurred_at,
+            contact=contact,
+            message=message if message.strip() else None,
+            answers=answers,
+            consents=consents,
+            context={"file": payload.get("file"), "line": payload.get("line")},
+        )
+
+    def _events(
+        self, name: str, data: bytes, mark: FileMark, modified: datetime, position: dict[str, Any]
+    ) -> Iterator[RawEvent]:
+        """The events of one new file; logs its name and counts, never its rows."""
+        rows = bad = undated = 0
+        missing = set(self.config.columns)
+        for item in read_rows(name, data, self.config.encoding, self.config.delimiter):
+            if isinstance(item, BadRow):
+                bad += 1
+                yield RawEvent(
+                    native_id="bad:" + _digest(f"{mark.sha256}:{item.line}"),
+                    kind=EventKind.IMPORT_ROW,
+                    occurred_at=modified,
+                    position=dict(position),
+                    payload={"file": name, "line": item.line, "text": item.text, "error": item.error},
+                )
+                continue
+            rows += 1
+            mapping = resolve_columns(tuple(item.values), self.config.columns)
+            missing -= set(mapping)
+            ident = as_text(item.values[mapping["id"]]).strip() if "id" in mapping else ""
+            native_id = (
+                "id:" + ident
+                if ident
+                else "row:"
+                + _digest(json.dumps(item.values, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+            )
+            when = modified
+            if "occurred_at" in mapping and (stated := as_text(item.values[mapping["occurred_at"]])).strip():
+                parsed = parse_when(stated)
+                undated += parsed is None
+                when = parsed or modified
+            yield RawEvent(
+                native_id=native_id,
+                kind=EventKind.IMPORT_ROW,
+                occurred_at=when,
+                payload={"file": name, "line": item.line, "row": item.values},
+                position=dict(position),
+            )
+        log = self.context.logger
+        log.info("csv %s: read %s: %d rows, %d malformed", self.context.instance, name, rows, bad)
+        if rows and missing:
+            log.warning(
+                "csv %s: %s has no column for %s named in columns:",
+                self.context.instance,
+                name,
+                ", ".join(sorted(missing)),
+            )
+        if undated:
+            log.warning(
+                "csv %s: %s: %d rows have an occurred_at that is not an ISO 8601 date; used the file's time",
+                self.context.instance,
+                name,
+                undated,
+            )
+
+    def _folder(self) -> Path:
+        """The inbox folder, created when missing and allowed; raises ``ConfigurationError`` otherwise."""
+        folder = self.config.folder
+        where = f"{self.context.config_file}: csv source {self.context.instance}: folder {folder}"
+        if not folder.exists():
+            if not self.config.create_folder:
+                raise ConfigurationError(f"{where} does not exist; create it, or set create_folder: true")
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigurationError(
+                    f"{where} cannot be created ({exc.strerror}); create it or change folder:"
+                ) from exc
+            self.context.logger.info("csv %s: created folder %s", self.context.instance, folder)
+        if not folder.is_dir():
+            raise ConfigurationError(f"{where} is not a folder; set folder: to a directory")
+        if not os.access(folder, os.R_OK | os.X_OK):
+            raise ConfigurationError(f"{where} cannot be read; give the bot's user read access to it")
+        return folder
+
+    def _files(self, folder: Path) -> list[Path]:
+        """Matching plain files directly in ``folder``, by name; hidden files and sub-folders ignored."""
+        try:
+            entries = sorted(folder.iterdir(), key=lambda p: p.name)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"csv source {self.context.instance}: cannot list folder {folder} "
+                f"({exc.strerror}); give the bot's user read access to it"
+            ) from exc
+        # Patterns match case-insensitively: exports arrive as LEADS.CSV as often as leads.csv.
+        patterns = [p.lower() for p in self.config.patterns]
+        return [
+            p
+            for p in entries
+            if not p.name.startswith(".")
+            and p.is_file()
+            and any(fnmatchcase(p.name.lower(), pattern) for pattern in patterns)
+        ]
+
+    def _read(self, path: Path, stat: os.stat_result) -> bytes | None:
+        """The file's bytes, or None when it vanished, cannot be read, or changed while being read."""
+        log = self.context.logger
+        try:
+            data = path.read_bytes()
+            after = path.stat()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            log.warning(
+                "csv %s: cannot read %s (%s); will try again", self.context.instance, path.name, exc.strerror
+            )
+            return None
+        if (len(data), after.st_size, after.st_mtime_ns) != (stat.st_size, stat.st_size, stat.st_mtime_ns):
+            log.info("csv %s: %s changed while being read; will try again", self.context.instance, path.name)
+            return None
+        return data

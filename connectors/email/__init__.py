@@ -1,0 +1,1 @@
+"""The email sink: sends each lead card as an email through an SMTP server."""

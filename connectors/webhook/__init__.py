@@ -1,0 +1,1 @@
+"""The webhook sink: POSTs each lead as signed JSON to any HTTP endpoint."""
