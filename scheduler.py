@@ -1,0 +1,167 @@
+"""Composition root: settings → registry → connectors → APScheduler 3 jobs → run (DESIGN §3, §7).
+
+One process: a poll job per enabled source, a dispatch job that drains the outbox (woken at once
+when a poll stores a lead, not at the next tick), and the FastAPI app under uvicorn in a thread.
+SIGTERM or SIGINT lets the running poll finish and commit, then exits 0.
+
+Run it as ``python scheduler.py`` or ``socialleads run``; both call ``main()``.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import UTC, datetime
+from types import FrameType
+
+import uvicorn
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from socialleads.bot import Bot, build_bot
+from socialleads.web.app import create_app
+
+log = logging.getLogger("socialleads.scheduler")
+DISPATCH_JOB = "dispatch"
+
+
+class DispatchWaker:
+    """Runs the dispatch job, and wakes it as soon as deliveries are due (an in-process signal).
+
+    A wake while the job is running makes it loop once more instead of being lost.
+    """
+
+    def __init__(self, bot: Bot, stop: threading.Event) -> None:
+        self.bot = bot
+        self.stop = stop
+        self.scheduler: BackgroundScheduler | None = None
+        self._lock = threading.Lock()
+        self._running = False
+        self._wanted = False
+
+    def wake(self) -> None:
+        """Ask for a dispatch now; called by the runner after it stored new deliveries."""
+        with self._lock:
+            self._wanted = True
+            if self._running or self.scheduler is None or self.stop.is_set():
+                return
+        self.scheduler.modify_job(DISPATCH_JOB, next_run_time=datetime.now(UTC))
+
+    def run(self) -> None:
+        """The dispatch job body: drain the outbox until nothing is due and no wake is pending."""
+        with self._lock:
+            if self._running:
+                self._wanted = True
+                return
+            self._running = True
+        try:
+            while True:
+                with self._lock:
+                    self._wanted = False
+                self.bot.dispatcher.dispatch_due(should_stop=self.stop.is_set)
+                with self._lock:
+                    if not self._wanted or self.stop.is_set():
+                        self._running = False
+                        return
+        except BaseException:
+            with self._lock:
+                self._running = False
+            raise
+
+
+def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundScheduler, DispatchWaker]:
+    """The scheduler with one poll job per running source and the dispatch job (not started)."""
+    scheduler = BackgroundScheduler(
+        timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+    )
+    now = datetime.now(UTC)
+    for name in bot.sources:
+        entry = bot.config.sources[name]
+        jitter = int(entry.jitter.total_seconds()) or None
+        scheduler.add_job(
+            bot.runner.poll,
+            IntervalTrigger(seconds=entry.every.total_seconds(), jitter=jitter),
+            args=[name],
+            id=f"poll:{name}",
+            name=f"poll {name}",
+            next_run_time=now,
+        )
+    waker = DispatchWaker(bot, stop)
+    waker.scheduler = scheduler
+    scheduler.add_job(
+        waker.run,
+        IntervalTrigger(seconds=bot.settings.dispatch.every.total_seconds()),
+        id=DISPATCH_JOB,
+        name="dispatch",
+        next_run_time=now,
+    )
+    bot.runner.on_deliveries_due = waker.wake
+    return scheduler, waker
+
+
+def start_web(bot: Bot) -> tuple[uvicorn.Server, threading.Thread] | None:
+    """Serve the app in a thread; returns None when disabled. Raises RuntimeError if it cannot listen."""
+    web = bot.settings.web
+    if not web.enabled:
+        return None
+    config = uvicorn.Config(
+        create_app(bot), host=web.host, port=web.port, log_level="warning", lifespan="off", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="web", daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        thread.join(0.05)
+    if not server.started:
+        raise RuntimeError(
+            f"the web server could not listen on {web.host}:{web.port}; "
+            "set SOCIALLEADS_WEB__PORT to a free port or SOCIALLEADS_WEB__ENABLED=false"
+        )
+    port = server.servers[0].sockets[0].getsockname()[1]
+    log.info("serving health and API on http://%s:%d", web.host, port)
+    return server, thread
+
+
+def run(bot: Bot, stop: threading.Event | None = None, install_signals: bool = True) -> int:
+    """Run until ``stop`` is set (or SIGTERM/SIGINT); returns the exit code (0 on a clean stop)."""
+    stop = stop or threading.Event()
+    if install_signals:
+
+        def _on_signal(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s: finishing the current poll, then stopping", signal.Signals(signum).name)
+            stop.set()
+
+        signal.signal(signal.SIGTERM, _on_signal)
+        signal.signal(signal.SIGINT, _on_signal)
+    scheduler, _ = build_scheduler(bot, stop)
+    web = start_web(bot)
+    scheduler.start()
+    log.info(
+        "socialleads running: %d sources, %d sinks%s",
+        len(bot.sources),
+        len(bot.sinks),
+        f"; unavailable: {', '.join(sorted(bot.unavailable))}" if bot.unavailable else "",
+    )
+    try:
+        stop.wait()
+    finally:
+        scheduler.shutdown(wait=True)
+        if web is not None:
+            web[0].should_exit = True
+            web[1].join(timeout=10)
+        bot.close()
+    log.info("stopped cleanly")
+    return 0
+
+
+def main() -> None:
+    """Entry point of ``python scheduler.py``: build from the environment and run."""
+    from socialleads.cli import configure_logging
+
+    configure_logging()
+    raise SystemExit(run(build_bot()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""Building the bot from settings: config, registry, database, connectors, runner and dispatcher.
+
+Used by ``scheduler.py`` (the long-running process) and by every CLI command, so all of them see
+the same configuration the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, make_url
+
+from socialleads.configuration.loader import AppConfig, load_app_config
+from socialleads.contracts import ConnectorContext, Sink, Source, utc_now
+from socialleads.pipeline.dispatch import Dispatcher
+from socialleads.pipeline.health import HealthReporter
+from socialleads.pipeline.runner import Runner
+from socialleads.qualify import Qualifier, RulesOfConstruction
+from socialleads.redact import REDACTOR, secret_values
+from socialleads.registry import Registry, discover
+from socialleads.settings import Settings, load_settings
+from socialleads.store.db import make_engine, migrate
+
+log = logging.getLogger("socialleads.bot")
+
+
+@dataclass
+class Bot:
+    """Everything a running bot is made of; ``close()`` releases it."""
+
+    settings: Settings
+    config: AppConfig
+    registry: Registry
+    engine: Engine
+    sources: dict[str, Source[Any, Any]]
+    sinks: dict[str, Sink[Any]]
+    unavailable: dict[str, str]
+    """Configured connectors that do not run, with the reason."""
+    runner: Runner
+    dispatcher: Dispatcher
+
+    def close(self) -> None:
+        """Close every connector and the database pool."""
+        connectors: list[Source[Any, Any] | Sink[Any]] = [*self.sources.values(), *self.sinks.values()]
+        for connector in connectors:
+            try:
+                connector.close()
+            except Exception:  # closing must go on for the others
+                log.warning("closing %s failed", connector.context.instance, exc_info=True)
+        self.engine.dispose()
+
+
+def _start_connectors(
+    kind: str,
+    config: AppConfig,
+    registry: Registry,
+    clock: Callable[[], datetime],
+    unavailable: dict[str, str],
+) -> dict[str, Any]:
+    """Instantiate every runnable source or sink; one that fails is recorded in ``unavailable``."""
+    names = config.runnable_sources() if kind == "source" else config.runnable_sinks()
+    started: dict[str, Any] = {}
+    for name in names:
+        if kind == "source":
+            entry_type, conf, file = (
+                config.sources[name].type,
+                config.source_configs[name],
+                config.files["sources"],
+            )
+            region = config.sources[name].phone_region or config.settings.phone_region
+            cls = registry.sources[entry_type].cls
+        else:
+            entry_type, conf, file = config.sinks[name].type, config.sink_configs[name], config.files["sinks"]
+            region = config.settings.phone_region
+            cls = registry.sinks[entry_type].cls
+        context = ConnectorContext(
+            instance=name,
+            config_file=file,
+            phone_region=region,
+            clock=clock,
+            logger=logging.getLogger(f"socialleads.{kind}.{name}"),
+        )
+        try:
+            assert cls is not None
+            started[name] = cls(conf, context)
+        except Exception as exc:  # noqa: BLE001 - one broken connector must not stop the others
+            unavailable[name] = f"could not start: {type(exc).__name__}: {REDACTOR.scrub(str(exc))}"
+            log.warning("%s %s is unavailable: %s", kind, name, unavailable[name])
+    return started
+
+
+def build_bot(
+    settings: Settings | None = None,
+    registry: Registry | None = None,
+    qualifier: Qualifier | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    migrate_database: bool = True,
+) -> Bot:
+    """Load config, open (and migrate) the database, start every enabled connector.
+
+    Raises ``ConfigErrors`` for a bad configuration; a connector that cannot start is listed in
+    ``Bot.unavailable`` and the rest run.
+    """
+    settings = settings or load_settings()
+    registry = registry or discover()
+    config = load_app_config(settings, registry)
+    url = make_url(settings.database_url)
+    if url.password:
+        REDACTOR.register([url.password])
+    for connector_config in [*config.source_configs.values(), *config.sink_configs.values()]:
+        REDACTOR.register(secret_values(connector_config))
+    engine = make_engine(settings.database_url)
+    if migrate_database:
+        migrate(engine)
+    unavailable = dict(config.unavailable)
+    sources = _start_connectors("source", config, registry, clock, unavailable)
+    sinks = _start_connectors("sink", config, registry, clock, unavailable)
+    admin = {name: sinks[name] for name in config.admin_sinks if name in sinks}
+    runner = Runner(engine, config, sources, qualifier or RulesOfConstruction(), HealthReporter(admin), clock)
+    policies = {name: entry.retry for name, entry in config.sinks.items()}
+    dispatcher = Dispatcher(engine, sinks, policies, settings.dispatch, clock)
+    return Bot(
+        settings=settings,
+        config=config,
+        registry=registry,
+        engine=engine,
+        sources=sources,
+        sinks=sinks,
+        unavailable=unavailable,
+        runner=runner,
+        dispatcher=dispatcher,
+    )

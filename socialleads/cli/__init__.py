@@ -1,0 +1,139 @@
+"""The ``socialleads`` command line (typer): run, poll, sources, leads, deliveries, doctor, demo, version."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from socialleads import __version__
+from socialleads.cli.common import CliState, bot_from, console, errors, fail_on_config_errors
+from socialleads.cli.deliveries import deliveries_app
+from socialleads.cli.demo import demo_command
+from socialleads.cli.doctor import doctor_command
+from socialleads.cli.leads import leads_app
+from socialleads.cli.sources import sources_app
+from socialleads.redact import RedactingFormatter
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Turn social-media activity into sales leads, with the reasons, exactly once.",
+)
+app.add_typer(sources_app, name="sources", help="Installed connectors and configured sources.")
+app.add_typer(leads_app, name="leads", help="Stored leads: list, show, export.")
+app.add_typer(deliveries_app, name="deliveries", help="The outbox: list deliveries, replay dead letters.")
+app.command("doctor")(doctor_command)
+app.command("demo")(demo_command)
+
+
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record (it changes under test runners)."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log to stderr through the redacting formatter (no secret, phone or email reaches a log line)."""
+    handler = _CurrentStderr()
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("apscheduler", "urllib3", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    config_dir: Annotated[Path | None, typer.Option(help="Folder with sources/sinks/campaigns YAML.")] = None,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (overrides the setting).")] = None,
+    log_level: Annotated[str, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = "INFO",
+) -> None:
+    overrides: dict[str, object] = {}
+    if config_dir is not None:
+        overrides["config_dir"] = config_dir
+    if database_url is not None:
+        overrides["database_url"] = database_url
+    ctx.obj = CliState(overrides=overrides)
+    configure_logging(log_level)
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """Run the bot: poll every enabled source on its schedule, deliver leads, serve the API."""
+    import scheduler
+
+    with fail_on_config_errors():
+        bot = bot_from(ctx)
+    raise typer.Exit(scheduler.run(bot))
+
+
+@app.command()
+def poll(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="The configured source name.")],
+    once: Annotated[
+        bool, typer.Option("--once", help="Poll once and exit; otherwise poll on its interval.")
+    ] = False,
+    deliver: Annotated[bool, typer.Option(help="Also deliver the leads it stored.")] = True,
+) -> None:
+    """Poll one source now, ignoring a stored back-off, and print what each poll did."""
+    with fail_on_config_errors():
+        bot = bot_from(ctx)
+    stop = threading.Event()
+    try:
+        if source not in bot.sources:
+            known = ", ".join(sorted(bot.sources)) or "none"
+            reason = bot.unavailable.get(source)
+            errors.print(
+                f"[red]source {source!r} is not running[/red]: "
+                + (reason or f"configured and enabled sources: {known}")
+            )
+            raise typer.Exit(2)
+        every = bot.config.sources[source].every.total_seconds()
+        while True:
+            outcome = bot.runner.poll(source, force=True)
+            c = outcome.counts
+            console.print(
+                f"{source}: {outcome.status}; {c.events_seen} events seen, {c.events_new} new, "
+                f"{c.leads_created} new leads, {c.leads_merged} merged, {c.ignored} ignored, "
+                f"{c.dead_lettered} dead-lettered" + (f" ({outcome.message})" if outcome.message else "")
+            )
+            if deliver:
+                report = bot.dispatcher.dispatch_due(should_stop=stop.is_set)
+                console.print(
+                    f"deliveries: {report.delivered} delivered, {report.retried} to retry, {report.dead} dead"
+                )
+            if once:
+                if outcome.status not in ("ok", "skipped"):
+                    raise typer.Exit(1)
+                return
+            if stop.wait(every):
+                return
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        bot.close()
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(f"socialleads {__version__}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,58 @@
+"""What every command shares: settings overrides from the global options, building the bot, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from socialleads.bot import Bot, build_bot
+from socialleads.errors import ConfigError, ConfigErrors
+from socialleads.settings import Settings, load_settings
+from socialleads.store.db import make_engine, migrate
+
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass
+class CliState:
+    """Global options, applied on top of the environment."""
+
+    overrides: dict[str, object] = field(default_factory=dict)
+
+
+@contextmanager
+def fail_on_config_errors() -> Iterator[None]:
+    """Print configuration errors for a person (file, key, fix) and exit 2."""
+    try:
+        yield
+    except (ConfigError, ConfigErrors) as exc:
+        found = exc.errors if isinstance(exc, ConfigErrors) else [exc]
+        errors.print(f"[red]The configuration has {len(found)} problem{'s' if len(found) > 1 else ''}:[/red]")
+        for err in found:
+            errors.print(f"  • {err}", markup=False)
+        raise typer.Exit(2) from None
+
+
+def settings_from(ctx: typer.Context) -> Settings:
+    """Settings from the environment with the command line's overrides."""
+    state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+    with fail_on_config_errors():
+        return load_settings(**state.overrides)
+
+
+def bot_from(ctx: typer.Context) -> Bot:
+    """The whole bot (config, connectors, migrated database). Raises ConfigErrors."""
+    return build_bot(settings_from(ctx))
+
+
+def engine_from(ctx: typer.Context) -> Engine:
+    """Only the database (for commands that read the store and need no connector)."""
+    engine = make_engine(settings_from(ctx).database_url)
+    migrate(engine)
+    return engine

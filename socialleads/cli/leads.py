@@ -1,0 +1,189 @@
+"""``socialleads leads``: list, show and export stored leads (every touch, with its source and native id)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+from rich.table import Table
+
+from socialleads.card import render_text
+from socialleads.cli.common import console, engine_from, errors
+from socialleads.models import Lead
+from socialleads.store import leads as lead_store
+
+leads_app = typer.Typer(no_args_is_help=True)
+
+EXPORT_LEAD_COLUMNS = (
+    "lead_id",
+    "campaign",
+    "full_name",
+    "email",
+    "phone",
+    "company",
+    "job_title",
+    "city",
+    "country",
+    "grade",
+    "quality_score",
+    "intent_score",
+    "lead_created_at",
+    "touch_count",
+)
+EXPORT_TOUCH_COLUMNS = (
+    "touch_id",
+    "touch_source",
+    "touch_native_id",
+    "touch_platform",
+    "touch_kind",
+    "touch_received_via",
+    "touch_occurred_at",
+    "touch_received_at",
+    "merge_reason",
+    "message",
+    "url",
+    "answers",
+    "consents",
+    "flags",
+)
+
+
+class ExportFormat(StrEnum):
+    """Export file formats."""
+
+    CSV = "csv"
+    JSON = "json"
+
+
+@leads_app.command("list")
+def list_leads(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
+) -> None:
+    """The newest leads, one line each."""
+    engine = engine_from(ctx)
+    with engine.connect() as conn:
+        ids = lead_store.list_lead_ids(conn, limit=limit, campaign=campaign)
+        found = lead_store.load_leads(conn, ids)
+    table = Table("id", "name", "email", "phone", "campaign", "grade", "touches", "created (UTC)")
+    for lead_id in ids:
+        lead = found[lead_id]
+        table.add_row(
+            str(lead.id),
+            lead.contact.display_name(),
+            lead.contact.email or "",
+            lead.contact.phone or "",
+            lead.campaign or "",
+            lead.quality.grade if lead.quality else "",
+            str(len(lead.touches)),
+            f"{lead.created_at:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
+    console.print(f"{len(ids)} shown")
+
+
+@leads_app.command("show")
+def show(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="The lead's id.")]) -> None:
+    """One lead as sales see it, then every touch with its source, native id and merge reason."""
+    engine = engine_from(ctx)
+    with engine.connect() as conn:
+        lead = lead_store.load_lead(conn, lead_id)
+    if lead is None:
+        errors.print(f"no lead with id {lead_id}")
+        raise typer.Exit(1)
+    console.print(render_text(lead), markup=False)
+    console.print(f"\nTouches ({len(lead.touches)}):")
+    for t in lead.touches:
+        console.print(
+            f"  #{t.id} {t.received_at:%Y-%m-%d %H:%M}Z {t.platform}/{t.kind.value} "
+            f"via {t.received_via.value} "
+            f"from {t.source} [{t.native_id}]: {t.merge_reason}",
+            markup=False,
+        )
+
+
+def lead_rows(lead: Lead) -> list[dict[str, Any]]:
+    """One flat row per touch of ``lead`` (the lead's columns repeated), for the CSV export."""
+    base = {
+        "lead_id": lead.id,
+        "campaign": lead.campaign,
+        "full_name": lead.contact.display_name(),
+        "email": lead.contact.email,
+        "phone": lead.contact.phone,
+        "company": lead.contact.company,
+        "job_title": lead.contact.job_title,
+        "city": lead.contact.city,
+        "country": lead.contact.country,
+        "grade": lead.quality.grade if lead.quality else None,
+        "quality_score": lead.quality.score if lead.quality else None,
+        "intent_score": lead.intent.score if lead.intent else None,
+        "lead_created_at": lead.created_at.isoformat(),
+        "touch_count": len(lead.touches),
+    }
+    rows = []
+    for t in lead.touches:
+        rows.append(
+            {
+                **base,
+                "touch_id": t.id,
+                "touch_source": t.source,
+                "touch_native_id": t.native_id,
+                "touch_platform": t.platform,
+                "touch_kind": t.kind.value,
+                "touch_received_via": t.received_via.value,
+                "touch_occurred_at": t.occurred_at.isoformat(),
+                "touch_received_at": t.received_at.isoformat(),
+                "merge_reason": t.merge_reason,
+                "message": t.message,
+                "url": t.url,
+                "answers": json.dumps(t.answers, ensure_ascii=False) if t.answers else "",
+                "consents": json.dumps([c.model_dump(mode="json") for c in t.consents], ensure_ascii=False)
+                if t.consents
+                else "",
+                "flags": json.dumps([f.model_dump() for f in t.flags], ensure_ascii=False) if t.flags else "",
+            }
+        )
+    return rows
+
+
+def write_export(leads: list[Lead], fmt: ExportFormat, out: TextIO) -> None:
+    """Write ``leads`` as CSV (one row per touch) or JSON (leads with nested touches)."""
+    if fmt == ExportFormat.JSON:
+        json.dump([lead.model_dump(mode="json") for lead in leads], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return
+    writer = csv.DictWriter(out, fieldnames=[*EXPORT_LEAD_COLUMNS, *EXPORT_TOUCH_COLUMNS])
+    writer.writeheader()
+    for lead in leads:
+        writer.writerows(lead_rows(lead))
+
+
+@leads_app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="csv (a row per touch) or json.")
+    ] = ExportFormat.CSV,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; stdout when omitted.")
+    ] = None,
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
+) -> None:
+    """Export every lead with every touch (source and native id included), oldest lead first."""
+    engine = engine_from(ctx)
+    with engine.connect() as conn:
+        ids = list(reversed(lead_store.list_lead_ids(conn, campaign=campaign)))
+        found = lead_store.load_leads(conn, ids)
+    leads = [found[i] for i in ids]
+    if output is None:
+        write_export(leads, fmt, sys.stdout)
+        return
+    with output.open("w", encoding="utf-8", newline="") as handle:
+        write_export(leads, fmt, handle)
+    errors.print(f"exported {len(leads)} leads to {output}")

@@ -1,0 +1,98 @@
+"""``socialleads sources``: installed connectors, configured sources and their health, live checks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from socialleads.cli.common import bot_from, console, fail_on_config_errors, settings_from
+from socialleads.configuration.loader import load_app_config
+from socialleads.contracts import Sink, Source
+from socialleads.errors import AuthError, SocialLeadsError
+from socialleads.models import Health, HealthState
+from socialleads.redact import REDACTOR
+from socialleads.registry import PluginKind, discover
+from socialleads.store.db import make_engine, migrate
+from socialleads.store.state import all_states
+
+sources_app = typer.Typer(no_args_is_help=True)
+
+
+@sources_app.command("list")
+def list_sources(ctx: typer.Context) -> None:
+    """Every installed source and sink connector (built-in or plugin), then the configured sources."""
+    registry = discover()
+    table = Table("kind", "connector", "package", "available")
+    kinds: tuple[PluginKind, ...] = ("source", "sink")
+    for kind in kinds:
+        for name, info in sorted(registry.plugins(kind).items()):
+            package = f"{info.distribution} {info.version}" if info.distribution else info.target
+            table.add_row(kind, name, package, "yes" if info.available else f"no: {info.error}")
+    console.print(table)
+    settings = settings_from(ctx)
+    with fail_on_config_errors():
+        config = load_app_config(settings, registry)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    with engine.connect() as conn:
+        states = {s.source: s for s in all_states(conn)}
+    engine.dispose()
+    configured = Table("source", "connector", "enabled", "every", "campaign", "health", "last success (UTC)")
+    for name, entry in config.sources.items():
+        state = states.get(name)
+        campaign = config.campaign_of(name)
+        health = (config.unavailable.get(name) and "unavailable") or (
+            state.health if state else "not polled yet"
+        )
+        configured.add_row(
+            name,
+            entry.type,
+            "yes" if entry.enabled else "no",
+            str(entry.every),
+            campaign[0] if campaign else "",
+            health,
+            f"{state.last_success_at:%Y-%m-%d %H:%M}" if state and state.last_success_at else "",
+        )
+    console.print(configured)
+
+
+def check_connector(connector: Source[Any, Any] | Sink[Any]) -> Health:
+    """Run ``check()`` and turn a raised error into a Health a person can read."""
+    try:
+        return connector.check()
+    except SocialLeadsError as exc:
+        state = HealthState.NEEDS_REAUTH if isinstance(exc, AuthError) else HealthState.FAILING
+        return Health(state=state, summary=REDACTOR.scrub(f"{type(exc).__name__}: {exc}"))
+    except Exception as exc:  # noqa: BLE001 - a check must report, never crash the command
+        return Health(state=HealthState.FAILING, summary=f"check crashed: {type(exc).__name__}")
+
+
+@sources_app.command("check")
+def check(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="One source; all when omitted.")] = None,
+) -> None:
+    """Run each source's live check (token, permissions, folder) and print the result."""
+    with fail_on_config_errors():
+        bot = bot_from(ctx)
+    try:
+        names = [name] if name else sorted(bot.sources)
+        bad = False
+        for source_name in names:
+            if source_name not in bot.sources:
+                console.print(
+                    f"{source_name}: not running ({bot.unavailable.get(source_name, 'not configured')})"
+                )
+                bad = True
+                continue
+            health = check_connector(bot.sources[source_name])
+            bad = bad or health.state != HealthState.OK
+            console.print(f"{source_name}: {health.state.value}: {health.summary}", markup=False)
+            for detail in health.details:
+                console.print(f"    {detail}", markup=False)
+        if bad:
+            raise typer.Exit(1)
+    finally:
+        bot.close()

@@ -1,0 +1,1 @@
+"""The HTTP side: webhook receivers, REST API and dashboard (health endpoint for now)."""
