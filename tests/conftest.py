@@ -1,0 +1,211 @@
+"""Shared pytest fixtures. Each block below is owned by the feature named in its heading."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from socialleads.models import (
+    Consent,
+    Contact,
+    EventKind,
+    Handle,
+    Lead,
+    QualityScore,
+    Reason,
+    ReceivedVia,
+    Touch,
+)
+
+# Database fixtures (SQLite and PostgreSQL) for every store test.
+pytest_plugins = ["tests.support.db"]
+
+# --- fixtures for sink tests ---
+
+SINK_TEST_NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+
+
+def build_touch(**overrides: Any) -> Touch:
+    """A realistic lead-form touch (Facebook lead ad with answers and consents); override any field."""
+    data: dict[str, Any] = {
+        "id": 1,
+        "source": "fb-spring",
+        "native_id": "leadgen-1001",
+        "platform": "facebook",
+        "kind": EventKind.LEAD_FORM,
+        "occurred_at": SINK_TEST_NOW - timedelta(minutes=5),
+        "received_at": SINK_TEST_NOW,
+        "received_via": ReceivedVia.WEBHOOK,
+        "merge_reason": "new person",
+        "url": "https://www.facebook.com/ads/lead/1001",
+        "answers": {"Which sofa are you interested in?": "Corner sofa Hekla", "Budget": "300-400k ISK"},
+        "consents": (
+            Consent(kind="marketing", granted=True, text="I agree to receive offers by email."),
+            Consent(kind="phone_calls", granted=False, text="You may call me."),
+        ),
+    }
+    data.update(overrides)
+    return Touch(**data)
+
+
+def build_lead(**overrides: Any) -> Lead:
+    """A realistic first-sighting lead from a lead form, graded B; override any ``Lead`` field."""
+    data: dict[str, Any] = {
+        "id": 7,
+        "contact": Contact(
+            full_name="Anna Jónsdóttir",
+            email="anna@example.is",
+            phone="+3546901234",
+            company="Sófar ehf.",
+            job_title="Purchasing manager",
+            city="Reykjavík",
+            country="IS",
+        ),
+        "handles": (
+            Handle(
+                platform="facebook",
+                user_id="100042",
+                display_name="Anna Jónsdóttir",
+                profile_url="https://www.facebook.com/anna.jons",
+            ),
+        ),
+        "campaign": "spring-sofas",
+        "touches": (build_touch(),),
+        "quality": QualityScore(
+            score=72,
+            grade="B",
+            reasons=(
+                Reason(signal="email", detail="a valid work email", points=20),
+                Reason(signal="budget", detail="budget given in the form", points=15),
+            ),
+        ),
+        "created_at": SINK_TEST_NOW,
+        "updated_at": SINK_TEST_NOW,
+        "revision": 1,
+    }
+    data.update(overrides)
+    return Lead(**data)
+
+
+@pytest.fixture
+def make_lead() -> Callable[..., Lead]:
+    """``make_lead(**overrides)`` builds a realistic ``Lead`` (see ``build_lead``)."""
+    return build_lead
+
+
+@pytest.fixture
+def make_touch() -> Callable[..., Touch]:
+    """``make_touch(**overrides)`` builds a realistic lead-form ``Touch`` (see ``build_touch``)."""
+    return build_touch
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback TCP port nobody listens on (bound, then released), for "connection refused"."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class SmtpCapture:
+    """An aiosmtpd handler that stores envelopes; ``reply`` answers DATA, ``rcpt_reply`` every RCPT."""
+
+    envelopes: list[Any] = field(default_factory=list)
+    reply: str | None = None
+    rcpt_reply: str | None = None
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if self.rcpt_reply is not None:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.reply is not None:
+            return self.reply
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+
+@dataclass(frozen=True)
+class RunningSmtp:
+    """A started aiosmtpd server: where it listens and what it received."""
+
+    host: str
+    port: int
+    handler: SmtpCapture
+
+    @property
+    def envelopes(self) -> list[Any]:
+        return self.handler.envelopes
+
+
+@pytest.fixture
+def start_smtp() -> Iterator[Callable[..., RunningSmtp]]:
+    """``start_smtp(reply=None, rcpt_reply=None, users=None, tls_context=None, implicit_tls=False, **kw)``.
+
+    Starts an aiosmtpd server on 127.0.0.1. ``users`` ({login: password}) turns on AUTH (allowed
+    without TLS); ``tls_context`` offers STARTTLS, or wraps the port in TLS with ``implicit_tls``.
+    Every server is stopped at teardown.
+    """
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    controllers: list[Controller] = []
+
+    def start(
+        *,
+        reply: str | None = None,
+        rcpt_reply: str | None = None,
+        users: dict[str, str] | None = None,
+        tls_context: ssl.SSLContext | None = None,
+        implicit_tls: bool = False,
+        **smtp_kwargs: Any,
+    ) -> RunningSmtp:
+        handler = SmtpCapture(reply=reply, rcpt_reply=rcpt_reply)
+        if users is not None:
+
+            def authenticate(
+                server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+            ) -> AuthResult:
+                if not isinstance(data, LoginPassword):
+                    return AuthResult(success=False, handled=False)
+                return AuthResult(
+                    success=users.get(data.login.decode()) == data.password.decode(), handled=False
+                )
+
+            smtp_kwargs.update(authenticator=authenticate, auth_require_tls=False)
+        if tls_context is not None and not implicit_tls:
+            smtp_kwargs["tls_context"] = tls_context
+        with socket.socket() as sock:  # aiosmtpd cannot report an ephemeral port: pick a free one
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        controller = Controller(
+            handler,
+            hostname="127.0.0.1",
+            port=port,
+            ssl_context=tls_context if implicit_tls else None,
+            **smtp_kwargs,
+        )
+        controller.start()
+        controllers.append(controller)
+        return RunningSmtp("127.0.0.1", port, handler)
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(start_smtp: Callable[..., RunningSmtp]) -> RunningSmtp:
+    """A plain aiosmtpd server on 127.0.0.1 that accepts every message."""
+    return start_smtp()

@@ -1,0 +1,1 @@
+"""Test support: database fixtures and a scriptable fixture source."""
