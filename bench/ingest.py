@@ -1,0 +1,258 @@
+"""Ingest benchmark: 100,000 raw lead events through normalize → identity → store, against a naive reference.
+
+The pipeline is the real one (``Runner.poll`` on an in-memory source: prepare, identity, raw
+events, leads, touches, identities and outbox rows in chunked transactions). The reference, timed
+in the same run on the same input, does only the unavoidable work, naively: email-validator and
+phonenumbers on every value (no cache), then one bare SQLAlchemy Core insert of the final lead rows.
+
+    python bench/ingest.py [--events 100000] [--postgres URL] [--seed 1]
+
+Prints the figures, then one JSON line. Not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import os
+import random
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+import phonenumbers
+import yaml
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, insert, select, text
+from sqlalchemy.engine import make_url
+
+from socialleads.bot import build_bot
+from socialleads.contracts import ConnectorConfig, Cursor, Source
+from socialleads.models import Checkpoint, Contact, EventKind, Health, HealthState, LeadDraft, RawEvent
+from socialleads.registry import PluginInfo, discover
+from socialleads.settings import Settings
+from socialleads.store.tables import leads
+
+FIRST = [
+    "Anna",
+    "Gunnar",
+    "Lucía",
+    "Jörg",
+    "Camille",
+    "Mia",
+    "João",
+    "Emily",
+    "Sigrún",
+    "Pablo",
+    "Ólafur",
+    "Zoë",
+]
+LAST = ["Jónsdóttir", "Magnússon", "Fernández", "Müller", "Dubois", "Hansen", "Silva", "Carter", "Berg"]
+REGIONS = ("IS", "ES", "DE", "FR", "US", "DK", "PT")
+
+
+def random_phone(rng: random.Random) -> str:
+    """A valid mobile number of a random region, written as people write them (+country, spaces)."""
+    example = phonenumbers.example_number_for_type(rng.choice(REGIONS), phonenumbers.PhoneNumberType.MOBILE)
+    national = str(example.national_number)
+    while True:
+        digits = national[:2] + "".join(rng.choice("0123456789") for _ in national[2:])
+        number = phonenumbers.parse(f"+{example.country_code}{digits}")
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def make_people(n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` lead records: ~60% clean, ~15% with an invalid email or phone, ~25% repeats of earlier people."""
+    rng = random.Random(seed)
+    records: list[dict[str, Any]] = []
+    for i in range(n):
+        roll = rng.random()
+        if records and roll < 0.25:
+            again = dict(rng.choice(records))
+            again["id"] = f"ev{i}"
+            if rng.random() < 0.5:
+                again["email"] = None  # the same person by phone only
+            records.append(again)
+            continue
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        record = {
+            "id": f"ev{i}",
+            "name": f"  {first} {last} ",
+            "email": f"{first.lower()}.{i}@example.com",
+            "phone": random_phone(rng),
+        }
+        if roll < 0.33:
+            record["email"] = record["email"].replace("@", "@@")
+        elif roll < 0.40:
+            record["phone"] = "12345"
+        records.append(record)
+    return records
+
+
+class BenchConfig(ConnectorConfig):
+    """Nothing to configure: the records live in the process."""
+
+
+class BenchCursor(Cursor):
+    """The count of records read."""
+
+    read: int = 0
+
+    def advance(self, position: Mapping[str, Any]) -> BenchCursor:
+        return BenchCursor(read=max(self.read, int(position["n"])))
+
+
+RECORDS: list[dict[str, Any]] = []
+WHEN = datetime(2026, 11, 27, tzinfo=UTC)
+
+
+class BenchSource(Source[BenchConfig, BenchCursor]):
+    """Yields the module's RECORDS as lead-form events."""
+
+    name: ClassVar[str] = "bench"
+    platform: ClassVar[str] = "bench"
+    config_model = BenchConfig
+    cursor_model = BenchCursor
+
+    def check(self) -> Health:
+        return Health(state=HealthState.OK, summary="in memory")
+
+    def fetch(self, since: BenchCursor | None) -> Iterator[RawEvent | Checkpoint]:
+        for n, record in enumerate(RECORDS[since.read if since else 0 :], start=1):
+            yield RawEvent(
+                native_id=record["id"],
+                kind=EventKind.LEAD_FORM,
+                occurred_at=WHEN,
+                payload=record,
+                position={"n": n},
+            )
+
+    def parse(self, event: RawEvent) -> LeadDraft:
+        p = event.payload
+        return LeadDraft(
+            native_id=event.native_id,
+            kind=EventKind.LEAD_FORM,
+            platform="bench",
+            occurred_at=event.occurred_at or WHEN,
+            contact=Contact(full_name=p["name"], email=p["email"], phone=p["phone"]),
+        )
+
+
+def run_pipeline(url: str, workdir: Path) -> tuple[float, Engine]:
+    """Seconds to poll every record through the real pipeline into ``url``."""
+    config_dir = workdir / f"config-{uuid.uuid4().hex[:6]}"
+    config_dir.mkdir()
+    (config_dir / "sources.yaml").write_text(yaml.safe_dump({"sources": {"bench": {"type": "bench"}}}))
+    (config_dir / "sinks.yaml").write_text(yaml.safe_dump({"sinks": {"console": {"type": "console"}}}))
+    (config_dir / "campaigns.yaml").write_text(yaml.safe_dump({"default_route": {"deliver_to": ["console"]}}))
+    registry = discover()
+    registry.add(PluginInfo(kind="source", name="bench", target="bench", cls=BenchSource))
+    bot = build_bot(Settings(database_url=url, config_dir=config_dir), registry=registry)
+    started = time.perf_counter()
+    outcome = bot.runner.poll("bench")
+    elapsed = time.perf_counter() - started
+    assert outcome.status == "ok", outcome
+    return elapsed, bot.engine
+
+
+def run_reference(url: str, final_rows: list[dict[str, Any]]) -> float:
+    """Seconds for the naive reference: validate every value, then one bare insert of the final rows."""
+    engine = create_engine(url)
+    table = Table(
+        f"reference_{uuid.uuid4().hex[:8]}",
+        MetaData(),
+        *(Column(name, String(400)) for name in ("full_name", "email", "phone")),
+    )
+    table.create(engine)
+    started = time.perf_counter()
+    for record in RECORDS:
+        with contextlib.suppress(EmailNotValidError):
+            validate_email(record["email"] or "", check_deliverability=False)
+        try:
+            number = phonenumbers.parse(record["phone"], None)
+            if phonenumbers.is_valid_number(number):
+                phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        except phonenumbers.NumberParseException:
+            pass
+    with engine.begin() as conn:
+        conn.execute(insert(table), final_rows)
+    elapsed = time.perf_counter() - started
+    table.drop(engine)
+    engine.dispose()
+    return elapsed
+
+
+def measure(label: str, url: str, workdir: Path) -> dict[str, Any]:
+    """Pipeline and reference on one database."""
+    pipeline_s, engine = run_pipeline(url, workdir)
+    with engine.connect() as conn:
+        final = [
+            dict(r) for r in conn.execute(select(leads.c.full_name, leads.c.email, leads.c.phone)).mappings()
+        ]
+    engine.dispose()
+    reference_s = run_reference(url, final)
+    n = len(RECORDS)
+    figures = {
+        "events": n,
+        "leads": len(final),
+        "pipeline_s": round(pipeline_s, 2),
+        "leads_per_s": round(n / pipeline_s),
+        "reference_per_s": round(n / reference_s),
+        "ratio": round(reference_s / pipeline_s, 2),
+    }
+    print(
+        f"{label}: {n} lead events → {len(final)} leads in {pipeline_s:.2f}s = {figures['leads_per_s']}/s; "
+        f"naive reference {figures['reference_per_s']}/s; ratio pipeline/reference {figures['ratio']}"
+    )
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "SOCIALLEADS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+    )
+    args = parser.parse_args()
+    RECORDS[:] = make_people(args.events, args.seed)
+    # The input stands for the platform's data, not the bot's heap: keep the collector from rescanning it.
+    gc.freeze()
+    result: dict[str, Any] = {"bench": "ingest"}
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        result["sqlite"] = measure("SQLite", f"sqlite:///{workdir / 'bench.db'}", workdir)
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        try:
+            admin = create_engine(args.postgres, connect_args={"connect_timeout": 3})
+            with admin.begin() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        except Exception as exc:  # noqa: BLE001 - PostgreSQL is optional for the benchmark
+            print(f"PostgreSQL: skipped ({type(exc).__name__})")
+        else:
+            url = make_url(args.postgres).update_query_dict({"options": f"-csearch_path={schema}"})
+            try:
+                result["postgresql"] = measure(
+                    "PostgreSQL", url.render_as_string(hide_password=False), workdir
+                )
+            finally:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                admin.dispose()
+    result["leads_per_s"] = result["sqlite"]["leads_per_s"]
+    result["ratio"] = result["sqlite"]["ratio"]
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
