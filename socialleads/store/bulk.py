@@ -1,4 +1,4 @@
-"""Fast inserts for the ingest hot path: row ids allocated up front, rows sent with the driver's executemany.
+"""Fast inserts for the ingest hot path: row ids allocated up front, rows sent in bulk by the driver.
 
 SQLAlchemy Core costs several microseconds per row in parameter processing; at 100,000 events a
 poll that is most of the time (bench/ingest.py). This module writes the same values SQLAlchemy
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Table, text
 
 
@@ -56,12 +57,28 @@ class BulkWriter:
         return [int(r[0]) for r in rows]
 
     def insert(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """Insert ``rows`` (tuples in ``columns`` order, already converted) with one executemany."""
+        """Insert ``rows`` (tuples in ``columns`` order, already converted).
+
+        COPY on PostgreSQL, executemany on SQLite.
+        """
         if not rows:
+            return
+        if not self.sqlite:
+            self._copy(table, columns, rows)
             return
         marks = ", ".join([self._placeholder] * len(columns))
         statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608 - names are ours
         self.conn.exec_driver_sql(statement, rows)
+
+    def _copy(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        # COPY is PostgreSQL's bulk path: one stream instead of a statement per row
+        # (https://www.psycopg.org/psycopg3/docs/basic/copy.html). Same connection, same transaction.
+        driver = self.conn.connection.dbapi_connection
+        assert isinstance(driver, psycopg.Connection)
+        statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def update(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         """Set ``columns`` on rows by id; each tuple holds the converted values, then the id."""

@@ -7,12 +7,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select, tuple_
+from sqlalchemy import Connection, and_, insert, select
 
 from socialleads.store.tables import dead_letters, raw_events
 
-#: Bound parameters per IN list; SQLite allows 32766 variables, PostgreSQL 65535.
-IN_CHUNK = 900
+#: Values per IN list. Small enough that PostgreSQL keeps probing the index even while its statistics
+#: lag behind a bulk import (with ~500 values it switched to scanning the table, slower at every chunk).
+IN_CHUNK = 100
 
 
 def chunked(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
@@ -32,27 +33,6 @@ def existing_native_ids(conn: Connection, source: str, native_ids: Sequence[str]
         )
         found.update(row[0] for row in rows)
     return found
-
-
-def stored_event_ids(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Row ids of the stored events among ``(source, native_id)`` keys."""
-    found: dict[tuple[str, str], int] = {}
-    for part in chunked(list(keys), IN_CHUNK // 2):
-        rows = conn.execute(
-            select(raw_events.c.source, raw_events.c.native_id, raw_events.c.id).where(
-                tuple_(raw_events.c.source, raw_events.c.native_id).in_(part)
-            )
-        )
-        found.update({(r[0], r[1]): r[2] for r in rows})
-    return found
-
-
-def insert_raw_events(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert events (none of which may exist yet); returns their ids in the order given."""
-    if not rows:
-        return []
-    result = conn.execute(insert(raw_events).returning(raw_events.c.id, sort_by_parameter_order=True), rows)
-    return [row[0] for row in result]
 
 
 def dead_letter_events(

@@ -19,24 +19,28 @@ from socialleads.store.tables import dead_letters, deliveries, delivery_attempts
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 
 
-def idempotency_key(first_source: str, first_native_id: str, sink: str) -> str:
-    """A key stable for the (lead, sink) pair: built from the lead's first touch, not a row id.
+def lead_key(first_source: str, first_native_id: str) -> str:
+    """A lead's public key, built from its first touch rather than a row id.
 
     Rebuilding the database from the same events gives the same keys, so a receiver never
     mistakes a new lead for an old one after a reset, nor an old one for a new one.
     """
-    digest = hashlib.sha256(f"{first_source}\x1f{first_native_id}\x1f{sink}".encode()).hexdigest()
-    return f"sl1-{digest[:40]}"
+    digest = hashlib.sha256(f"{first_source}\x1f{first_native_id}".encode()).hexdigest()
+    return f"sl1-{digest[:32]}"
+
+
+def idempotency_key(key_of_lead: str, sink: str) -> str:
+    """The delivery key, stable for the (lead, sink) pair."""
+    return f"{key_of_lead}.{sink}"
 
 
 @dataclass(frozen=True)
 class Plan:
-    """Deliver ``lead_id`` at ``revision`` to each sink (sink → rule that chose it)."""
+    """Deliver ``lead_id`` (whose public key is ``lead_key``) at ``revision`` to each sink (sink → rule)."""
 
     lead_id: int
     revision: int
-    first_source: str
-    first_native_id: str
+    lead_key: str
     sinks: dict[str, str]
     is_new: bool = False
     """A lead created in this transaction: it has no delivery rows yet."""
@@ -72,7 +76,7 @@ def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
                     (
                         plan.lead_id,
                         sink,
-                        idempotency_key(plan.first_source, plan.first_native_id, sink),
+                        idempotency_key(plan.lead_key, sink),
                         rule,
                         PENDING,
                         0,

@@ -41,13 +41,17 @@ raw_events = Table(
     Column("status", String(20), nullable=False),
     Column("status_reason", Text),
     Column("poll_run_id", Id),
-    UniqueConstraint("source", "native_id"),
+    # native_id first: lookups are "source = ? AND native_id IN (...)", and PostgreSQL, whose
+    # statistics lag behind a bulk import, would otherwise use only the (low-cardinality) source.
+    UniqueConstraint("native_id", "source"),
 )
 
 leads = Table(
     "leads",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
+    # A public key that survives a rebuild of the database: derived from the first touch.
+    Column("key", String(40), nullable=False),
     Column("campaign", String(200)),
     Column("full_name", String(300)),
     Column("first_name", String(200)),
@@ -81,7 +85,7 @@ identities = Table(
     Column("value", String(400), nullable=False),
     Column("lead_id", Id, ForeignKey("leads.id"), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
-    UniqueConstraint("kind", "value"),
+    UniqueConstraint("value", "kind"),  # value first, for the same reason as raw_events
     Index(None, "lead_id"),
 )
 
@@ -154,7 +158,7 @@ deliveries = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("lead_id", Id, ForeignKey("leads.id"), nullable=False),
     Column("sink", String(100), nullable=False),
-    Column("idempotency_key", String(100), nullable=False, unique=True),
+    Column("idempotency_key", String(200), nullable=False),
     Column("route", String(200), nullable=False),
     # pending | delivered | dead. A claimed row is pending with lease_until in the future.
     Column("status", String(20), nullable=False),

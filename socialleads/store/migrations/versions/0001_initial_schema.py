@@ -5,7 +5,8 @@ Revises:
 Create Date: 2026-11-27
 
 The first tables: raw events, leads, identities, touches, source state, poll runs, the delivery
-outbox with its attempts, and dead letters. Timestamps are naive UTC (see store.types.UtcDateTime).
+outbox with its attempts, and dead letters. Timestamps are naive UTC (see store.types.UtcDateTime);
+raw payloads use json, not jsonb, so they are kept exactly as received (see store.types.JsonVerbatim).
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "leads",
         sa.Column(
             "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
         ),
+        sa.Column("key", sa.String(length=40), nullable=False),
         sa.Column("campaign", sa.String(length=200), nullable=True),
         sa.Column("full_name", sa.String(length=300), nullable=True),
         sa.Column("first_name", sa.String(length=200), nullable=True),
@@ -100,16 +101,12 @@ def upgrade() -> None:
         sa.Column("received_via", sa.String(length=20), nullable=False),
         sa.Column("occurred_at", sa.DateTime(), nullable=True),
         sa.Column("received_at", sa.DateTime(), nullable=False),
-        sa.Column(
-            "payload",
-            sa.JSON(),
-            nullable=False,
-        ),
+        sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("status_reason", sa.Text(), nullable=True),
         sa.Column("poll_run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_raw_events")),
-        sa.UniqueConstraint("source", "native_id", name=op.f("uq_raw_events_source_native_id")),
+        sa.UniqueConstraint("native_id", "source", name=op.f("uq_raw_events_native_id_source")),
     )
     op.create_table(
         "source_state",
@@ -138,7 +135,7 @@ def upgrade() -> None:
         ),
         sa.Column("lead_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("sink", sa.String(length=100), nullable=False),
-        sa.Column("idempotency_key", sa.String(length=100), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=False),
         sa.Column("route", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -154,7 +151,6 @@ def upgrade() -> None:
         sa.Column("delivered_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["lead_id"], ["leads.id"], name=op.f("fk_deliveries_lead_id_leads")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
-        sa.UniqueConstraint("idempotency_key", name=op.f("uq_deliveries_idempotency_key")),
         sa.UniqueConstraint("lead_id", "sink", name=op.f("uq_deliveries_lead_id_sink")),
     )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
@@ -173,7 +169,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["lead_id"], ["leads.id"], name=op.f("fk_identities_lead_id_leads")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_identities")),
-        sa.UniqueConstraint("kind", "value", name=op.f("uq_identities_kind_value")),
+        sa.UniqueConstraint("value", "kind", name=op.f("uq_identities_value_kind")),
     )
     with op.batch_alter_table("identities", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_identities_lead_id"), ["lead_id"], unique=False)
@@ -283,7 +279,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_delivery_attempts_delivery_id"))
 
