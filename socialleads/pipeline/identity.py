@@ -6,6 +6,7 @@ batch of drafts, and says for each draft which lead it belongs to and why.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from socialleads.models import LeadDraft
@@ -15,7 +16,7 @@ IdentityKey = tuple[str, str]
 KEY_ORDER = ("email", "phone", "handle")
 
 
-def identity_keys(draft: LeadDraft) -> list[IdentityKey]:
+def identity_keys(draft: LeadDraft) -> tuple[IdentityKey, ...]:
     """The keys a normalized draft can be matched on, most trusted first (validated values only)."""
     keys: list[IdentityKey] = []
     if draft.contact.email:
@@ -26,7 +27,7 @@ def identity_keys(draft: LeadDraft) -> list[IdentityKey]:
         value = draft.handle.identity_value()
         if value:
             keys.append(("handle", value))
-    return keys
+    return tuple(keys)
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,8 @@ class IdentityResolver:
     new_leads: int = 0
     _batch_keys: set[IdentityKey] = field(default_factory=set)
 
-    def resolve(self, draft: LeadDraft) -> Match:
-        """Attach ``draft`` to the lead its most trusted key points to, or to a new lead."""
-        keys = identity_keys(draft)
+    def resolve(self, keys: Sequence[IdentityKey]) -> Match:
+        """Attach a draft with these ``identity_keys`` to the lead its best key points to, or to a new one."""
         matches = [(key, self.known[key]) for key in keys if key in self.known]
         if not matches:
             lead: LeadRef = NewLead(self.new_leads)

@@ -2,7 +2,7 @@
 
 An invalid value is never dropped: it leaves its field and is kept verbatim in ``Contact.flags``
 with the problem, so sales see it and the export carries it. Results are cached per raw value:
-the same person arrives many times.
+the same person arrives many times. Emails: see ``emails``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 
 from socialleads.models import Contact, FieldFlag, Handle, LeadDraft
+from socialleads.pipeline.emails import normalize_email
 
 _SPACES = re.compile(r"\s+")
 _TEXT_FIELDS = ("company", "job_title", "city", "country", "zip_code")
@@ -44,16 +44,6 @@ def without_nul(value: Any) -> Any:
 
 
 @lru_cache(maxsize=65536)
-def normalize_email(raw: str) -> tuple[str | None, str | None]:
-    """``(normalized, None)`` for a valid address, ``(None, problem)`` otherwise. No DNS lookups."""
-    try:
-        result = validate_email(raw, check_deliverability=False)
-    except EmailNotValidError as exc:
-        return None, str(exc)
-    return result.normalized, None
-
-
-@lru_cache(maxsize=65536)
 def normalize_phone(raw: str, region: str | None) -> tuple[str | None, str | None]:
     """``(E.164, None)`` for a valid number, ``(None, problem)`` otherwise.
 
@@ -75,38 +65,26 @@ def normalize_phone(raw: str, region: str | None) -> tuple[str | None, str | Non
 
 def normalize_contact(contact: Contact, region: str | None) -> Contact:
     """Validate and tidy every field of ``contact``; invalid values move to ``flags``."""
+    given = contact.__dict__
+    values: dict[str, Any] = {}
     flags = list(contact.flags)
-    email = phone = None
-    raw_email = clean_text(contact.email)
+    for name in _TEXT_FIELDS:
+        cleaned = clean_text(given[name])
+        if cleaned:
+            values[name] = cleaned
+    raw_email = clean_text(given["email"])
     if raw_email:
-        email, problem = normalize_email(raw_email)
+        values["email"], problem = normalize_email(raw_email)
         if problem:
-            flags.append(
-                FieldFlag.model_construct(
-                    field="email", raw=without_nul(contact.email or ""), problem=problem
-                )
-            )
-    raw_phone = clean_text(contact.phone)
+            flags.append(FieldFlag(field="email", raw=without_nul(given["email"]), problem=problem))
+    raw_phone = clean_text(given["phone"])
     if raw_phone:
-        phone, problem = normalize_phone(raw_phone, region)
+        values["phone"], problem = normalize_phone(raw_phone, region)
         if problem:
-            flags.append(
-                FieldFlag.model_construct(
-                    field="phone", raw=without_nul(contact.phone or ""), problem=problem
-                )
-            )
-    first, last = clean_text(contact.first_name), clean_text(contact.last_name)
-    full = clean_text(contact.full_name) or clean_text(" ".join(p for p in (first, last) if p))
-    others: dict[str, Any] = {name: clean_text(getattr(contact, name)) for name in _TEXT_FIELDS}
-    return Contact.model_construct(
-        full_name=full,
-        first_name=first,
-        last_name=last,
-        email=email,
-        phone=phone,
-        flags=tuple(flags),
-        **others,
-    )
+            flags.append(FieldFlag(field="phone", raw=without_nul(given["phone"]), problem=problem))
+    first, last = clean_text(given["first_name"]), clean_text(given["last_name"])
+    full = clean_text(given["full_name"]) or (" ".join(p for p in (first, last) if p) or None)
+    return Contact(full_name=full, first_name=first, last_name=last, flags=tuple(flags), **values)
 
 
 def _has_nul(draft: LeadDraft) -> bool:

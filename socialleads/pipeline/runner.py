@@ -28,7 +28,8 @@ from socialleads.errors import (
 )
 from socialleads.models import Checkpoint, HealthState, RawEvent, ReceivedVia
 from socialleads.pipeline.health import HealthReporter
-from socialleads.pipeline.ingest import SourceBinding, prepare, store_with_retry
+from socialleads.pipeline.ingest import store_with_retry
+from socialleads.pipeline.prepare import SourceBinding, prepare
 from socialleads.qualify import Qualifier
 from socialleads.store.state import PollCounts, SourceState, finish_run, load_state, save_state, start_run
 
@@ -103,10 +104,11 @@ class Runner:
             phone_region=region,
         )
 
-    def _store(self, name: str, events: list[RawEvent], via: ReceivedVia, run_id: int | None) -> PollCounts:
-        source = self.sources[name]
-        binding = self.binding(name)
-        prepared = prepare(source.parse, binding, events, self.qualifier)
+    def _store(
+        self, binding: SourceBinding, events: list[RawEvent], via: ReceivedVia, run_id: int | None
+    ) -> PollCounts:
+        """Prepare and store one chunk; wakes the dispatcher when it made deliveries due."""
+        prepared = prepare(self.sources[binding.name].parse, binding, events, self.qualifier)
         result = store_with_retry(
             self.engine, binding, prepared, via, run_id, self.config.default_route, self.clock()
         )
@@ -122,8 +124,9 @@ class Runner:
         with self.engine.begin() as conn:
             run_id = start_run(conn, name, via.value, self.clock())
         batch = list(events)
+        binding = self.binding(name)
         for start in range(0, len(batch), self.chunk_size):
-            counts.add(self._store(name, batch[start : start + self.chunk_size], via, run_id))
+            counts.add(self._store(binding, batch[start : start + self.chunk_size], via, run_id))
         with self.engine.begin() as conn:
             finish_run(conn, run_id, "ok", counts, self.clock())
         return counts
@@ -156,6 +159,7 @@ class Runner:
         cursor_model = source.cursor_model
         since = cursor_model.upgrade(state.cursor, state.cursor_version or 1) if state.cursor else None
         folded: Cursor = since if since is not None else cursor_model()
+        binding = self.binding(name)
         counts = PollCounts()
         chunk: list[RawEvent] = []
         outcome = PollOutcome(name, "ok", counts)
@@ -167,7 +171,7 @@ class Runner:
                     continue
                 chunk.append(item)
                 if len(chunk) >= self.chunk_size:
-                    counts.add(self._store(name, chunk, ReceivedVia.POLL, run_id))
+                    counts.add(self._store(binding, chunk, ReceivedVia.POLL, run_id))
                     chunk = []
         except SourceError as exc:
             outcome = self._failed(state, exc, fingerprint)
@@ -175,7 +179,7 @@ class Runner:
             log.exception("source %s raised an unexpected error; treating it as transient", name)
             outcome = self._failed(state, TransientError(f"unexpected {type(exc).__name__}"), fingerprint)
         if chunk:  # the last chunk, or what was fetched before a failure (then the cursor stays put)
-            counts.add(self._store(name, chunk, ReceivedVia.POLL, run_id))
+            counts.add(self._store(binding, chunk, ReceivedVia.POLL, run_id))
         outcome.counts = counts
         finished = self.clock()
         state.last_poll_at = finished

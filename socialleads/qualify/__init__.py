@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from socialleads.configuration.models import Campaign
-from socialleads.models import LEAD_BY_CONSTRUCTION, LeadDraft, Qualification
+from socialleads.models import LEAD_BY_CONSTRUCTION, EventKind, LeadDraft, Qualification
 
 
 class Qualifier(Protocol):
@@ -22,14 +22,18 @@ class Qualifier(Protocol):
         ...
 
 
+_LEAD = Qualification(is_lead=True)
+_WAITING = {
+    kind: Qualification(
+        is_lead=False, why_not=f"{kind.value} needs the intent classifier, which is not built yet"
+    )
+    for kind in EventKind
+}
+
+
 class RulesOfConstruction:
     """Leads by construction only: lead forms and imported rows; no intent or quality scoring yet."""
 
     def qualify(self, draft: LeadDraft, campaign: Campaign | None) -> Qualification:
         """Forms and imports are leads; other kinds wait for the intent classifier (issue #4)."""
-        if draft.kind in LEAD_BY_CONSTRUCTION:
-            return Qualification(is_lead=True)
-        return Qualification(
-            is_lead=False,
-            why_not=f"{draft.kind.value} needs the intent classifier, which is not installed yet",
-        )
+        return _LEAD if draft.kind in LEAD_BY_CONSTRUCTION else _WAITING[draft.kind]

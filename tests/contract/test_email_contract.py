@@ -19,8 +19,16 @@ USERS = {"bot": PASSWORD}
 
 def sink_config(port: int) -> dict[str, Any]:
     """A plain-SMTP config with a login, so the password is there for the secret checks."""
-    return {"host": "127.0.0.1", "port": port, "security": "none", "username": "bot", "password": PASSWORD,
-            "from_address": "Socialleads <bot@example.com>", "to": ["sales@example.com"], "timeout": "5s"}
+    return {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": "none",
+        "username": "bot",
+        "password": PASSWORD,
+        "from_address": "Socialleads <bot@example.com>",
+        "to": ["sales@example.com"],
+        "timeout": "5s",
+    }
 
 
 def key_of(message_id: str) -> str | None:

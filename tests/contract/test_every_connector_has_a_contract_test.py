@@ -31,11 +31,17 @@ def contract_classes() -> dict[tuple[str, str], str]:
 def test_every_entry_point_has_a_contract_test() -> None:
     registry = discover()
     covered = contract_classes()
-    missing = [f"{kind} {name!r}" for kind in ("source", "sink")
-               for name in sorted(registry.plugins(kind)) if (kind, name) not in covered]
-    assert not missing, (f"no conformance test class for {', '.join(missing)}: add a "
-                         "tests/contract/test_<name>_contract.py with a Test... class subclassing "
-                         "SourceConformance or SinkConformance")
+    missing = [
+        f"{kind} {name!r}"
+        for kind in ("source", "sink")
+        for name in sorted(registry.plugins(kind))
+        if (kind, name) not in covered
+    ]
+    assert not missing, (
+        f"no conformance test class for {', '.join(missing)}: add a "
+        "tests/contract/test_<name>_contract.py with a Test... class subclassing "
+        "SourceConformance or SinkConformance"
+    )
 
 
 def test_the_built_in_connectors_are_covered() -> None:

@@ -53,8 +53,9 @@ from socialleads.testing import (
 GOOD_TOKEN = "tiny-good-token-0123456789"
 BAD_TOKEN = "tiny-bad-token-9876543210"
 #: Two usable events and one without an email, which parse must skip.
-EVENTS = (b'{"events": [{"id": 1, "email": "anna@example.is"}, {"id": 2, "email": "bo@example.se"}, '
-          b'{"id": 3}]}')
+EVENTS = (
+    b'{"events": [{"id": 1, "email": "anna@example.is"}, {"id": 2, "email": "bo@example.se"}, {"id": 3}]}'
+)
 log = logging.getLogger("tests.contract.tiny")
 # For the tests that run the kit under a pytest of its own, as a connector author would.
 pytest_plugins = ["pytester"]
@@ -90,8 +91,11 @@ class GoodApiSource(Source[ApiConfig, ApiCursor]):
     def get(self) -> Any:
         """GET the events, classifying every failure."""
         try:
-            response = requests.get(f"{self.config.url}/events", timeout=5, headers={
-                "Authorization": f"Bearer {self.config.token.get_secret_value()}"})
+            response = requests.get(
+                f"{self.config.url}/events",
+                timeout=5,
+                headers={"Authorization": f"Bearer {self.config.token.get_secret_value()}"},
+            )
         except requests.RequestException:
             raise TransientError("tiny api cannot be reached") from None
         with response:
@@ -119,16 +123,24 @@ class GoodApiSource(Source[ApiConfig, ApiCursor]):
         last = since.last_id if since is not None else 0
         for item in self.get()["events"]:
             if item["id"] > last:
-                yield RawEvent(native_id=str(item["id"]), kind=EventKind.COMMENT, payload=item,
-                               position={"id": item["id"]})
+                yield RawEvent(
+                    native_id=str(item["id"]),
+                    kind=EventKind.COMMENT,
+                    payload=item,
+                    position={"id": item["id"]},
+                )
 
     def parse(self, event: RawEvent) -> LeadDraft:
         """A draft with the email; skipped without one."""
         if "email" not in event.payload:
             raise SkippableRecordError(f"event {event.native_id} has no email")
-        return LeadDraft(native_id=event.native_id, kind=event.kind, platform=self.platform,
-                         occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
-                         contact=Contact(email=event.payload["email"]))
+        return LeadDraft(
+            native_id=event.native_id,
+            kind=event.kind,
+            platform=self.platform,
+            occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
+            contact=Contact(email=event.payload["email"]),
+        )
 
 
 class LooseConfig(ApiConfig):
@@ -502,8 +514,12 @@ class Outcome:
     message: str
 
 
-def run(kit: SourceConformance | SinkConformance, test: str, hooks: dict[str, Any],
-        caplog: pytest.LogCaptureFixture) -> Outcome:
+def run(
+    kit: SourceConformance | SinkConformance,
+    test: str,
+    hooks: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> Outcome:
     """Call one kit test with the hook values pytest would inject, as pytest would judge it."""
     method: Callable[..., object] = getattr(kit, test)
     wanted = inspect.signature(method).parameters
@@ -532,8 +548,12 @@ def source_hooks() -> Iterator[dict[str, Any]]:
     Shared by the module's tests: each receiver always gives the same answer and nothing reads
     what it received.
     """
-    receivers = [serving(200, EVENTS), serving(401, b'{"error": "bad token"}'),
-                 serving(429, b"{}", {"Retry-After": "30"}), serving(503)]
+    receivers = [
+        serving(200, EVENTS),
+        serving(401, b'{"error": "bad token"}'),
+        serving(429, b"{}", {"Retry-After": "30"}),
+        serving(503),
+    ]
     ok, unauthorised, throttling, down = (r.url for r in receivers)
     yield {
         "valid_config": {"url": ok, "token": GOOD_TOKEN},
@@ -567,15 +587,19 @@ def sink_hooks(closed_port: int) -> Iterator[dict[str, Any]]:
 
 def kit_tests(kit: object) -> list[str]:
     # The tiny connectors are not installed as entry points, so the registration check cannot pass.
-    return [name for name in dir(kit) if name.startswith("test_")
-            and name != "test_is_registered_under_its_entry_point"]
+    return [
+        name
+        for name in dir(kit)
+        if name.startswith("test_") and name != "test_is_registered_under_its_entry_point"
+    ]
 
 
 # --- the good connectors pass every check ----------------------------------------------------------
 
 
-def test_a_good_source_passes_every_check(source_hooks: dict[str, Any],
-                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_a_good_source_passes_every_check(
+    source_hooks: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
     kit = source_kit(GoodApiSource)
     results = {name: run(kit, name, source_hooks, caplog) for name in kit_tests(kit)}
     assert {n: o for n, o in results.items() if o.status != "passed"} == {}
@@ -589,8 +613,9 @@ def test_a_good_sink_passes_every_check(sink_hooks: dict[str, Any], caplog: pyte
     assert len(results) >= 15
 
 
-def test_a_declared_lookback_allows_repeats(source_hooks: dict[str, Any],
-                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_a_declared_lookback_allows_repeats(
+    source_hooks: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
     kit = source_kit(RepeatingSource, allowed_repeats=lambda self, first: {e.native_id for e in first})
     outcome = run(kit, "test_second_fetch_from_the_cursor_yields_nothing_seen", source_hooks, caplog)
     assert outcome.status == "passed", outcome.message
@@ -626,18 +651,28 @@ BROKEN_SOURCES = [
     (PastResetSource, "test_throttling_raises_rate_limited_with_a_future_reset", "is not after now"),
     (ThrottleAsTransientSource, "test_throttling_raises_rate_limited_with_a_future_reset", "not RateLimited"),
     (RawServerErrorSource, "test_server_error_raises_transient_error", "raised HTTPError"),
-    (UndocumentedSource, "test_class_and_public_methods_have_docstrings",
-     "UndocumentedSource has no docstring"),
-    (UndocumentedMethodSource, "test_class_and_public_methods_have_docstrings",
-     "without a docstring: UndocumentedMethodSource.page_size"),
+    (
+        UndocumentedSource,
+        "test_class_and_public_methods_have_docstrings",
+        "UndocumentedSource has no docstring",
+    ),
+    (
+        UndocumentedMethodSource,
+        "test_class_and_public_methods_have_docstrings",
+        "without a docstring: UndocumentedMethodSource.page_size",
+    ),
     (NoPlatformSource, "test_declares_a_platform_and_a_cursor_model", "platform must name"),
 ]
 
 
-@pytest.mark.parametrize(("connector", "test", "reason"), BROKEN_SOURCES,
-                         ids=[f"{c.__name__}-{t}" for c, t, _ in BROKEN_SOURCES])
+@pytest.mark.parametrize(
+    ("connector", "test", "reason"), BROKEN_SOURCES, ids=[f"{c.__name__}-{t}" for c, t, _ in BROKEN_SOURCES]
+)
 def test_the_kit_fails_a_broken_source(
-    connector: type[Source[Any, Any]], test: str, reason: str, source_hooks: dict[str, Any],
+    connector: type[Source[Any, Any]],
+    test: str,
+    reason: str,
+    source_hooks: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     outcome = run(source_kit(connector), test, source_hooks, caplog)
@@ -675,10 +710,16 @@ BROKEN_SINKS = [
 ]
 
 
-@pytest.mark.parametrize(("connector", "test", "reason"), BROKEN_SINKS,
-                         ids=[f"{c.__name__}-{t}" for c, t, _ in BROKEN_SINKS])
-def test_the_kit_fails_a_broken_sink(connector: type[Sink[Any]], test: str, reason: str,
-                                     sink_hooks: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    ("connector", "test", "reason"), BROKEN_SINKS, ids=[f"{c.__name__}-{t}" for c, t, _ in BROKEN_SINKS]
+)
+def test_the_kit_fails_a_broken_sink(
+    connector: type[Sink[Any]],
+    test: str,
+    reason: str,
+    sink_hooks: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     outcome = run(sink_kit(connector), test, sink_hooks, caplog)
     assert outcome.status == "failed", f"{connector.__name__} passed {test}"
     assert reason in outcome.message
@@ -730,15 +771,19 @@ def test_under_pytest_hooks_are_fixtures_and_absent_capabilities_skip(pytester: 
     result = pytester.runpytest_inprocess("-rfs", "-p", "no:cacheprovider", "-k", "TestTinyApi")
     # Not installed as an entry point: only the registration check fails; three capabilities skip.
     result.assert_outcomes(passed=10, failed=1, skipped=4)
-    result.stdout.fnmatch_lines([
-        "*FAILED*TestTinyApi::test_is_registered_under_its_entry_point*",
-    ])
-    result.stdout.fnmatch_lines_random([
-        "SKIPPED [[]1[]] *source_kit.py:*: tiny_api has no credentials (no bad_credentials_config hook)",
-        "SKIPPED [[]1[]] *source_kit.py:*: tiny_api has no credentials (no bad_credentials_config hook)",
-        "SKIPPED [[]1[]] *tiny_api talks to no API that could throttle it (no rate_limited_config hook)",
-        "SKIPPED [[]1[]] *tiny_api talks to no API that could fail (no transient_failure_config hook)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*FAILED*TestTinyApi::test_is_registered_under_its_entry_point*",
+        ]
+    )
+    result.stdout.fnmatch_lines_random(
+        [
+            "SKIPPED [[]1[]] *source_kit.py:*: tiny_api has no credentials (no bad_credentials_config hook)",
+            "SKIPPED [[]1[]] *source_kit.py:*: tiny_api has no credentials (no bad_credentials_config hook)",
+            "SKIPPED [[]1[]] *tiny_api talks to no API that could throttle it (no rate_limited_config hook)",
+            "SKIPPED [[]1[]] *tiny_api talks to no API that could fail (no transient_failure_config hook)",
+        ]
+    )
 
 
 def test_under_pytest_a_missing_valid_config_fails_every_check_that_needs_it(

@@ -39,8 +39,12 @@ class TestWebhookSink(SinkConformance):
     @pytest.fixture
     def valid_config(self, receiver: LoopbackReceiver) -> dict[str, Any]:
         """Signed, authorised POSTs to ``receiver``."""
-        return {"url": f"{receiver.url}/hooks/leads", "secret": "whsec-contract-signing-secret",
-                "authorization": "Bearer contract-auth-0123456789", "timeout": "2s"}
+        return {
+            "url": f"{receiver.url}/hooks/leads",
+            "secret": "whsec-contract-signing-secret",
+            "authorization": "Bearer contract-auth-0123456789",
+            "timeout": "2s",
+        }
 
     @pytest.fixture
     def observed_keys(self, receiver: LoopbackReceiver) -> ObservedKeys:

@@ -20,14 +20,18 @@ def draft(n: int, **contact: str) -> LeadDraft:
     )
 
 
+def keys_of(n: int, **contact: str) -> tuple[tuple[str, str], ...]:
+    return identity_keys(draft(n, **contact))
+
+
 def test_keys_are_the_validated_email_phone_and_handle_most_trusted_first() -> None:
     keys = identity_keys(draft(1, email="Anna@Example.com", phone="+3546112345", handle="@Anna"))
-    assert keys == [("email", "anna@example.com"), ("phone", "+3546112345"), ("handle", "x:@anna")]
+    assert keys == (("email", "anna@example.com"), ("phone", "+3546112345"), ("handle", "x:@anna"))
 
 
 def test_a_known_key_attaches_the_draft_to_that_lead() -> None:
     resolver = IdentityResolver(known={("phone", "+3546112345"): 12})
-    match = resolver.resolve(draft(1, email="new@example.com", phone="+3546112345"))
+    match = resolver.resolve(keys_of(1, email="new@example.com", phone="+3546112345"))
     assert match.lead == 12
     assert match.new_keys == (("email", "new@example.com"),)
     assert match.reason == "same phone as lead #12 (seen before)"
@@ -35,8 +39,8 @@ def test_a_known_key_attaches_the_draft_to_that_lead() -> None:
 
 def test_two_drafts_in_one_batch_with_the_same_email_are_one_new_lead() -> None:
     resolver = IdentityResolver(known={})
-    first = resolver.resolve(draft(1, email="a@example.com"))
-    second = resolver.resolve(draft(2, email="a@example.com", phone="+3546112345"))
+    first = resolver.resolve(keys_of(1, email="a@example.com"))
+    second = resolver.resolve(keys_of(2, email="a@example.com", phone="+3546112345"))
     assert first.lead == second.lead == NewLead(0)
     assert second.reason == "same email as a new lead (earlier in this batch)"
     assert resolver.new_leads == 1
@@ -44,15 +48,15 @@ def test_two_drafts_in_one_batch_with_the_same_email_are_one_new_lead() -> None:
 
 def test_the_same_name_alone_is_never_a_match() -> None:
     resolver = IdentityResolver(known={})
-    resolver.resolve(draft(1, full_name="Jón Jónsson"))
-    match = resolver.resolve(draft(2, full_name="Jón Jónsson"))
+    resolver.resolve(keys_of(1, full_name="Jón Jónsson"))
+    match = resolver.resolve(keys_of(2, full_name="Jón Jónsson"))
     assert match.lead == NewLead(1)
     assert match.reason == "new person (no email, phone or handle to match on)"
 
 
 def test_keys_of_two_different_leads_keep_both_and_say_so() -> None:
     resolver = IdentityResolver(known={("email", "a@example.com"): 1, ("phone", "+3546112345"): 2})
-    match = resolver.resolve(draft(1, email="a@example.com", phone="+3546112345"))
+    match = resolver.resolve(keys_of(1, email="a@example.com", phone="+3546112345"))
     assert match.lead == 1
     assert match.new_keys == ()
     assert "lead #2 also shares a key and was not merged" in match.reason

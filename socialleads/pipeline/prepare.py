@@ -1,0 +1,81 @@
+"""The steps before storing: parse (the connector) → normalize → qualify, for one chunk of events.
+
+CPU-only; nothing here touches the database, so it runs outside any write transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from socialleads.configuration.models import Campaign
+from socialleads.errors import SkippableRecordError
+from socialleads.models import LeadDraft, Qualification, RawEvent
+from socialleads.pipeline.identity import IdentityKey, identity_keys
+from socialleads.pipeline.normalize import normalize
+from socialleads.qualify import Qualifier
+
+DEAD, LEAD, IGNORED = "dead", "lead", "ignored"
+
+
+@dataclass(frozen=True)
+class SourceBinding:
+    """What the pipeline needs to know about the source an event came from."""
+
+    name: str
+    platform: str
+    campaign_name: str | None = None
+    campaign: Campaign | None = None
+    phone_region: str | None = None
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One event after parse → normalize → qualify, before it is stored.
+
+    ``status`` is ``dead`` (unusable: ``problem`` says why), ``lead``, or ``ignored`` (kept as a raw
+    event only: ``qualification.why_not`` says why).
+    """
+
+    event: RawEvent
+    status: str
+    draft: LeadDraft | None = None
+    qualification: Qualification | None = None
+    problem: str | None = None
+    keys: tuple[IdentityKey, ...] = ()
+
+    @property
+    def reason(self) -> str | None:
+        """Why the event is not a lead, for the raw event's status reason."""
+        if self.status == DEAD:
+            return self.problem
+        return self.qualification.why_not if self.qualification else None
+
+
+def prepare(
+    parse: Callable[[RawEvent], LeadDraft],
+    binding: SourceBinding,
+    events: Iterable[RawEvent],
+    qualifier: Qualifier,
+) -> list[Prepared]:
+    """Parse, normalize and qualify each event; an unusable one carries the reason instead of a draft."""
+    prepared = []
+    for event in events:
+        try:
+            draft = parse(event)
+        except SkippableRecordError as exc:
+            prepared.append(Prepared(event, DEAD, problem=str(exc) or "unusable"))
+            continue
+        except (ValidationError, ValueError, KeyError, TypeError) as exc:
+            # A payload the connector did not expect: keep it for a person to look at, never lose it.
+            prepared.append(Prepared(event, DEAD, problem=f"could not parse: {type(exc).__name__}: {exc}"))
+            continue
+        draft = normalize(draft, binding.phone_region)
+        qualification = qualifier.qualify(draft, binding.campaign)
+        if qualification.is_lead:
+            prepared.append(Prepared(event, LEAD, draft, qualification, keys=identity_keys(draft)))
+        else:
+            prepared.append(Prepared(event, IGNORED, draft, qualification))
+    return prepared
