@@ -159,8 +159,9 @@ class LoopbackReceiver:
         server = _Server(("127.0.0.1", 0), _Handler)
         server.receiver = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="loopback-receiver", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="loopback-receiver", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -178,8 +179,9 @@ class LoopbackReceiver:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
 

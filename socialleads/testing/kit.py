@@ -73,27 +73,57 @@ def sample_lead(**overrides: Any) -> Lead:
     ``pydantic.ValidationError`` for an override ``Lead`` does not accept.
     """
     touch = Touch(
-        id=1, source="fb-spring", native_id="leadgen-1001", platform="facebook", kind=EventKind.LEAD_FORM,
-        occurred_at=_KIT_TIME - timedelta(minutes=5), received_at=_KIT_TIME,
-        received_via=ReceivedVia.WEBHOOK, merge_reason="new person",
+        id=1,
+        source="fb-spring",
+        native_id="leadgen-1001",
+        platform="facebook",
+        kind=EventKind.LEAD_FORM,
+        occurred_at=_KIT_TIME - timedelta(minutes=5),
+        received_at=_KIT_TIME,
+        received_via=ReceivedVia.WEBHOOK,
+        merge_reason="new person",
         url="https://www.facebook.com/ads/lead/1001",
         answers={"Which sofa are you interested in?": "Corner sofa Hekla", "Budget": "300-400k ISK"},
-        consents=(Consent(kind="marketing", granted=True, text="I agree to receive offers by email.",
-                          captured_at=_KIT_TIME - timedelta(minutes=5)),),
+        consents=(
+            Consent(
+                kind="marketing",
+                granted=True,
+                text="I agree to receive offers by email.",
+                captured_at=_KIT_TIME - timedelta(minutes=5),
+            ),
+        ),
     )
     data: dict[str, Any] = {
         "id": 7,
-        "contact": Contact(full_name="Anna Jónsdóttir", first_name="Anna", last_name="Jónsdóttir",
-                           email="anna@example.is", phone="+3546901234", company="Sófar ehf.",
-                           job_title="Purchasing manager", city="Reykjavík", country="IS"),
-        "handles": (Handle(platform="facebook", user_id="100042", display_name="Anna Jónsdóttir",
-                           profile_url="https://www.facebook.com/anna.jons"),),
+        "contact": Contact(
+            full_name="Anna Jónsdóttir",
+            first_name="Anna",
+            last_name="Jónsdóttir",
+            email="anna@example.is",
+            phone="+3546901234",
+            company="Sófar ehf.",
+            job_title="Purchasing manager",
+            city="Reykjavík",
+            country="IS",
+        ),
+        "handles": (
+            Handle(
+                platform="facebook",
+                user_id="100042",
+                display_name="Anna Jónsdóttir",
+                profile_url="https://www.facebook.com/anna.jons",
+            ),
+        ),
         "campaign": "spring-sofas",
         "touches": (touch,),
-        "quality": QualityScore(score=72, grade="B", reasons=(
-            Reason(signal="email", detail="a valid work email", points=20),
-            Reason(signal="budget", detail="budget given in the form", points=15),
-        )),
+        "quality": QualityScore(
+            score=72,
+            grade="B",
+            reasons=(
+                Reason(signal="email", detail="a valid work email", points=20),
+                Reason(signal="budget", detail="budget given in the form", points=15),
+            ),
+        ),
         "created_at": _KIT_TIME,
         "updated_at": _KIT_TIME,
         "revision": 1,
@@ -114,12 +144,16 @@ def is_secret_annotation(annotation: object) -> bool:
 def secret_field_names(model: type[ConnectorConfig], exempt: Iterable[str] = ()) -> list[str]:
     """Top-level fields of ``model`` whose name suggests a secret (``SECRET_HINTS``), minus ``exempt``."""
     skipped = set(exempt)
-    return [name for name in model.model_fields
-            if name not in skipped and any(hint in name.lower() for hint in SECRET_HINTS)]
+    return [
+        name
+        for name in model.model_fields
+        if name not in skipped and any(hint in name.lower() for hint in SECRET_HINTS)
+    ]
 
 
-def with_sample_secrets(model: type[ConnectorConfig], config: Mapping[str, Any],
-                        exempt: Iterable[str] = ()) -> dict[str, Any]:
+def with_sample_secrets(
+    model: type[ConnectorConfig], config: Mapping[str, Any], exempt: Iterable[str] = ()
+) -> dict[str, Any]:
     """``config`` with ``sample_secret(name)`` in every secret-looking field it leaves unset or None."""
     filled = dict(config)
     for name in secret_field_names(model, exempt):
@@ -139,8 +173,13 @@ def held_secrets(config: ConnectorConfig, names: Iterable[str] = ()) -> list[str
     found: list[str] = []
     for name in type(config).model_fields:
         value = getattr(config, name)
-        text = value.get_secret_value() if isinstance(value, SecretStr) else \
-            value if isinstance(value, str) and name in wanted else None
+        text = (
+            value.get_secret_value()
+            if isinstance(value, SecretStr)
+            else value
+            if isinstance(value, str) and name in wanted
+            else None
+        )
         if text is not None and len(text) >= 4:
             found.append(text)
     return found
@@ -251,8 +290,10 @@ class ConnectorConformance:
         cls = getattr(type(self), "connector", None)
         base: type[Any] = Source if self.kind == "source" else Sink
         if not (isinstance(cls, type) and issubclass(cls, base)):
-            fail(f"{type(self).__name__}.connector must be the {base.__name__} subclass under test, "
-                 f"got {cls!r}")
+            fail(
+                f"{type(self).__name__}.connector must be the {base.__name__} subclass under test, "
+                f"got {cls!r}"
+            )
         return cls
 
     def _label(self) -> str:
@@ -269,8 +310,7 @@ class ConnectorConformance:
         try:
             return model.model_validate(dict(data))
         except ValidationError as exc:
-            fail(f"the config from the {type(self).__name__} hook is not valid for "
-                 f"{model.__name__}: {exc}")
+            fail(f"the config from the {type(self).__name__} hook is not valid for {model.__name__}: {exc}")
 
     def _secret_fields(self) -> list[str]:
         return secret_field_names(self._cls().config_model, self.not_secret_fields)
@@ -287,33 +327,45 @@ class ConnectorConformance:
         group = "socialleads.sources" if self.kind == "source" else "socialleads.sinks"
         info = discover().plugins(self.kind).get(name)
         if info is None:
-            fail(f"no entry point {name!r} in group {group}; declare it in the package metadata "
-                 "(pyproject.toml [project.entry-points]) and reinstall")
+            fail(
+                f"no entry point {name!r} in group {group}; declare it in the package metadata "
+                "(pyproject.toml [project.entry-points]) and reinstall"
+            )
         require(info.available, f"entry point {name!r} is unavailable: {info.error}")
-        require(info.cls is cls, f"entry point {name!r} loads {info.target}, not {cls.__module__}."
-                                 f"{cls.__qualname__}")
+        require(
+            info.cls is cls,
+            f"entry point {name!r} loads {info.target}, not {cls.__module__}.{cls.__qualname__}",
+        )
         problem = contract_problem(cls, self.kind, name)
         require(problem is None, f"{cls.__qualname__} cannot serve as {self.kind} {name!r}: {problem}")
 
     def test_declares_its_identity(self) -> None:
         """``name`` equals the entry point, and ``config_model`` is a ``ConnectorConfig`` subclass."""
         cls, name = self._cls(), self._entry_point()
-        require(getattr(cls, "name", None) == name,
-                f"{cls.__qualname__}.name is {getattr(cls, 'name', None)!r}; it must equal the entry "
-                f"point {name!r}")
+        require(
+            getattr(cls, "name", None) == name,
+            f"{cls.__qualname__}.name is {getattr(cls, 'name', None)!r}; it must equal the entry "
+            f"point {name!r}",
+        )
         model = getattr(cls, "config_model", None)
-        require(isinstance(model, type) and issubclass(model, ConnectorConfig),
-                f"{cls.__qualname__}.config_model must be a ConnectorConfig subclass, got {model!r}")
+        require(
+            isinstance(model, type) and issubclass(model, ConnectorConfig),
+            f"{cls.__qualname__}.config_model must be a ConnectorConfig subclass, got {model!r}",
+        )
 
     def test_config_model_is_frozen_and_forbids_extra_keys(self) -> None:
         """The config model keeps ``frozen=True`` and ``extra="forbid"`` from ``ConnectorConfig``."""
         model: type[ConnectorConfig] = self._cls().config_model
         settings = model.model_config
-        require(settings.get("frozen") is True,
-                f"{model.__name__} is not frozen; keep ConnectorConfig's model_config (frozen=True)")
-        require(settings.get("extra") == "forbid",
-                f"{model.__name__} has extra={settings.get('extra')!r}; it must be 'forbid' so a "
-                "misspelt key is an error instead of a silently ignored setting")
+        require(
+            settings.get("frozen") is True,
+            f"{model.__name__} is not frozen; keep ConnectorConfig's model_config (frozen=True)",
+        )
+        require(
+            settings.get("extra") == "forbid",
+            f"{model.__name__} has extra={settings.get('extra')!r}; it must be 'forbid' so a "
+            "misspelt key is an error instead of a silently ignored setting",
+        )
 
     def test_class_and_public_methods_have_docstrings(self) -> None:
         """The class and each public method it defines (or inherits from its own bases) has a docstring."""
@@ -342,18 +394,26 @@ class ConnectorConformance:
         except ValidationError as exc:
             require(UNKNOWN_KEY in str(exc), f"the error for an unknown key does not name it: {exc}")
         else:
-            fail(f"{model.__name__} accepted the unknown key {UNKNOWN_KEY!r}; a misspelt setting "
-                 "would be ignored silently")
+            fail(
+                f"{model.__name__} accepted the unknown key {UNKNOWN_KEY!r}; a misspelt setting "
+                "would be ignored silently"
+            )
 
     def test_secret_fields_are_secretstr(self) -> None:
         """Every field named like a secret is annotated ``SecretStr`` or ``SecretStr | None``."""
         self._skip_without_secrets()
         model: type[ConnectorConfig] = self._cls().config_model
-        wrong = [f"{name}: {model.model_fields[name].annotation}" for name in self._secret_fields()
-                 if not is_secret_annotation(model.model_fields[name].annotation)]
-        require(not wrong, f"{model.__name__} holds secrets in plain fields ({'; '.join(wrong)}); "
-                           "annotate them SecretStr so they never print (or list a field that is no "
-                           "secret in not_secret_fields)")
+        wrong = [
+            f"{name}: {model.model_fields[name].annotation}"
+            for name in self._secret_fields()
+            if not is_secret_annotation(model.model_fields[name].annotation)
+        ]
+        require(
+            not wrong,
+            f"{model.__name__} holds secrets in plain fields ({'; '.join(wrong)}); "
+            "annotate them SecretStr so they never print (or list a field that is no "
+            "secret in not_secret_fields)",
+        )
 
     def test_secrets_never_print(self, valid_config: dict[str, Any]) -> None:
         """With sample secrets, ``repr``/``str``/``model_dump``/``model_dump_json`` show none of them."""
@@ -361,19 +421,29 @@ class ConnectorConformance:
         model: type[ConnectorConfig] = self._cls().config_model
         config = self._config(with_sample_secrets(model, valid_config, self.not_secret_fields))
         secrets = held_secrets(config, self._secret_fields())
-        require(secrets, f"the config holds no secret value to check (all secret fields of "
-                         f"{model.__name__} are empty after filling samples)")
+        require(
+            secrets,
+            f"the config holds no secret value to check (all secret fields of "
+            f"{model.__name__} are empty after filling samples)",
+        )
         dumped = config.model_dump_json()
-        shown = {"repr": repr(config), "str": str(config), "model_dump": str(config.model_dump()),
-                 "model_dump_json": dumped, "model_dump(mode='json')": str(config.model_dump(mode="json"))}
+        shown = {
+            "repr": repr(config),
+            "str": str(config),
+            "model_dump": str(config.model_dump()),
+            "model_dump_json": dumped,
+            "model_dump(mode='json')": str(config.model_dump(mode="json")),
+        }
         for how, text in shown.items():
             found = leaked([text], secrets)
             require(not found, f"{how}(config) shows the secret(s) {found}")
         as_json = json.loads(dumped)
         for name in self._secret_fields():
             if getattr(config, name) is not None:
-                require(as_json.get(name) == MASKED, f"model_dump_json writes {name} as "
-                                                     f"{as_json.get(name)!r}, not {MASKED!r}")
+                require(
+                    as_json.get(name) == MASKED,
+                    f"model_dump_json writes {name} as {as_json.get(name)!r}, not {MASKED!r}",
+                )
 
 
 __all__ = [

@@ -91,8 +91,9 @@ class SinkConformance(ConnectorConformance):
     @pytest.fixture
     def permanent_failure_config(self) -> dict[str, Any]:
         """Hook: a config whose receiver rejects the lead (4xx, SMTP 550)."""
-        pytest.skip(f"{self._label()} has no receiver that could reject a lead "
-                    "(no permanent_failure_config hook)")
+        pytest.skip(
+            f"{self._label()} has no receiver that could reject a lead (no permanent_failure_config hook)"
+        )
 
     @pytest.fixture
     def unreachable_config(self) -> dict[str, Any]:
@@ -105,8 +106,9 @@ class SinkConformance(ConnectorConformance):
         sink: Sink[Any] = self._cls()(self._config(data), context)
         return sink
 
-    def _expect_delivery_error(self, data: dict[str, Any], context: ConnectorContext,
-                               expected: type[DeliveryError], situation: str) -> None:
+    def _expect_delivery_error(
+        self, data: dict[str, Any], context: ConnectorContext, expected: type[DeliveryError], situation: str
+    ) -> None:
         sink = self._sink(data, context)
         try:
             sink.deliver(sample_lead(), DELIVERY_KEY)
@@ -118,8 +120,13 @@ class SinkConformance(ConnectorConformance):
             sink.close()
         fail(f"deliver {situation} returned instead of raising {expected.__name__}")
 
-    def _check_no_leak(self, data: dict[str, Any], context: ConnectorContext,
-                       caplog: pytest.LogCaptureFixture, situation: str) -> None:
+    def _check_no_leak(
+        self,
+        data: dict[str, Any],
+        context: ConnectorContext,
+        caplog: pytest.LogCaptureFixture,
+        situation: str,
+    ) -> None:
         """Fill in sample secrets, provoke the failure, and search the error, health and logs."""
         self._skip_without_secrets()
         model: type[ConnectorConfig] = self._cls().config_model
@@ -138,8 +145,11 @@ class SinkConformance(ConnectorConformance):
         for what, exc in (("deliver()", error), ("check()", problem)):
             if exc is not None:
                 found = leaked(error_texts(exc), secrets)
-                require(not found, f"{what} {situation} raised {type(exc).__name__} showing the secret "
-                                   f"{found} (in its message or a chained exception)")
+                require(
+                    not found,
+                    f"{what} {situation} raised {type(exc).__name__} showing the secret "
+                    f"{found} (in its message or a chained exception)",
+                )
         for state in health:
             found = leaked([state.summary, *state.details], secrets)
             require(not found, f"check() {situation} returned a Health showing the secret(s) {found}")
@@ -166,54 +176,76 @@ class SinkConformance(ConnectorConformance):
         try:
             for attempt in ("first", "second"):
                 delivery = sink.deliver(lead, DELIVERY_KEY)
-                require(isinstance(delivery, Delivery),
-                        f"the {attempt} deliver returned {type(delivery).__name__}, not a Delivery")
+                require(
+                    isinstance(delivery, Delivery),
+                    f"the {attempt} deliver returned {type(delivery).__name__}, not a Delivery",
+                )
         finally:
             sink.close()
         keys = observed_keys()
         expected = [DELIVERY_KEY] if self.deduplicates_in_process else [DELIVERY_KEY, DELIVERY_KEY]
-        require(keys == expected, f"delivering one lead twice with key {DELIVERY_KEY!r}, the receiver saw "
-                                  f"keys {keys!r}; expected {expected!r}")
+        require(
+            keys == expected,
+            f"delivering one lead twice with key {DELIVERY_KEY!r}, the receiver saw "
+            f"keys {keys!r}; expected {expected!r}",
+        )
 
     def test_failure_that_may_pass_is_retriable(
         self, retriable_failure_config: dict[str, Any], connector_context: ConnectorContext
     ) -> None:
         """A receiver failure that may pass (5xx, SMTP 451) raises ``RetriableDeliveryError``."""
-        self._expect_delivery_error(retriable_failure_config, connector_context, RetriableDeliveryError,
-                                    "to a receiver failing for now")
+        self._expect_delivery_error(
+            retriable_failure_config,
+            connector_context,
+            RetriableDeliveryError,
+            "to a receiver failing for now",
+        )
 
     def test_rejection_is_permanent(
         self, permanent_failure_config: dict[str, Any], connector_context: ConnectorContext
     ) -> None:
         """A rejection by the receiver (4xx, SMTP 550) raises ``PermanentDeliveryError``."""
-        self._expect_delivery_error(permanent_failure_config, connector_context, PermanentDeliveryError,
-                                    "to a receiver rejecting the lead")
+        self._expect_delivery_error(
+            permanent_failure_config,
+            connector_context,
+            PermanentDeliveryError,
+            "to a receiver rejecting the lead",
+        )
 
     def test_unreachable_endpoint_is_retriable(
         self, unreachable_config: dict[str, Any], connector_context: ConnectorContext
     ) -> None:
         """An endpoint nobody listens on raises ``RetriableDeliveryError``, not a raw socket error."""
-        self._expect_delivery_error(unreachable_config, connector_context, RetriableDeliveryError,
-                                    "to an unreachable endpoint")
+        self._expect_delivery_error(
+            unreachable_config, connector_context, RetriableDeliveryError, "to an unreachable endpoint"
+        )
 
     def test_secrets_stay_out_of_errors_and_logs_on_retriable_failure(
-        self, retriable_failure_config: dict[str, Any], connector_context: ConnectorContext,
+        self,
+        retriable_failure_config: dict[str, Any],
+        connector_context: ConnectorContext,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
         """No secret appears in the error, ``check()`` or logs when the receiver fails for now."""
-        self._check_no_leak(retriable_failure_config, connector_context, caplog,
-                            "to a receiver failing for now")
+        self._check_no_leak(
+            retriable_failure_config, connector_context, caplog, "to a receiver failing for now"
+        )
 
     def test_secrets_stay_out_of_errors_and_logs_on_rejection(
-        self, permanent_failure_config: dict[str, Any], connector_context: ConnectorContext,
+        self,
+        permanent_failure_config: dict[str, Any],
+        connector_context: ConnectorContext,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
         """No secret appears in the error, ``check()`` or logs when the receiver rejects the lead."""
-        self._check_no_leak(permanent_failure_config, connector_context, caplog,
-                            "to a receiver rejecting the lead")
+        self._check_no_leak(
+            permanent_failure_config, connector_context, caplog, "to a receiver rejecting the lead"
+        )
 
     def test_secrets_stay_out_of_errors_and_logs_when_unreachable(
-        self, unreachable_config: dict[str, Any], connector_context: ConnectorContext,
+        self,
+        unreachable_config: dict[str, Any],
+        connector_context: ConnectorContext,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
         """No secret appears in the error, ``check()`` or logs when the endpoint cannot be reached."""
@@ -225,9 +257,12 @@ class SinkConformance(ConnectorConformance):
         """A sink with ``accepts_notices`` sends an ``AdminNotice`` to a working receiver without raising."""
         if not getattr(self._cls(), "accepts_notices", False):
             pytest.skip(f"{self._label()} does not accept admin notices (accepts_notices is False)")
-        notice = AdminNotice(subject="Source fb-spring needs re-authentication",
-                             body="The page token expired on 2025-03-14; reconnect the page in settings.",
-                             severity="error", source="fb-spring")
+        notice = AdminNotice(
+            subject="Source fb-spring needs re-authentication",
+            body="The page token expired on 2025-03-14; reconnect the page in settings.",
+            severity="error",
+            source="fb-spring",
+        )
         sink = self._sink(valid_config, connector_context)
         try:
             sink.send_notice(notice)

@@ -115,8 +115,11 @@ class SourceConformance(ConnectorConformance):
         finally:
             source.close()
         events = [item for item in items if isinstance(item, RawEvent)]
-        require(events, f"the first fetch of {self._label()} yielded no event; store some records "
-                        "with the seed fixture so this check has something to test")
+        require(
+            events,
+            f"the first fetch of {self._label()} yielded no event; store some records "
+            "with the seed fixture so this check has something to test",
+        )
         return items, events
 
     def _fold(self, items: Iterable[RawEvent | Checkpoint]) -> Cursor:
@@ -133,11 +136,15 @@ class SourceConformance(ConnectorConformance):
         """``platform`` is a non-empty string and ``cursor_model`` a ``Cursor`` subclass."""
         cls = self._cls()
         platform = getattr(cls, "platform", None)
-        require(isinstance(platform, str) and platform.strip(),
-                f"{cls.__qualname__}.platform must name the platform (e.g. 'facebook'), got {platform!r}")
+        require(
+            isinstance(platform, str) and platform.strip(),
+            f"{cls.__qualname__}.platform must name the platform (e.g. 'facebook'), got {platform!r}",
+        )
         model = getattr(cls, "cursor_model", None)
-        require(isinstance(model, type) and issubclass(model, Cursor),
-                f"{cls.__qualname__}.cursor_model must be a Cursor subclass, got {model!r}")
+        require(
+            isinstance(model, type) and issubclass(model, Cursor),
+            f"{cls.__qualname__}.cursor_model must be a Cursor subclass, got {model!r}",
+        )
 
     def test_check_rejects_bad_credentials_with_auth_error(
         self, bad_credentials_config: dict[str, Any], connector_context: ConnectorContext
@@ -155,7 +162,9 @@ class SourceConformance(ConnectorConformance):
         fail("check() with bad credentials returned instead of raising AuthError")
 
     def test_secrets_stay_out_of_logs_and_errors_with_bad_credentials(
-        self, bad_credentials_config: dict[str, Any], connector_context: ConnectorContext,
+        self,
+        bad_credentials_config: dict[str, Any],
+        connector_context: ConnectorContext,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
         """Running ``check()`` and ``fetch()`` with bad credentials logs and raises no secret value."""
@@ -173,8 +182,11 @@ class SourceConformance(ConnectorConformance):
         for what, exc in zip(("check()", "fetch()"), raised, strict=True):
             if exc is not None:
                 found = leaked(error_texts(exc), secrets)
-                require(not found, f"{what} raised {type(exc).__name__} showing the secret(s) {found} "
-                                   "(in its message or a chained exception)")
+                require(
+                    not found,
+                    f"{what} raised {type(exc).__name__} showing the secret(s) {found} "
+                    "(in its message or a chained exception)",
+                )
         found = leaked(log_texts(caplog.records, self.foreign_loggers), secrets)
         require(not found, f"a log record written during check()/fetch() shows the secret(s) {found}")
 
@@ -216,9 +228,12 @@ class SourceConformance(ConnectorConformance):
         allowed = self.allowed_repeats(first)
         seen = {event.native_id for event in first}
         repeated = sorted({event.native_id for event in second} & (seen - allowed))
-        require(not repeated, f"the second fetch yielded {len(repeated)} event(s) the first one already "
-                              f"had (e.g. {repeated[:1]!r}); declare a lookback with allowed_repeats if "
-                              "that is intended")
+        require(
+            not repeated,
+            f"the second fetch yielded {len(repeated)} event(s) the first one already "
+            f"had (e.g. {repeated[:1]!r}); declare a lookback with allowed_repeats if "
+            "that is intended",
+        )
 
     def test_every_event_parses_or_is_skippable(
         self, valid_config: dict[str, Any], seed: None, connector_context: ConnectorContext
@@ -238,11 +253,15 @@ class SourceConformance(ConnectorConformance):
                     require(str(exc).strip(), f"parse skipped event {event.native_id!r} without a reason")
                     continue
                 except Exception as exc:  # noqa: BLE001 - anything else would stop the runner's poll
-                    fail(f"parse raised {type(exc).__name__} for event {event.native_id!r}: {exc}; "
-                         "raise SkippableRecordError for an unusable record")
+                    fail(
+                        f"parse raised {type(exc).__name__} for event {event.native_id!r}: {exc}; "
+                        "raise SkippableRecordError for an unusable record"
+                    )
                 require(isinstance(draft, LeadDraft), f"parse returned {type(draft).__name__}, not LeadDraft")
-                require(draft.native_id == event.native_id,
-                        f"parse gave the draft native_id {draft.native_id!r} for event {event.native_id!r}")
+                require(
+                    draft.native_id == event.native_id,
+                    f"parse gave the draft native_id {draft.native_id!r} for event {event.native_id!r}",
+                )
                 parsed += 1
         finally:
             source.close()
@@ -257,8 +276,10 @@ class SourceConformance(ConnectorConformance):
             self._poll(source, None)
         except RateLimitedError as exc:
             reset_at = exc.reset_at
-            require(reset_at.tzinfo is not None and reset_at.utcoffset() is not None,
-                    f"reset_at {reset_at!r} is naive; give it a timezone (UTC)")
+            require(
+                reset_at.tzinfo is not None and reset_at.utcoffset() is not None,
+                f"reset_at {reset_at!r} is naive; give it a timezone (UTC)",
+            )
             now = connector_context.clock()
             require(reset_at > now, f"reset_at {reset_at.isoformat()} is not after now ({now.isoformat()})")
             return
