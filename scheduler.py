@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from datetime import UTC, datetime
 from types import FrameType
@@ -19,7 +20,7 @@ import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from socialleads.bot import Bot, build_bot
+from socialleads.bot import Bot
 from socialleads.web.app import create_app
 
 log = logging.getLogger("socialleads.scheduler")
@@ -72,9 +73,9 @@ class DispatchWaker:
 
 def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundScheduler, DispatchWaker]:
     """The scheduler with one poll job per running source and the dispatch job (not started)."""
-    scheduler = BackgroundScheduler(
-        timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
-    )
+    scheduler = BackgroundScheduler(timezone=UTC)
+    # A late run is still worth doing (misfire_grace_time None), but once, never twice in parallel.
+    once = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
     now = datetime.now(UTC)
     for name in bot.sources:
         entry = bot.config.sources[name]
@@ -86,6 +87,7 @@ def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundSchedule
             id=f"poll:{name}",
             name=f"poll {name}",
             next_run_time=now,
+            **once,
         )
     waker = DispatchWaker(bot, stop)
     waker.scheduler = scheduler
@@ -95,6 +97,7 @@ def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundSchedule
         id=DISPATCH_JOB,
         name="dispatch",
         next_run_time=now,
+        **once,
     )
     bot.runner.on_deliveries_due = waker.wake
     return scheduler, waker
@@ -156,11 +159,10 @@ def run(bot: Bot, stop: threading.Event | None = None, install_signals: bool = T
 
 
 def main() -> None:
-    """Entry point of ``python scheduler.py``: build from the environment and run."""
-    from socialleads.cli import configure_logging
+    """Entry point of ``python scheduler.py``: exactly ``socialleads run`` (same options, same errors)."""
+    from socialleads.cli import app
 
-    configure_logging()
-    raise SystemExit(run(build_bot()))
+    app(["run", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

@@ -9,9 +9,28 @@ from hypothesis import strategies as st
 from socialleads.pipeline.emails import normalize_email
 
 LOCAL_CHARS = "abcXYZ019._%+-!#$&'*/=?^`{|}~\"@ ()<>,;:\\[]éÆ\u00a0\u0301"
-DOMAINS = ["example.com", "gmail.com", "GMAIL.COM", "hús.is", "xn--hs-sia.is", "localhost", "a.test", "x.local",
-           "-bad.com", "bad-.com", "a..b.com", "123.456", "[127.0.0.1]", "ex ample.com", "sub.domain.co.uk",
-           "a" * 63 + ".com", "a" * 64 + ".com", ("abcdefghij" * 6 + ".") * 4 + "com", "münchen.de", "example.c"]
+DOMAINS = [
+    "example.com",
+    "gmail.com",
+    "GMAIL.COM",
+    "hús.is",
+    "xn--hs-sia.is",
+    "localhost",
+    "a.test",
+    "x.local",
+    "-bad.com",
+    "bad-.com",
+    "a..b.com",
+    "123.456",
+    "[127.0.0.1]",
+    "ex ample.com",
+    "sub.domain.co.uk",
+    "a" * 63 + ".com",
+    "a" * 64 + ".com",
+    ("abcdefghij" * 6 + ".") * 4 + "com",
+    "münchen.de",
+    "example.c",
+]
 
 
 def reference(raw: str) -> tuple[str | None, str | None]:
