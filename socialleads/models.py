@@ -93,6 +93,10 @@ class Contact(_Record):
         return joined or "(no name given)"
 
 
+#: The contact fields, in ``Contact`` order (every field but ``flags``).
+CONTACT_FIELDS: tuple[str, ...] = tuple(name for name in Contact.model_fields if name != "flags")
+
+
 class Handle(_Record):
     """A person's account on a platform; ``platform`` + ``user_id`` identifies them there."""
 

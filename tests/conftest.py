@@ -6,22 +6,16 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from socialleads.models import (
-    Consent,
-    Contact,
-    EventKind,
-    Handle,
     Lead,
-    QualityScore,
-    Reason,
-    ReceivedVia,
     Touch,
 )
+from socialleads.testing.kit import sample_lead, sample_touch
 
 # Database fixtures (SQLite and PostgreSQL) for every store test.
 pytest_plugins = ["tests.support.db"]
@@ -29,68 +23,9 @@ pytest_plugins = ["tests.support.db"]
 # --- fixtures for sink tests ---
 
 SINK_TEST_NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
-
-
-def build_touch(**overrides: Any) -> Touch:
-    """A realistic lead-form touch (Facebook lead ad with answers and consents); override any field."""
-    data: dict[str, Any] = {
-        "id": 1,
-        "source": "fb-spring",
-        "native_id": "leadgen-1001",
-        "platform": "facebook",
-        "kind": EventKind.LEAD_FORM,
-        "occurred_at": SINK_TEST_NOW - timedelta(minutes=5),
-        "received_at": SINK_TEST_NOW,
-        "received_via": ReceivedVia.WEBHOOK,
-        "merge_reason": "new person",
-        "url": "https://www.facebook.com/ads/lead/1001",
-        "answers": {"Which sofa are you interested in?": "Corner sofa Hekla", "Budget": "300-400k ISK"},
-        "consents": (
-            Consent(kind="marketing", granted=True, text="I agree to receive offers by email."),
-            Consent(kind="phone_calls", granted=False, text="You may call me."),
-        ),
-    }
-    data.update(overrides)
-    return Touch(**data)
-
-
-def build_lead(**overrides: Any) -> Lead:
-    """A realistic first-sighting lead from a lead form, graded B; override any ``Lead`` field."""
-    data: dict[str, Any] = {
-        "id": 7,
-        "contact": Contact(
-            full_name="Anna Jónsdóttir",
-            email="anna@example.is",
-            phone="+3546901234",
-            company="Sófar ehf.",
-            job_title="Purchasing manager",
-            city="Reykjavík",
-            country="IS",
-        ),
-        "handles": (
-            Handle(
-                platform="facebook",
-                user_id="100042",
-                display_name="Anna Jónsdóttir",
-                profile_url="https://www.facebook.com/anna.jons",
-            ),
-        ),
-        "campaign": "spring-sofas",
-        "touches": (build_touch(),),
-        "quality": QualityScore(
-            score=72,
-            grade="B",
-            reasons=(
-                Reason(signal="email", detail="a valid work email", points=20),
-                Reason(signal="budget", detail="budget given in the form", points=15),
-            ),
-        ),
-        "created_at": SINK_TEST_NOW,
-        "updated_at": SINK_TEST_NOW,
-        "revision": 1,
-    }
-    data.update(overrides)
-    return Lead(**data)
+#: The kit's realistic lead and touch, so tests and third-party kits build the same records.
+build_touch = sample_touch
+build_lead = sample_lead
 
 
 @pytest.fixture

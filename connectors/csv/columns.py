@@ -14,19 +14,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-#: Contact fields, in ``Contact`` order.
-CONTACT_FIELDS: tuple[str, ...] = (
-    "full_name",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "job_title",
-    "city",
-    "country",
-    "zip_code",
-)
+from socialleads.models import CONTACT_FIELDS
+
 #: Every field a column can be mapped to with ``columns:``.
 FIELDS: tuple[str, ...] = (*CONTACT_FIELDS, "consent", "id", "occurred_at", "message")
 

@@ -16,12 +16,13 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from connectors.csv.columns import CONTACT_FIELDS, as_text, consent_value, parse_when, resolve_columns
+from connectors.csv.columns import as_text, consent_value, parse_when, resolve_columns
 from connectors.csv.config import CsvConfig, CsvCursor, FileMark
 from connectors.csv.reader import BadRow, read_rows
 from socialleads.contracts import Source
 from socialleads.errors import ConfigurationError, SkippableRecordError
 from socialleads.models import (
+    CONTACT_FIELDS,
     Checkpoint,
     Consent,
     Contact,

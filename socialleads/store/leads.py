@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, func, insert, select
 
 from socialleads.models import (
+    CONTACT_FIELDS,
     Consent,
     Contact,
     EventKind,
@@ -25,18 +26,7 @@ from socialleads.store.events import chunked
 from socialleads.store.tables import identities, leads, touches
 
 IdentityKey = tuple[str, str]
-CONTACT_COLUMNS = (
-    "full_name",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "company",
-    "job_title",
-    "city",
-    "country",
-    "zip_code",
-)
+CONTACT_COLUMNS = CONTACT_FIELDS  # the leads table has one column per contact field
 
 
 def find_identities(conn: Connection, keys: Sequence[IdentityKey]) -> dict[IdentityKey, int]:

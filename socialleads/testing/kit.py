@@ -66,33 +66,40 @@ def sample_secret(field: str) -> str:
     return f"kit-{field}-s3cr3t-7Qx9vW2m"
 
 
-def sample_lead(**overrides: Any) -> Lead:
-    """A realistic first-sighting lead from a Facebook lead form, with email, phone and answers.
-
-    Called by the sink kit for every delivery; override any ``Lead`` field by keyword. Raises
-    ``pydantic.ValidationError`` for an override ``Lead`` does not accept.
-    """
-    touch = Touch(
-        id=1,
-        source="fb-spring",
-        native_id="leadgen-1001",
-        platform="facebook",
-        kind=EventKind.LEAD_FORM,
-        occurred_at=_KIT_TIME - timedelta(minutes=5),
-        received_at=_KIT_TIME,
-        received_via=ReceivedVia.WEBHOOK,
-        merge_reason="new person",
-        url="https://www.facebook.com/ads/lead/1001",
-        answers={"Which sofa are you interested in?": "Corner sofa Hekla", "Budget": "300-400k ISK"},
-        consents=(
+def sample_touch(**overrides: Any) -> Touch:
+    """A realistic lead-form touch (a Facebook lead ad with answers and consents); override any field."""
+    data: dict[str, Any] = {
+        "id": 1,
+        "source": "fb-spring",
+        "native_id": "leadgen-1001",
+        "platform": "facebook",
+        "kind": EventKind.LEAD_FORM,
+        "occurred_at": _KIT_TIME - timedelta(minutes=5),
+        "received_at": _KIT_TIME,
+        "received_via": ReceivedVia.WEBHOOK,
+        "merge_reason": "new person",
+        "url": "https://www.facebook.com/ads/lead/1001",
+        "answers": {"Which sofa are you interested in?": "Corner sofa Hekla", "Budget": "300-400k ISK"},
+        "consents": (
             Consent(
                 kind="marketing",
                 granted=True,
                 text="I agree to receive offers by email.",
                 captured_at=_KIT_TIME - timedelta(minutes=5),
             ),
+            Consent(kind="phone_calls", granted=False, text="You may call me."),
         ),
-    )
+    }
+    data.update(overrides)
+    return Touch(**data)
+
+
+def sample_lead(**overrides: Any) -> Lead:
+    """A realistic first-sighting lead from a Facebook lead form, with email, phone and answers.
+
+    Called by the sink kit for every delivery; override any ``Lead`` field by keyword. Raises
+    ``pydantic.ValidationError`` for an override ``Lead`` does not accept.
+    """
     data: dict[str, Any] = {
         "id": 7,
         "contact": Contact(
@@ -115,7 +122,7 @@ def sample_lead(**overrides: Any) -> Lead:
             ),
         ),
         "campaign": "spring-sofas",
-        "touches": (touch,),
+        "touches": (sample_touch(),),
         "quality": QualityScore(
             score=72,
             grade="B",
