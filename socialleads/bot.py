@@ -6,6 +6,7 @@ the same configuration the same way.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, make_url
 
+from socialleads import http
 from socialleads.configuration.loader import AppConfig, load_app_config
 from socialleads.contracts import ConnectorContext, Sink, Source, utc_now
 from socialleads.pipeline.dispatch import Dispatcher
@@ -83,6 +85,7 @@ def _start_connectors(
             phone_region=region,
             clock=clock,
             logger=logging.getLogger(f"socialleads.{kind}.{name}"),
+            new_session=functools.partial(http.new_session, sandbox_url=config.settings.sandbox_url),
         )
         try:
             assert cls is not None

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
+import requests
 from pydantic import BaseModel, ConfigDict
 
+from socialleads import http
 from socialleads.models import (
     AdminNotice,
     Checkpoint,
@@ -85,6 +87,9 @@ class ConnectorContext:
     """Default region for phone numbers without a country code (ISO 3166 alpha-2)."""
     clock: Callable[[], datetime] = utc_now
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("socialleads.connector"))
+    new_session: Callable[..., requests.Session] = http.new_session
+    """The session factory every connector uses for HTTP (``socialleads.http.new_session``'s arguments):
+    timeouts, retries, sandbox routing."""
 
 
 class Source(ABC, Generic[ConfigT, CursorT]):

@@ -2,12 +2,15 @@
 
 Each session has a default timeout on every request (tweepy and facebook-sdk set none), retries
 connection failures only (never a request the server may have acted on), and a User-Agent naming
-the bot. Platform routing to the sandbox (issue #3) belongs here too, and nowhere else.
+the bot. With a sandbox URL, requests for the platforms' API hosts go to the sandbox instead: this
+is the only place that knows (tweepy hard-codes its host, so a mounted adapter is the way in:
+https://github.com/tweepy/tweepy/blob/v4.17.0/tweepy/client.py, ``BaseClient.request``).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -18,6 +21,8 @@ from socialleads import __version__
 #: (connect, read) seconds, used when a caller passes no timeout.
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
 USER_AGENT = f"socialleads/{__version__} (+https://github.com/socialleads/socialleads)"
+#: API hosts the sandbox stands in for.
+PLATFORM_HOSTS = ("graph.facebook.com", "graph.instagram.com", "api.twitter.com", "api.x.com")
 
 
 class TimeoutAdapter(HTTPAdapter):
@@ -29,7 +34,7 @@ class TimeoutAdapter(HTTPAdapter):
         retry = Retry(
             total=connect_retries,
             connect=connect_retries,
-            read=0,
+            read=False,
             status=0,
             other=0,
             redirect=5,
@@ -44,11 +49,36 @@ class TimeoutAdapter(HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
-def new_session(timeout: tuple[float, float] = DEFAULT_TIMEOUT, connect_retries: int = 2) -> requests.Session:
-    """A session for one connector instance; not shared across threads that change its headers."""
+class SandboxAdapter(TimeoutAdapter):
+    """Sends a platform request to the sandbox: same path and query, the sandbox's scheme and address."""
+
+    def __init__(self, sandbox_url: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+                 connect_retries: int = 2) -> None:
+        target = urlsplit(sandbox_url)
+        if target.scheme not in ("http", "https") or not target.netloc:
+            raise ValueError(f"sandbox URL must look like http://127.0.0.1:8080, not {sandbox_url!r}")
+        self.scheme, self.netloc = target.scheme, target.netloc
+        super().__init__(timeout, connect_retries)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        parts = urlsplit(request.url or "")
+        request.url = urlunsplit((self.scheme, self.netloc, parts.path, parts.query, parts.fragment))
+        return super().send(request, *args, **kwargs)
+
+
+def new_session(timeout: tuple[float, float] = DEFAULT_TIMEOUT, connect_retries: int = 2,
+                sandbox_url: str | None = None) -> requests.Session:
+    """A session for one connector instance; not shared across threads that change its headers.
+
+    With ``sandbox_url``, the platforms' API hosts are served by the sandbox at that address.
+    """
     session = requests.Session()
     adapter = TimeoutAdapter(timeout, connect_retries)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
+    if sandbox_url:
+        routed = SandboxAdapter(sandbox_url, timeout, connect_retries)
+        for host in PLATFORM_HOSTS:  # requests picks the longest matching prefix
+            session.mount(f"https://{host}", routed)
     session.headers["User-Agent"] = USER_AGENT
     return session

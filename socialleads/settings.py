@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     phone_region: str | None = None
     """Default region (ISO 3166 alpha-2, e.g. IS) for phone numbers written without a country code."""
     log_level: str = "INFO"
+    sandbox_url: str | None = None
+    """Send the platforms' API calls to a sandbox at this address (``socialleads sandbox``)."""
     web: WebSettings = WebSettings()
     dispatch: DispatchSettings = DispatchSettings()
 

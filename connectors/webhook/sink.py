@@ -34,7 +34,6 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator
 from socialleads.card import lead_payload
 from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
 from socialleads.errors import DeliveryError, PermanentDeliveryError, RetriableDeliveryError
-from socialleads.http import new_session
 from socialleads.models import AdminNotice, Delivery, Health, HealthState, Lead
 from socialleads.redact import MASK, REDACTOR
 from socialleads.settings import Duration
@@ -126,7 +125,7 @@ class WebhookSink(Sink[WebhookConfig]):
     def __init__(self, config: WebhookConfig, context: ConnectorContext) -> None:
         super().__init__(config, context)
         seconds = config.timeout.total_seconds()
-        self._session = new_session(timeout=(seconds, seconds))
+        self._session = context.new_session(timeout=(seconds, seconds))
         parts = urlsplit(config.url)
         self._host = parts.hostname or ""
         self._port = parts.port or (443 if parts.scheme == "https" else 80)
