@@ -1,0 +1,95 @@
+"""A running sandbox: the world, its clock, the HTTP emulators and (optionally) the webhook sender.
+
+Used by ``socialleads sandbox`` and ``socialleads demo``; tests build the parts they need directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+
+from socialleads.sandbox.chaos import Chaos
+from socialleads.sandbox.server import SandboxServer
+from socialleads.sandbox.world import Rates, World
+
+log = logging.getLogger("socialleads.sandbox")
+
+
+@dataclass
+class SandboxOptions:
+    """How to run a sandbox."""
+
+    host: str = "127.0.0.1"
+    port: int = 8089
+    seed: int = 7
+    rates: Rates = field(default_factory=Rates)
+    history: timedelta = timedelta(hours=2)
+    tick: float = 0.5
+    """Seconds between two advances of the world's clock."""
+    callback_url: str | None = None
+    """Where to send Meta webhooks (e.g. the bot's /webhooks/meta); None sends none."""
+    webhook_retry_delays: tuple[float, ...] = (0.0, 1.0, 5.0, 30.0, 120.0)
+    chaos: dict[str, Any] = field(default_factory=dict)
+
+
+class Sandbox:
+    """Start with ``with Sandbox(options) as sandbox:``; the world moves with the wall clock."""
+
+    def __init__(self, options: SandboxOptions) -> None:
+        self.options = options
+        self.world = World(seed=options.seed, rates=options.rates, history=options.history)
+        self.chaos = Chaos()
+        if options.chaos:
+            self.chaos.update(options.chaos)
+        self.server = SandboxServer(self.world, self.chaos, options.host, options.port)
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="sandbox-clock", daemon=True)
+        self.sender: Any = None
+
+    @property
+    def url(self) -> str:
+        """Where the emulators answer (``SOCIALLEADS_SANDBOX_URL``)."""
+        return self.server.url
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.options.tick):
+            self.world.advance(datetime.now(UTC))
+
+    def start(self) -> Self:
+        """Serve, start the clock, and (with a callback URL) the webhook sender after its handshake."""
+        self.server.start()
+        if self.options.callback_url:
+            from socialleads.sandbox.meta_webhooks import WebhookSender
+
+            self.sender = WebhookSender(
+                self.world,
+                self.chaos,
+                self.options.callback_url,
+                retry_delays=self.options.webhook_retry_delays,
+            )
+            if not self.sender.handshake():
+                log.warning("webhook handshake with %s failed; sending anyway", self.options.callback_url)
+            self.sender.start()
+        self._ticker.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the clock, the sender and the server."""
+        self._stop.set()
+        if self._ticker.is_alive():
+            self._ticker.join(5)
+        if self.sender is not None:
+            self.sender.stop()
+        self.server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
