@@ -11,18 +11,24 @@ import uvicorn
 from socialleads.sandbox.app import create_app
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.world import World
+from socialleads.sandbox.x_api import XLimits
 
 
 class SandboxServer:
     """``with SandboxServer(world) as sandbox:`` serves ``world`` at ``sandbox.url`` until the block ends."""
 
     def __init__(
-        self, world: World, chaos: Chaos | None = None, host: str = "127.0.0.1", port: int = 0
+        self,
+        world: World,
+        chaos: Chaos | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        x_limits: XLimits | None = None,
     ) -> None:
         self.world = world
         self.chaos = chaos or Chaos()
         config = uvicorn.Config(
-            create_app(world, self.chaos),
+            create_app(world, self.chaos, x_limits),
             host=host,
             port=port,
             log_level="warning",

@@ -1,0 +1,63 @@
+"""The sandbox as one HTTP app: the Meta Graph API under ``/vNN.N/``, the X API v2 under ``/2/``, and
+its own control and inspection endpoints under ``/_sandbox/``.
+
+Requests reach it through ``socialleads.http``'s routing (the bot's sessions send graph.facebook.com
+and api.twitter.com calls here when ``SOCIALLEADS_SANDBOX_URL`` is set), so paths are the
+platforms' own paths.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from socialleads.sandbox.chaos import Chaos
+from socialleads.sandbox.meta_graph import install as install_meta
+from socialleads.sandbox.world import World
+from socialleads.sandbox.x_api import XLimits
+from socialleads.sandbox.x_api import install as install_x
+
+
+def create_app(world: World, chaos: Chaos | None = None, x_limits: XLimits | None = None) -> FastAPI:
+    """The sandbox app over ``world``; ``chaos`` (shared with the webhook sender) defaults to none,
+    ``x_limits`` to X's real per-15-minute limits."""
+    chaos = chaos or Chaos()
+    app = FastAPI(
+        title="socialleads sandbox", docs_url="/_sandbox/docs", openapi_url="/_sandbox/openapi.json"
+    )
+    app.state.world = world
+    app.state.chaos = chaos
+
+    @app.get("/_sandbox/world")
+    def describe() -> dict[str, Any]:
+        """Pages, forms, accounts and the tokens that work; for tests and demos only."""
+        return world.describe()
+
+    @app.get("/_sandbox/truth")
+    def truth() -> list[dict[str, Any]]:
+        """Every generated item with its native id, kind, person and intent; never read by the product."""
+        return world.truth_json()
+
+    @app.get("/_sandbox/chaos")
+    def chaos_state() -> dict[str, Any]:
+        """The chaos switches as they are."""
+        return vars(chaos.state)
+
+    @app.post("/_sandbox/chaos")
+    async def set_chaos(request: Request) -> JSONResponse:
+        """Change chaos switches (JSON object: switch → value); ``{"reset": true}`` first breaks nothing."""
+        changes = await request.json()
+        if not isinstance(changes, dict):
+            raise HTTPException(400, "send a JSON object of switch: value")
+        if changes.pop("reset", False):
+            chaos.reset()
+        try:
+            return JSONResponse(vars(chaos.update(changes)))
+        except (ValueError, TypeError) as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    install_meta(app, world, chaos)
+    install_x(app, world, chaos, x_limits)
+    return app
