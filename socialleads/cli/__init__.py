@@ -16,6 +16,7 @@ from socialleads.cli.deliveries import deliveries_app
 from socialleads.cli.demo import demo_command
 from socialleads.cli.doctor import doctor_command
 from socialleads.cli.leads import leads_app
+from socialleads.cli.sandbox import sandbox_command
 from socialleads.cli.sources import sources_app
 from socialleads.redact import RedactingFormatter
 
@@ -29,6 +30,7 @@ app.add_typer(leads_app, name="leads", help="Stored leads: list, show, export.")
 app.add_typer(deliveries_app, name="deliveries", help="The outbox: list deliveries, replay dead letters.")
 app.command("doctor")(doctor_command)
 app.command("demo")(demo_command)
+app.command("sandbox")(sandbox_command)
 
 
 class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]

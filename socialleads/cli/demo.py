@@ -1,15 +1,19 @@
-"""``socialleads demo``: the whole bot on its embedded defaults, fed by a simulated trade-show inbox.
+"""``socialleads demo``: the whole bot on its embedded defaults, against the built-in sandbox.
 
-Until the platform emulators exist (issue #3), the demo's world is a folder that receives a CSV
-lead list every few seconds; the bot picks each up, merges people met twice, flags bad contact
-data, dead-letters malformed rows, and prints every lead card to the console.
+The demo starts the platform sandbox (emulated Meta Graph and X APIs over a seeded, living world)
+and points the bot at it, and fills a trade-show inbox with a CSV lead list every few seconds; the
+bot picks each up, merges people met twice, flags bad contact data, dead-letters malformed rows,
+and prints every lead card to the console. The Meta and X connectors (issues #5 and #6) are not
+built yet: when they land, config/demo gains their sources and the demo shows their leads too.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -19,8 +23,13 @@ from sqlalchemy import func, select
 from socialleads.bot import Bot, build_bot
 from socialleads.cli.common import console, errors, fail_on_config_errors
 from socialleads.sandbox.csv_drops import CsvDropper
+from socialleads.sandbox.runtime import Sandbox, SandboxOptions
+from socialleads.sandbox.world import Rates
 from socialleads.settings import load_settings
 from socialleads.store.tables import dead_letters, delivery_attempts, leads, raw_events, touches
+
+#: A busy world, so that something happens every few seconds of the demo.
+DEMO_RATES = Rates(leads=6, fb_comments=6, ig_comments=3, x_posts=10)
 
 
 def _summary(bot: Bot, data_dir: Path) -> None:
@@ -85,30 +94,47 @@ def demo_command(
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
-    with fail_on_config_errors():
-        settings = load_settings(
-            config_dir=config_dir, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'socialleads.db'}"
-        )
-        if not _port_free(settings.web.host, settings.web.port):
-            settings.web.port = 0  # the default port is taken: let the system pick one (it is printed)
-        bot = build_bot(settings)
-    stop = threading.Event()
-    dropper = CsvDropper(inbox=data_dir / "inbox", seed=seed)
-
-    def feed() -> None:
-        while not stop.is_set():
-            dropper.drop()
-            stop.wait(every)
-
-    threading.Thread(target=feed, name="demo-feed", daemon=True).start()
-    if seconds:
-        threading.Timer(seconds, stop.set).start()
-    console.print(
-        f"socialleads demo: a simulated trade-show inbox in {data_dir / 'inbox'} gets a lead list every "
-        f"{every:g}s; lead cards appear below. Ctrl-C to stop."
-    )
+    sandbox = Sandbox(
+        SandboxOptions(port=0, seed=seed, history=timedelta(minutes=30), rates=DEMO_RATES)
+    ).start()
     try:
-        scheduler.run(bot, stop)
+        with fail_on_config_errors():
+            settings = load_settings(
+                config_dir=config_dir,
+                data_dir=data_dir,
+                sandbox_url=sandbox.url,
+                database_url=f"sqlite:///{data_dir / 'socialleads.db'}",
+            )
+            if not _port_free(settings.web.host, settings.web.port):
+                settings.web.port = 0  # the default port is taken: let the system pick one (it is printed)
+            bot = build_bot(settings)
+        stop = threading.Event()
+        dropper = CsvDropper(inbox=data_dir / "inbox", seed=seed)
+
+        def feed() -> None:
+            while not stop.is_set():
+                dropper.drop()
+                stop.wait(every)
+
+        threading.Thread(target=feed, name="demo-feed", daemon=True).start()
+        if seconds:
+            threading.Timer(seconds, stop.set).start()
+        console.print(
+            f"socialleads demo: a simulated trade-show inbox in {data_dir / 'inbox'} gets a lead list every "
+            f"{every:g}s, and the platform sandbox runs at {sandbox.url} "
+            f"(its world: {sandbox.url}/_sandbox/world). "
+            "Lead cards appear below. Ctrl-C to stop.",
+            markup=False,
+        )
+        try:
+            scheduler.run(bot, stop)
+        finally:
+            stop.set()
     finally:
-        stop.set()
+        truth = sandbox.world.truth_json()
+        sandbox.stop()
+    (data_dir / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
     _summary(bot, data_dir)
+    console.print(
+        f"The sandbox's ground truth ({len(truth)} items it generated) is in {data_dir / 'truth.json'}."
+    )

@@ -1,0 +1,91 @@
+"""``socialleads sandbox``: run the local platform emulators (Meta Graph, X API v2) with a living world."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from typing import Annotated, Any
+
+import typer
+
+from socialleads.cli.common import console, errors
+from socialleads.sandbox.runtime import Sandbox, SandboxOptions
+from socialleads.sandbox.world import Rates
+from socialleads.settings import parse_duration
+
+
+def _chaos(pairs: list[str]) -> dict[str, Any]:
+    """``key=value`` pairs, values read as JSON when they parse (``true``, ``80001``, ``["a"]``)."""
+    switches: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{pair!r}: write it as switch=value, e.g. meta_throttle_code=80001")
+        try:
+            switches[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            switches[key] = raw
+    return switches
+
+
+def sandbox_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8089,
+    seed: Annotated[int, typer.Option(help="Seed of the world: the same seed, the same world.")] = 7,
+    leads: Annotated[float, typer.Option(help="Lead-form submissions per minute.")] = 2.0,
+    comments: Annotated[float, typer.Option(help="Facebook comments per minute.")] = 2.0,
+    ig_comments: Annotated[float, typer.Option(help="Instagram comments per minute.")] = 1.0,
+    x_posts: Annotated[float, typer.Option(help="Posts on X per minute.")] = 3.0,
+    intent_share: Annotated[
+        float, typer.Option(help="Share of comments and posts showing buying intent.")
+    ] = 0.3,
+    history: Annotated[str, typer.Option(help="How much past activity exists at start (e.g. 2h).")] = "2h",
+    callback_url: Annotated[
+        str | None, typer.Option(help="Send Meta webhooks here (the bot's /webhooks/meta).")
+    ] = None,
+    chaos: Annotated[
+        list[str] | None, typer.Option(help="A chaos switch, e.g. meta_throttle_code=80001.")
+    ] = None,
+) -> None:
+    """Serve emulated Meta Graph and X APIs over a seeded world that keeps producing activity."""
+    options = SandboxOptions(
+        host=host,
+        port=port,
+        seed=seed,
+        history=parse_duration(history),
+        rates=Rates(
+            leads=leads,
+            fb_comments=comments,
+            ig_comments=ig_comments,
+            x_posts=x_posts,
+            intent_share=intent_share,
+        ),
+        callback_url=callback_url,
+        chaos=_chaos(chaos or []),
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        sandbox = Sandbox(options).start()
+    except (RuntimeError, ValueError) as exc:
+        errors.print(f"[red]the sandbox cannot start[/red]: {exc}")
+        raise typer.Exit(2) from None
+    world = sandbox.world.describe()
+    console.print(
+        f"sandbox serving on {sandbox.url} (seed {seed}); point the bot at it with\n"
+        f"  SOCIALLEADS_SANDBOX_URL={sandbox.url}\n"
+        f"world, tokens and the ground truth: {sandbox.url}/_sandbox/world, {sandbox.url}/_sandbox/truth",
+        markup=False,
+    )
+    console.print(
+        f"pages: {', '.join(p['name'] + ' ' + p['id'] for p in world['pages'])}; "
+        f"X account @{world['x']['account']['username']}",
+        markup=False,
+    )
+    try:
+        stop.wait()
+    finally:
+        sandbox.stop()
+    console.print("sandbox stopped")
