@@ -33,6 +33,8 @@ class SandboxOptions:
     callback_url: str | None = None
     """Where to send Meta webhooks (e.g. the bot's /webhooks/meta); None sends none."""
     webhook_retry_delays: tuple[float, ...] = (0.0, 1.0, 5.0, 30.0, 120.0)
+    send_test_webhook: bool = True
+    """After the handshake, send the App Dashboard's test leadgen payload once, as people do."""
     chaos: dict[str, Any] = field(default_factory=dict)
 
 
@@ -74,6 +76,8 @@ class Sandbox:
             if not self.sender.handshake():
                 log.warning("webhook handshake with %s failed; sending anyway", self.options.callback_url)
             self.sender.start()
+            if self.options.send_test_webhook:
+                self.sender.send_test()
         self._ticker.start()
         return self
 

@@ -71,3 +71,25 @@ def test_world_truth_and_chaos_are_served_over_http() -> None:
         assert wrong.status_code == 400 and "no_such_switch" in wrong.text
         requests.post(f"{sandbox.url}/_sandbox/chaos", json={"reset": True}, timeout=5)
         assert sandbox.chaos.state.meta_throttle_code is None
+
+
+def test_a_running_sandbox_shakes_hands_then_sends_the_test_payload_then_live_webhooks() -> None:
+    from socialleads.sandbox.runtime import Sandbox, SandboxOptions
+    from socialleads.testing.http_receiver import LoopbackReceiver
+
+    with LoopbackReceiver() as callback:
+        options = SandboxOptions(
+            port=0,
+            seed=4,
+            history=timedelta(0),
+            tick=0.05,
+            callback_url=callback.url,
+            rates=Rates(leads=600, fb_comments=0, ig_comments=0, x_posts=0),
+        )
+        with Sandbox(options):
+            requests_seen = callback.wait_for(3, timeout=10)
+        handshake, test_payload, live = requests_seen[:3]
+        assert handshake.method == "GET" and "hub.mode=subscribe" in handshake.path
+        assert test_payload.json()["entry"][0]["id"] == "0"
+        assert live.json()["entry"][0]["changes"][0]["field"] == "leadgen"
+        assert (live.header("X-Hub-Signature-256") or "").startswith("sha256=")
