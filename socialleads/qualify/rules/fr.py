@@ -1,0 +1,134 @@
+"""French buying-intent rules (France, Belgium, Québec; folded, lower-case text: 'où' → 'ou', 'ça' → 'ca').
+
+Questions to a business are mostly "vous …" or inverted ("avez-vous", "livrez-vous"), with chat
+shorthand ("c combien", "dispo", "en mp", "svp").
+"""
+
+from __future__ import annotations
+
+from socialleads.qualify.rules.base import Rule, noun_ask, rules
+
+_VOUS_VERB = (
+    r"(faites|proposez|vendez|avez|prenez|acceptez|installez|reparez|livrez|accompagnez|reprenez|organisez|"
+    r"gerez|travaillez|intervenez|couvrez|assurez|deplacez|offrez|louez|donnez|fabriquez|expediez|envoyez)"
+)
+
+RULES: tuple[Rule, ...] = (
+    *rules(
+        "price",
+        r"\b(combien|cb|cbien)\b",
+        *noun_ask("prix|tarifs?|cout", "svp|stp|s'il vous plait|en mp|en prive|pls", "du|de|des|pour|et|en"),
+        r"\bquel (est le |serait le )?(prix|tarif|cout)\b|\bvos (prix|tarifs)\b(?=[^.!]{0,30}\?)",
+        r"\b(ca|ils|elle|il) (coute|coutent)\b|\ben plusieurs fois\b|\bmensualit\w*\b|\bfinancement\b",
+    ),
+    *rules(
+        "logistics",
+        r"\b(livrez|livraison|livrer|expediez|expedition|frais de port|click (and|&) collect|"
+        r"retrait en magasin)\b",
+        r"\bou\b.{0,25}\b(acheter|trouver|commander|procurer|dispo\w*)\b",
+        r"\b(acheter|trouver|commander|procurer)\b.{0,20}\bou\b",
+        r"\ben (stock|magasin|boutique)\b(?=.{0,30}\?)|\b(rupture|reassort|reappro\w*|de retour en stock)\b",
+        r"\b(lien|le lien)\b.{0,12}(\?|svp|stp|pls)",
+        r"\b(se commande|commander|acheter|reserver) comment\b|\bcomment (commander|acheter|reserver|"
+        r"s'inscrire)\b",
+        label="asks how to get it",
+    ),
+    *rules(
+        "logistics",
+        r"\b(heures? d'?ouverture|horaires)\b|\b(etes|êtes)[- ]vous ouverts?\b|\bouvert(s)? (le|les|ce|"
+        r"dimanche|"
+        r"samedi|lundi|demain)\b(?=.{0,30}\?)",
+        label="asks when they can come in",
+        weight=1.6,
+    ),
+    *rules(
+        "availability",
+        r"\b(toujours|encore) (dispo\w*|disponible\w*|en vente|libre\w*|a vendre)\b|\bdispo\w*\s*\?",
+        r"\bdisponibilit\w*\b|\bde libre\b",
+        r"\b(en|de) taille\b|\btailles?\b(?=.{0,30}\?)|\b(en|quelle|d'autres|autres) (couleurs?|tailles?|"
+        r"pointures?)\b",
+        r"\ben (bleu|noir|blanc|rouge|vert|gris|rose|beige|marine|marron)\b(?=.{0,20}\?)",
+        r"\bvous (l'|le |la |les )?(avez|auriez)\b.{0,25}\ben\b",
+        r"\bil (vous )?reste (de la place|des places|une place|des|de la)\b|\breste[- ]t[- ]il\b",
+        r"\b(compatible|s'integre|integration|kilometrage|dimensions)\b(?=.{0,30}\?)",
+        r"\b(existe[- ]t[- ](il|elle)|elle existe|il existe)\b (aussi |encore )?en (?!(19|20)\d\d)\w+",
+        r"\b(est|sont|etes|c'est) (\w+ )?(dispo|disponibles?)\b",
+        r"\b(inclus|compris)\b(?=.{0,15}\?)",
+        label="asks about availability or specs",
+    ),
+    *rules(
+        "booking",
+        r"\b(devis|essai|essayer|demo|demonstration|rdv|rendez[- ]vous|reserv\w*|estimation|estimer|visite|"
+        r"visiter|consultation|seance d'essai|cours d'essai)\b",
+        r"\b(je|nous|on) (\w+ ){0,2}(reserver|prendre rendez[- ]vous|prendre rdv|inscrire|m'inscrire)\b",
+        r"\b(prenez|acceptez)[- ]?(vous )?(encore )?(de |des )?(nouveaux )?(patients|clients|eleves|"
+        r"reservations)\b",
+    ),
+    *rules(
+        "contact",
+        r"\b(rappelez|appelez|contactez|ecrivez|recontactez)[- ]moi\b|\b(me|nous) (rappeler|contacter|"
+        r"recontacter)\b",
+        r"\bm'(appeler|envoyer|ecrire)\b|\benvoyez[- ](moi|nous)\b|\bvous pouvez m'envoyer\b",
+        r"\b(en|par) (mp|dm|prive|message prive|inbox)\b|\bplus d'(info|infos|informations)\b",
+        r"\b(infos?|informations)\b\s*(svp|stp|\?)",
+    ),
+    *rules(
+        "purchase",
+        r"\b(je (veux|voudrais|cherche|recherche|prends|prendrais|suis interesse\w*|reflechis)|on (cherche|"
+        r"veut|"
+        r"hesite|aimerait|voudrait|vise)|nous (cherchons|voudrions|souhaitons)|j'aimerais|je souhaiterais|"
+        r"je souhaite)\b",
+        r"\binteresse\w*\b|\bj'ai besoin (d'|de)\b|\bbesoin (d'un|d'une|de)\b",
+        r"\b(je la prends|je le prends|je craque|vendu)\b|\breprenez[- ]vous\b|\b(reprise de)\b",
+    ),
+    *rules(
+        "recommend",
+        r"\b(vous )?(me |nous )?(conseillez|recommandez|recommanderiez|conseilleriez)\b",
+        r"\bquel(le)? (modele|taille|formule|offre) (choisir|prendre)\b|\blequel (choisir|prendre)\b",
+        r"\b(un )?conseil\b(?=.{0,30}\?)|\bca vaut le coup\b",
+    ),
+    *rules(
+        "offer",
+        rf"\bvous (me |nous |en )?{_VOUS_VERB}\b",
+        r"\b(faites|proposez|avez|vendez|prenez|acceptez|livrez|installez|reprenez|accompagnez)[- ]vous\b",
+        r"\best[- ]ce (que|qu'on|qu'il|qu'elle) (vous|c'est|ca|on peut|il y a)\b",
+        r"\b(on peut|peut[- ]on|possible de)\b(?=.{0,40}\?)",
+    ),
+    # --- evidence against ---
+    *rules(
+        "giveaway",
+        r"\b(je participe|participe|concours|jeu concours|tirage au sort|je tente ma chance|"
+        r"tente ma chance)\b",
+    ),
+    *rules(
+        "complaint",
+        r"\b(sav|service client|rembours\w*|toujours (pas|rien|aucun\w*)|aucune? (nouvelle|reponse|"
+        r"retour))\b",
+        r"\b(personne ne (repond|rappelle|me)|jamais recu|pas recu|en panne|panne|casse|arnaque|honteux)\b",
+        r"\b(inadmissible|decu|decue|decevant|deconseille|reclamation|plainte|resili\w*|prelev\w*)\b",
+        r"\b(commande passee|numero de commande|ma commande|le suivi|garantie|j'attends|d'attente|dossier)\b",
+    ),
+    *rules(
+        "review",
+        r"\b(merci (a|pour|beaucoup)|achete\w*|je l'ai (pris|prise|achete)|rien a redire|au top|"
+        r"je recommande)\b",
+        r"\b(installes|venus|on y a passe|le meilleur|la meilleure|top service|on a adore)\b",
+    ),
+    *rules(
+        "wishful",
+        r"\b(un jour|de mes reves|de nos reves|si seulement|le jour ou|loto|quand (je|j'|on) (serai|aurai|"
+        r"sera|aura))\b",
+    ),
+    *rules(
+        "spam",
+        r"\b(felicitations\b.{0,40}\bselectionn\w*|cliquez|allez voir chez|venez chez|"
+        r"on vous fait un meilleur prix)\b",
+        r"\b(gagnez|suivez[- ]moi|abonnez[- ]vous)\b",
+    ),
+    *rules(
+        "job",
+        r"\b(vous recrutez|recrutez[- ]vous|vous cherchez des|stagiaires?|alternance|candidature|"
+        r"embauche\w*)\b",
+        r"\b(cv|job|emploi|diplome\w* (en|d'|de))\b",
+    ),
+)

@@ -1,0 +1,106 @@
+"""Icelandic buying-intent rules (folded, lower-case text: 'hvað kostar' → 'hvad kostar', 'þið' → 'thid').
+
+Icelandic inflects heavily, so patterns match stems ("verd\\w*" covers verð, verðið, verðinu). Questions
+to a business use the plural "you": "eigið þið", contracted in speech and chat to "eigiði", "eruði",
+"takiði" (folded "eigidi"); both forms are matched. People often type without Icelandic letters
+("hvad kostar", "thad"), which the folding makes identical.
+"""
+
+from __future__ import annotations
+
+from socialleads.qualify.rules.base import Rule, noun_ask, rules
+
+# 2nd person plural questions: "gerið þið" / "geriði" / "gerid thid" (folded).
+# "ætlið þið að laga …" (when will you fix …) is a demand, not a question about an offer.
+_YOU_ASK = r"\b(?!aetl)\w{2,}(id thid|idi|udi|ud thid)\b"
+
+RULES: tuple[Rule, ...] = (
+    *rules(
+        "price",
+        r"\bhvad\b.{0,30}\bkost(ar|a|ad|ar thad)\b|\bhversu mikid\b|\bhvad er verd\w*\b",
+        *noun_ask("verd|verdid|verdin", "takk|i pm|i einkaskilabodum|pm|pls", "a|fyrir|med|og|i"),
+        r"\bverdid a\b(?=.{0,40}\?)|\bverdlist\w*\b",
+        r"\bkosta(r)? (thessi|thetta|hann|hun|thad|thau)\b|\b(greidsludreif\w*|radgreidsl\w*|afborgun\w*)\b",
+    ),
+    *rules(
+        "logistics",
+        r"\b(sendid|sendidi|sendingarkostnad\w*|heimsending\w*|heimsend\w*|afhendingartim\w*|ut a land|"
+        r"keyra? ut)\b(?=[^.!]{0,40}\?)",
+        r"\bhvar\b.{0,25}\b(faest|fae|faer|kaup\w*|keypt\w*|panta\w*|finn\w*)\b",
+        r"\b(a lager|lagerstad\w*|koma aftur|kemur aftur|vaentanleg\w*)\b(?=.{0,30}\?)",
+        r"\b(linkur|link|hlekk\w*)\b.{0,12}(\?|takk)",
+        label="asks how to get it",
+    ),
+    *rules(
+        "logistics",
+        r"\bopnunartim\w*\b|\bhvenaer (opnid|opnar|opnidi|lokid|lokar|er opid)\b|\ber opid\b(?=.{0,30}\?)",
+        label="asks when they can come in",
+        weight=1.6,
+    ),
+    *rules(
+        "availability",
+        r"\benn (til|laus\w*|til solu|i bodi|a lausu)\b|\btil solu\b(?=.{0,20}\?)",
+        r"\b(er |eru )?(hann|hun|thad|thessi|thetta|thau) (\w+ ){0,2}til i\b|\btil i \w+\s*\?",
+        r"\b(er )?haegt ad fa\b|\bfaanleg\w*\b",
+        r"\b(staerd\w*|numer)\b(?=.{0,30}\?)|\bhvada (staerd|lit|gerd|tegund|typu)\b",
+        r"\bi (svortu|hvitu|graenu|blau|raudu|gra|gulu|bleiku|brunu|dokk\w*|ljos\w*)\b",
+        r"\b(laus|lausan|lausa|laust|lausir|lausar|lausum|lausu)\b",
+        r"\b(ekinn|keyrdur|arger\w*)\b|\b(tengist|virkar|samhaef\w*) (thetta|thad|hann|hun)? ?(vid|med)\b",
+        r"\bma (koma|taka) med\b|\binnifal\w*\b",
+        label="asks about availability or specs",
+    ),
+    *rules(
+        "booking",
+        r"\b(tima|timann|timi|bokun\w*|boka|prufutim\w*|prufu\w*|kynning\w*|tilbod\w*|verdmat\w*|radgjof\w*|"
+        r"skodun\w*|reynsluakst\w*|demo)\b(?=.{0,40}\?)",
+        r"\b(get|getum|ma|maetti|vaeri|vaerum) (eg|vid)? ?(\w+ )?(til i ad )?(fa ad )?(panta|boka|skoda|"
+        r"profa|"
+        r"koma|skra)\b",
+        r"\b(gera|gerid|gert) (mer |okkur )?tilbod\b|\bverdmat\b|\b(takid|takidi|takid thid) (vid|"
+        r"ad ykkur)\b",
+        r"\bhvernig (skrai|skrair|skrair madur|skra eg|kemst eg)\b|\bskra mig\b",
+    ),
+    *rules(
+        "contact",
+        r"\bhring\w* (i|í) (mig|okkur)\b|\b(hafid|hafidi|hafa|hafdu) samband\b",
+        r"\b(sendu|sendid|sendidi|sendir) (mer|okkur) (\w+ ){0,2}(verd\w*|upplysingar|tilbod|skilabod|pm)\b",
+        r"\b(i|a) (pm|pb|einkaskilabod\w*|inbox|dm)\b|\bupplysingar\b(?=.{0,20}\?)",
+    ),
+    *rules(
+        "purchase",
+        r"\b(mig|okkur) langar (i|ad)\b|\blangar (ad|i) (profa|kaupa|fa|panta|byrja|skra|laera)\b",
+        r"\b(vil|viljum|aetla|aetlum|tharf|thurfum|vantar) (\w+ ){0,2}(kaupa|panta|laera|tryggja|skra|"
+        r"byrja|selja|skipta)\b",
+        r"\b(erum|er) (ad )?spa i\b|\bahuga\w*\b|\b(vaeri|vaerum) (alveg )?til i ad (fa|kaupa|panta|skoda|"
+        r"profa)\b",
+    ),
+    *rules(
+        "recommend",
+        r"\bmaeli\w* (thid|thu)? ?med\b(?=.{0,60}\?)|\bhverju maeli\w*\b|\bhvad maeli\w*\b",
+        r"\bhvada (staerd|gerd|tegund|pakka|askrift|kort|leid)\b(?=.{0,40}\?)",
+    ),
+    *rules("offer", rf"{_YOU_ASK}(?=.{{0,60}}\?)", r"\ber haegt ad\b(?=.{0,50}\?)"),
+    # --- evidence against ---
+    *rules(
+        "giveaway",
+        r"^\W*ja takk\b|\bbuin ad (laeka|deila|skra|merkja)\b|\blaeka og deila\b|\b(gjafaleik\w*|leikur)\b",
+        r"\b(vinna thetta|vinna thennan|vinna thessa)\b",
+    ),
+    *rules(
+        "complaint",
+        r"\b(endurgreitt|endurgreidsl\w*|enginn svarar|enginn (hefur|hringir)|ekki enn|enn ekki|rukka\w*)\b",
+        r"\b(vidgerd|kvortun|kvarta\w*|skammist|leidinlegt|til skammar|omurleg\w*|thjonustuver\w*)\b",
+        r"\b(hvar er (pakkinn|pontunin)|ekki satt|ekki sattur|ekki satt|ekkert buid)\b",
+    ),
+    *rules(
+        "review",
+        r"\b(keypti|keyptum|forum|vorum thar|var thar|settud|takk fyrir (okkur|mig|alla|frabaera))\b",
+        r"\btakk \w+ fyrir\b|\b(besti|besta|bestu)\b|\bmaeli (hiklaust )?med\b",
+    ),
+    *rules("wishful", r"\b(einn daginn|einhvern daginn|draum\w*|ef (vid|eg) aettum|lotto\w*)\b"),
+    *rules("spam", r"\b(vinndu|smelltu|kikid a okkur|fylgdu mer|fylgid mer)\b"),
+    *rules(
+        "job",
+        r"\b(vantar ykkur|starf\w*|atvinnu\w*|ferilskr\w*|umsokn\w*|sumarvinn\w*|kennslurettindi)\b",
+    ),
+)
