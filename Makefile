@@ -21,7 +21,7 @@ test: $(STAMP) lint typecheck
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check socialleads connectors tests bench scheduler.py
+	$(BIN)/ruff check socialleads connectors tests bench scripts scheduler.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

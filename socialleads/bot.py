@@ -21,7 +21,8 @@ from socialleads.contracts import ConnectorContext, Sink, Source, utc_now
 from socialleads.pipeline.dispatch import Dispatcher
 from socialleads.pipeline.health import HealthReporter
 from socialleads.pipeline.runner import Runner
-from socialleads.qualify import Qualifier, RulesOfConstruction
+from socialleads.qualify import Qualifier
+from socialleads.qualify.qualifier import LeadQualifier
 from socialleads.redact import REDACTOR, secret_values
 from socialleads.registry import Registry, discover
 from socialleads.settings import Settings, load_settings
@@ -123,7 +124,14 @@ def build_bot(
     sources = _start_connectors("source", config, registry, clock, unavailable)
     sinks = _start_connectors("sink", config, registry, clock, unavailable)
     admin = {name: sinks[name] for name in config.admin_sinks if name in sinks}
-    runner = Runner(engine, config, sources, qualifier or RulesOfConstruction(), HealthReporter(admin), clock)
+    runner = Runner(
+        engine,
+        config,
+        sources,
+        qualifier or LeadQualifier(config.quality_weights),
+        HealthReporter(admin),
+        clock,
+    )
     policies = {name: entry.retry for name, entry in config.sinks.items()}
     dispatcher = Dispatcher(engine, sinks, policies, settings.dispatch, clock)
     return Bot(

@@ -52,8 +52,9 @@ class TimeoutAdapter(HTTPAdapter):
 class SandboxAdapter(TimeoutAdapter):
     """Sends a platform request to the sandbox: same path and query, the sandbox's scheme and address."""
 
-    def __init__(self, sandbox_url: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-                 connect_retries: int = 2) -> None:
+    def __init__(
+        self, sandbox_url: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT, connect_retries: int = 2
+    ) -> None:
         target = urlsplit(sandbox_url)
         if target.scheme not in ("http", "https") or not target.netloc:
             raise ValueError(f"sandbox URL must look like http://127.0.0.1:8080, not {sandbox_url!r}")
@@ -66,8 +67,9 @@ class SandboxAdapter(TimeoutAdapter):
         return super().send(request, *args, **kwargs)
 
 
-def new_session(timeout: tuple[float, float] = DEFAULT_TIMEOUT, connect_retries: int = 2,
-                sandbox_url: str | None = None) -> requests.Session:
+def new_session(
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT, connect_retries: int = 2, sandbox_url: str | None = None
+) -> requests.Session:
     """A session for one connector instance; not shared across threads that change its headers.
 
     With ``sandbox_url``, the platforms' API hosts are served by the sandbox at that address.

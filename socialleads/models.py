@@ -40,6 +40,20 @@ class ReceivedVia(StrEnum):
     BACKFILL = "backfill"
 
 
+class LeadMagnet(StrEnum):
+    """What the campaign offers in exchange for contact data; it weighs on lead quality."""
+
+    DEMO_REQUEST = "demo_request"
+    QUOTE = "quote"
+    CONSULTATION = "consultation"
+    FREE_TRIAL = "free_trial"
+    DOWNLOAD = "download"
+    WEBINAR = "webinar"
+    NEWSLETTER = "newsletter"
+    CONTEST = "contest"
+    NONE = "none"
+
+
 class RawEvent(_Record):
     """One item exactly as the platform gave it, plus the position the connector reports for it.
 

@@ -15,6 +15,7 @@ from socialleads.cli.common import CliState, bot_from, console, errors, fail_on_
 from socialleads.cli.deliveries import deliveries_app
 from socialleads.cli.demo import demo_command
 from socialleads.cli.doctor import doctor_command
+from socialleads.cli.intent import intent_app
 from socialleads.cli.leads import leads_app
 from socialleads.cli.sandbox import sandbox_command
 from socialleads.cli.sources import sources_app
@@ -28,6 +29,7 @@ app = typer.Typer(
 app.add_typer(sources_app, name="sources", help="Installed connectors and configured sources.")
 app.add_typer(leads_app, name="leads", help="Stored leads: list, show, export.")
 app.add_typer(deliveries_app, name="deliveries", help="The outbox: list deliveries, replay dead letters.")
+app.add_typer(intent_app, name="intent", help="Buying intent: score texts, explain a verdict.")
 app.command("doctor")(doctor_command)
 app.command("demo")(demo_command)
 app.command("sandbox")(sandbox_command)

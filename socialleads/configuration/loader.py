@@ -36,6 +36,7 @@ from socialleads.configuration.yamlfile import (
 )
 from socialleads.contracts import ConnectorConfig
 from socialleads.errors import ConfigError, ConfigErrors
+from socialleads.qualify.quality import QualityWeights
 from socialleads.registry import PluginKind, Registry
 from socialleads.settings import Settings
 
@@ -56,6 +57,7 @@ class AppConfig:
     admin_sinks: tuple[str, ...] = ()
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     default_route: DefaultRoute = field(default_factory=DefaultRoute)
+    quality_weights: QualityWeights = field(default_factory=QualityWeights)
     files: dict[str, str] = field(default_factory=dict)
     """Which file each part came from (the name, or ``(none)``)."""
     unavailable: dict[str, str] = field(default_factory=dict)
@@ -292,6 +294,7 @@ def load_app_config(settings: Settings, registry: Registry) -> AppConfig:
     if campaigns:
         config.campaigns = dict(campaigns.campaigns)
         config.default_route = campaigns.default_route
+        config.quality_weights = campaigns.quality
         _check_campaign_refs(config, camp_doc, camp_file, errors)
 
     if errors.errors:

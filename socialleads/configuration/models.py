@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from socialleads.models import EventKind, Grade
+from socialleads.models import EventKind, Grade, LeadMagnet
+from socialleads.qualify.quality import QualityWeights
 from socialleads.settings import Duration
 
 
@@ -42,20 +42,6 @@ class SinkEntry(_Strict):
     enabled: bool = True
     retry: RetryPolicy = RetryPolicy()
     config: dict[str, Any] = Field(default_factory=dict)
-
-
-class LeadMagnet(StrEnum):
-    """What the campaign offers in exchange for contact data; it weighs on lead quality."""
-
-    DEMO_REQUEST = "demo_request"
-    QUOTE = "quote"
-    CONSULTATION = "consultation"
-    FREE_TRIAL = "free_trial"
-    DOWNLOAD = "download"
-    WEBINAR = "webinar"
-    NEWSLETTER = "newsletter"
-    CONTEST = "contest"
-    NONE = "none"
 
 
 class RouteMatch(_Strict):
@@ -117,7 +103,8 @@ class SinksFile(_Strict):
 
 
 class CampaignsFile(_Strict):
-    """``campaigns.yaml``."""
+    """``campaigns.yaml``; ``quality`` holds the lead-quality weights (defaults in QualityWeights)."""
 
     campaigns: dict[str, Campaign] = Field(default_factory=dict)
     default_route: DefaultRoute = DefaultRoute()
+    quality: QualityWeights = QualityWeights()

@@ -15,12 +15,52 @@ IdentityKey = tuple[str, str]
 #: Keys in the order they are trusted when a draft matches more than one lead.
 KEY_ORDER = ("email", "phone", "handle")
 
+# Providers whose mailboxes ignore part of the address. Gmail ignores dots and everything after a
+# "+" in the local part, and googlemail.com is the same mailbox
+# (https://support.google.com/mail/answer/7436150, /answer/22370); Outlook.com, iCloud, Proton and
+# Fastmail deliver "name+tag" to "name" (plus addressing) but dots are part of the name. Elsewhere
+# (company domains above all) nothing is assumed: "+" and dots may be significant there.
+_DOTS_AND_PLUS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+_PLUS_ONLY = frozenset(
+    {
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "hotmail.co.uk",
+        "hotmail.es",
+        "hotmail.fr",
+        "outlook.de",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "fastmail.com",
+        "fastmail.fm",
+    }
+)
+
+
+def canonical_email(email: str) -> str:
+    """The mailbox an address reaches, for matching people: case-folded, provider aliases undone.
+
+    Only for identity; the lead keeps the address as the person wrote it.
+    """
+    local, _, domain = email.casefold().rpartition("@")
+    if domain in _DOTS_AND_PLUS:
+        return f"{local.split('+', 1)[0].replace('.', '')}@{_DOTS_AND_PLUS[domain]}"
+    if domain in _PLUS_ONLY:
+        return f"{local.split('+', 1)[0]}@{domain}"
+    return f"{local}@{domain}"
+
 
 def identity_keys(draft: LeadDraft) -> tuple[IdentityKey, ...]:
     """The keys a normalized draft can be matched on, most trusted first (validated values only)."""
     keys: list[IdentityKey] = []
     if draft.contact.email:
-        keys.append(("email", draft.contact.email.casefold()))
+        keys.append(("email", canonical_email(draft.contact.email)))
     if draft.contact.phone:
         keys.append(("phone", draft.contact.phone))
     if draft.handle is not None:

@@ -225,10 +225,32 @@ def test_a_new_touch_for_a_delivered_lead_queues_its_delivery_again_at_the_new_r
     assert [tuple(r) for r in rows] == [(1, "pending", 2, 1), (2, "pending", 1, None)]
 
 
-def test_comments_are_kept_as_raw_events_until_the_intent_classifier_exists(sb: ScriptedBot) -> None:
-    sb.set_events([person(1, kind="comment", message="how much is the grey sofa?")])
+def test_a_comment_with_buying_intent_becomes_a_lead_with_its_reasons(sb: ScriptedBot) -> None:
+    sb.set_events(
+        [
+            person(
+                1,
+                kind="comment",
+                email=None,
+                handle="anna_j",
+                message="How much is the grey corner sofa? Can you deliver to Akureyri?",
+            )
+        ]
+    )
+    outcome = sb.bot.runner.poll("src")
+    assert (outcome.counts.leads_created, outcome.counts.ignored) == (1, 0)
+    with sb.bot.engine.connect() as conn:
+        lead = conn.execute(select(leads.c.intent_score, leads.c.intent, leads.c.grade)).one()
+    assert lead.intent_score >= 0.7
+    assert any("How much" in r["detail"] for r in lead.intent["reasons"])
+    assert lead.grade in ("A", "B", "C", "D")
+
+
+def test_chatter_is_kept_as_a_raw_event_with_the_reason_it_is_not_a_lead(sb: ScriptedBot) -> None:
+    sb.set_events([person(1, kind="comment", message="congrats on the new store!! looks amazing 😍")])
     outcome = sb.bot.runner.poll("src")
     assert (outcome.counts.ignored, outcome.counts.leads_created) == (1, 0)
     with sb.bot.engine.connect() as conn:
         reason = conn.execute(select(raw_events.c.status_reason)).scalar_one()
-    assert "intent classifier" in reason
+    assert reason.startswith("buying intent 0.")
+    assert "below the threshold 0.70" in reason

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from socialleads.models import Contact, EventKind, Handle, LeadDraft
-from socialleads.pipeline.identity import IdentityResolver, NewLead, identity_keys
+from socialleads.pipeline.identity import IdentityResolver, NewLead, canonical_email, identity_keys
 
 
 def draft(n: int, **contact: str) -> LeadDraft:
@@ -60,3 +60,14 @@ def test_keys_of_two_different_leads_keep_both_and_say_so() -> None:
     assert match.lead == 1
     assert match.new_keys == ()
     assert "lead #2 also shares a key and was not merged" in match.reason
+
+
+def test_gmail_dots_plus_tags_and_googlemail_are_the_same_mailbox() -> None:
+    assert canonical_email("Anna.Jons+sofas@GoogleMail.com") == canonical_email("annajons@gmail.com")
+
+
+def test_plus_tags_are_ignored_only_where_the_provider_ignores_them() -> None:
+    assert canonical_email("anna+leads@outlook.com") == "anna@outlook.com"
+    assert canonical_email("anna.j@outlook.com") != canonical_email("annaj@outlook.com")
+    assert canonical_email("sales+is@heimili.is") == "sales+is@heimili.is"  # a company's own rules apply
+    assert canonical_email("a.b@heimili.is") == "a.b@heimili.is"

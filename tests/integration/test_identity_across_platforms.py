@@ -1,0 +1,89 @@
+"""One person across a Meta lead form, an X post and a CSV import is one lead; a shared name is not enough.
+
+The drafts are built the way the connectors build them (the Meta and X connectors of issues #5 and
+#6 will produce exactly these fields); qualification is the real one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+
+from socialleads.configuration.models import DefaultRoute
+from socialleads.models import Contact, EventKind, Handle, LeadDraft, RawEvent, ReceivedVia
+from socialleads.pipeline.ingest import store_with_retry
+from socialleads.pipeline.prepare import SourceBinding, prepare
+from socialleads.qualify.qualifier import LeadQualifier
+from socialleads.store.tables import leads, touches
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+QUALIFIER = LeadQualifier()
+
+
+def store(engine: Engine, source: str, platform: str, draft: LeadDraft, region: str | None = "IS") -> None:
+    binding = SourceBinding(name=source, platform=platform, phone_region=region)
+    event = RawEvent(
+        native_id=draft.native_id, kind=draft.kind, occurred_at=NOW, payload={"id": draft.native_id}
+    )
+    prepared = prepare(lambda _: draft, binding, [event], QUALIFIER)
+    store_with_retry(engine, binding, prepared, ReceivedVia.POLL, None, DefaultRoute(), NOW)
+
+
+def meta_form(email: str, phone: str, name: str = "Anna Jónsdóttir") -> LeadDraft:
+    return LeadDraft(
+        native_id="9100000000000001",
+        kind=EventKind.LEAD_FORM,
+        platform="facebook",
+        occurred_at=NOW,
+        contact=Contact(full_name=name, email=email, phone=phone),
+        answers={"which_room_would_you_like_help_with": "living_room"},
+    )
+
+
+def x_post(bio_email: str | None, name: str = "Anna J") -> LeadDraft:
+    return LeadDraft(
+        native_id="1861000000000000001",
+        kind=EventKind.POST,
+        platform="x",
+        occurred_at=NOW,
+        contact=Contact(full_name=name, email=bio_email),
+        handle=Handle(platform="x", user_id="1400000131", username="annaj", display_name=name),
+        message="@thestore how much is the grey corner sofa? can you deliver to Akureyri?",
+    )
+
+
+def csv_row(phone: str, name: str = "Anna Jónsdóttir") -> LeadDraft:
+    return LeadDraft(
+        native_id="row:abc",
+        kind=EventKind.IMPORT_ROW,
+        platform="csv",
+        occurred_at=NOW,
+        contact=Contact(full_name=name, phone=phone),
+    )
+
+
+def people(engine: Engine) -> list[tuple[int, str]]:
+    with engine.connect() as conn:
+        return [
+            (r.lead_id, r.merge_reason)
+            for r in conn.execute(select(touches.c.lead_id, touches.c.merge_reason).order_by(touches.c.id))
+        ]
+
+
+def test_a_form_an_x_post_and_a_csv_row_of_one_person_are_one_lead(engine: Engine) -> None:
+    store(engine, "meta_forms", "facebook", meta_form("Anna.Jons@gmail.com", "+354 611 2345"))
+    store(engine, "x_search", "x", x_post("annajons+x@gmail.com"))  # the email in her X bio
+    store(engine, "fair", "csv", csv_row("611 2345"))  # her phone, written without +354
+    touched = people(engine)
+    assert len({lead for lead, _ in touched}) == 1
+    assert [reason.split(" as ")[0] for _, reason in touched] == ["new person", "same email", "same phone"]
+    with engine.connect() as conn:
+        assert conn.execute(select(leads.c.touch_count)).scalar_one() == 3
+
+
+def test_the_same_name_on_three_platforms_is_three_people(engine: Engine) -> None:
+    store(engine, "meta_forms", "facebook", meta_form("anna@example.is", "+354 611 2345"))
+    store(engine, "x_search", "x", x_post(None, name="Anna Jónsdóttir"))
+    store(engine, "fair", "csv", csv_row("+354 770 1234"))
+    assert len({lead for lead, _ in people(engine)}) == 3
