@@ -12,13 +12,14 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from socialleads.configuration.models import DefaultRoute
-from socialleads.models import Contact, LeadDraft, Qualification, ReceivedVia
+from socialleads.models import Contact, IntentVerdict, LeadDraft, Qualification, QualityScore, ReceivedVia
 from socialleads.pipeline.identity import IdentityResolver, LeadRef, Match, NewLead
 from socialleads.pipeline.normalize import without_nul
 from socialleads.pipeline.prepare import DEAD, IGNORED, LEAD, Prepared, SourceBinding
@@ -97,7 +98,18 @@ class _LeadWork:
     latest: LeadDraft | None = None
 
 
+@lru_cache(maxsize=4096)
+def _json_text(record: IntentVerdict | QualityScore) -> str:
+    """A verdict or score as JSON text; leads often share one (the same cached reasons), so it is cached."""
+    return record.model_dump_json()
+
+
 def _dumps(value: Any) -> str | None:
+    """A JSON column's text: models from this chunk (cached), or documents read back from the store."""
+    if value is None:
+        return None
+    if isinstance(value, IntentVerdict | QualityScore):
+        return _json_text(value)
     return json.dumps(value) if value else None
 
 
@@ -118,11 +130,9 @@ def _absorb(values: dict[str, Any], contact: Contact, q: Qualification) -> None:
                 flags.append(dumped)
         values["contact_flags"] = flags
     if q.intent is not None and (values.get("intent_score") or -1.0) < q.intent.score:
-        values["intent_score"], values["intent"] = q.intent.score, q.intent.model_dump(mode="json")
+        values["intent_score"], values["intent"] = q.intent.score, q.intent
     if q.quality is not None and (values.get("quality_score") or -1) < q.quality.score:
-        values.update(
-            quality_score=q.quality.score, grade=q.quality.grade, quality=q.quality.model_dump(mode="json")
-        )
+        values.update(quality_score=q.quality.score, grade=q.quality.grade, quality=q.quality)
 
 
 def _touch_row(

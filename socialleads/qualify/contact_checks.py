@@ -22,6 +22,14 @@ from disposable_email_domains import blocklist
 
 from socialleads.models import Contact, LeadDraft, Reason
 
+
+@lru_cache(maxsize=8192)
+def reason(signal: str, detail: str, points: int) -> Reason:
+    """A ``Reason``, shared when identical: most leads give the same few reasons, and building a
+    pydantic model for each was most of the cost of scoring a lead."""
+    return Reason(signal=signal, detail=detail, points=points)
+
+
 if TYPE_CHECKING:
     from socialleads.qualify.quality import QualityWeights
 
@@ -206,17 +214,17 @@ def _email(contact: Contact, w: QualityWeights) -> tuple[Reason | None, bool]:
             ), False
         if listed := disposable_domain(email):
             detail = f"the address is on a disposable-address list ({listed})"
-            return Reason(signal="email", detail=detail, points=w.email_disposable), False
+            return reason(signal="email", detail=detail, points=w.email_disposable), False
         if problem := email_domain_problem(email):
-            return Reason(signal="email", detail=f"the address {problem}", points=w.email_bad_domain), False
-        return Reason(signal="email", detail="a valid address", points=w.email_valid), True
+            return reason(signal="email", detail=f"the address {problem}", points=w.email_bad_domain), False
+        return reason(signal="email", detail="a valid address", points=w.email_valid), True
     for flag in (f for f in contact.flags if f.field == "email"):
         if problem := email_placeholder(flag.raw):
             return Reason(
                 signal="email", detail=f"{quote(flag.raw)} {problem}", points=w.placeholder_value
             ), False
         detail = f"one was given but is not valid ({flag.problem})"
-        return Reason(signal="email", detail=detail, points=w.email_invalid), False
+        return reason(signal="email", detail=detail, points=w.email_invalid), False
     return None, False
 
 
@@ -225,14 +233,14 @@ def _phone(contact: Contact, w: QualityWeights) -> tuple[Reason | None, bool]:
     if contact.phone:
         if problem := phone_placeholder(contact.phone):
             detail = f"the number {problem}, which looks made up"
-            return Reason(signal="phone", detail=detail, points=w.placeholder_value), False
-        return Reason(signal="phone", detail="a valid number for its region", points=w.phone_valid), True
+            return reason(signal="phone", detail=detail, points=w.placeholder_value), False
+        return reason(signal="phone", detail="a valid number for its region", points=w.phone_valid), True
     for flag in (f for f in contact.flags if f.field == "phone"):
         if problem := phone_placeholder(flag.raw):
             detail = f"{quote(flag.raw)} {problem}, which looks made up"
-            return Reason(signal="phone", detail=detail, points=w.placeholder_value), False
+            return reason(signal="phone", detail=detail, points=w.placeholder_value), False
         detail = f"one was given but is not valid ({flag.problem})"
-        return Reason(signal="phone", detail=detail, points=w.phone_invalid), False
+        return reason(signal="phone", detail=detail, points=w.phone_invalid), False
     return None, False
 
 
@@ -247,20 +255,20 @@ def contact_reasons(draft: LeadDraft, w: QualityWeights) -> tuple[list[Reason], 
     phone, phone_ok = _phone(contact, w)
     reasons = [r for r in (email, phone) if r is not None]
     if email_ok and phone_ok:
-        reasons.append(Reason(signal="email and phone", detail="two ways to reach", points=w.email_and_phone))
+        reasons.append(reason(signal="email and phone", detail="two ways to reach", points=w.email_and_phone))
     if name := contact.full_name or " ".join(p for p in (contact.first_name, contact.last_name) if p):
         problem = name_problem(name)
         detail = f"{quote(name)} {problem}" if problem else "a plausible name"
         reasons.append(
-            Reason(signal="name", detail=detail, points=w.name_implausible if problem else w.name_plausible)
+            reason(signal="name", detail=detail, points=w.name_implausible if problem else w.name_plausible)
         )
     if email is None and phone is None:
         handle = draft.handle
         if handle is not None and (handle.username or handle.user_id or handle.profile_url):
             who = f"@{handle.username.lstrip('@')}" if handle.username else "their account"
             detail = f"no email or phone: reachable only on {handle.platform} as {who}"
-            reasons.append(Reason(signal="reach", detail=detail, points=w.handle_only))
+            reasons.append(reason(signal="reach", detail=detail, points=w.handle_only))
         else:
             detail = "no email, phone or platform account: no way to reach this person"
-            reasons.append(Reason(signal="reach", detail=detail, points=w.unreachable))
+            reasons.append(reason(signal="reach", detail=detail, points=w.unreachable))
     return reasons, email_ok or phone_ok

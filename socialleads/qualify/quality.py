@@ -29,7 +29,7 @@ from socialleads.models import (
     QualityScore,
     Reason,
 )
-from socialleads.qualify.contact_checks import contact_reasons, quote
+from socialleads.qualify.contact_checks import contact_reasons, quote, reason
 
 
 def _w(default: int, description: str) -> int:
@@ -149,9 +149,9 @@ _CONTACT_TEXT = re.compile(
 
 def _incentive(magnet: LeadMagnet | None, w: QualityWeights) -> Reason:
     if magnet is None:
-        return Reason(signal="incentive", detail="no lead magnet configured", points=w.no_lead_magnet)
+        return reason(signal="incentive", detail="no lead magnet configured", points=w.no_lead_magnet)
     detail = f"the campaign offers {_MAGNETS[magnet]}"
-    return Reason(signal="incentive", detail=detail, points=w.magnet_points(magnet))
+    return reason(signal="incentive", detail=detail, points=w.magnet_points(magnet))
 
 
 def _is_contact_consent(consent: Consent) -> bool:
@@ -170,7 +170,7 @@ def _consents(draft: LeadDraft, w: QualityWeights) -> list[Reason]:
     if not consents:
         if draft.kind not in LEAD_BY_CONSTRUCTION:
             return []  # a public message never carries one: saying so on every comment is noise
-        return [Reason(signal="consent", detail="no consent recorded", points=w.consent_missing)]
+        return [reason(signal="consent", detail="no consent recorded", points=w.consent_missing)]
     contact = [c for c in consents if _is_contact_consent(c)]
     other = [c for c in consents if not _is_contact_consent(c)]
     granted = [c for c in contact if c.granted]
@@ -178,20 +178,20 @@ def _consents(draft: LeadDraft, w: QualityWeights) -> list[Reason]:
     reasons = []
     if granted:
         detail = f"agreed to be contacted: {_said(granted[0])}"
-        reasons.append(Reason(signal="consent", detail=detail, points=w.consent_contact_granted))
+        reasons.append(reason(signal="consent", detail=detail, points=w.consent_contact_granted))
         if refused:
             detail = f"but declined {_said(refused[0])}: respect it when following up"
-            reasons.append(Reason(signal="consent", detail=detail, points=0))
+            reasons.append(reason(signal="consent", detail=detail, points=0))
     elif refused:
         detail = f"declined to be contacted: {_said(refused[0])}"
-        reasons.append(Reason(signal="consent", detail=detail, points=w.consent_contact_refused))
+        reasons.append(reason(signal="consent", detail=detail, points=w.consent_contact_refused))
     if yes := [c for c in other if c.granted]:
         reasons.append(
-            Reason(signal="consent", detail=f"agreed to {_said(yes[0])}", points=w.consent_other_granted)
+            reason(signal="consent", detail=f"agreed to {_said(yes[0])}", points=w.consent_other_granted)
         )
     if no := [c for c in other if not c.granted]:
         reasons.append(
-            Reason(signal="consent", detail=f"declined {_said(no[0])}", points=w.consent_other_refused)
+            reason(signal="consent", detail=f"declined {_said(no[0])}", points=w.consent_other_refused)
         )
     return reasons
 
@@ -200,19 +200,19 @@ def _awareness(draft: LeadDraft, w: QualityWeights) -> list[Reason]:
     reasons = _consents(draft, w)
     if draft.kind == EventKind.LEAD_FORM:
         detail = "filled in the business's lead form, so knows a seller will follow up"
-        reasons.append(Reason(signal="awareness", detail=detail, points=w.aware_lead_form))
+        reasons.append(reason(signal="awareness", detail=detail, points=w.aware_lead_form))
     elif draft.kind in (EventKind.COMMENT, EventKind.MENTION):
         detail = f"wrote to the business in public (a {draft.kind.value})"
-        reasons.append(Reason(signal="awareness", detail=detail, points=w.aware_public_message))
+        reasons.append(reason(signal="awareness", detail=detail, points=w.aware_public_message))
     elif draft.kind == EventKind.POST:
         detail = "a post found by search that does not address the business: expects no seller"
-        reasons.append(Reason(signal="awareness", detail=detail, points=w.unaware_post))
+        reasons.append(reason(signal="awareness", detail=detail, points=w.unaware_post))
     organic = draft.context.get("is_organic")
     if organic is True:
         detail = "came without an ad (organic): sought the business out"
-        reasons.append(Reason(signal="traffic", detail=detail, points=w.organic))
+        reasons.append(reason(signal="traffic", detail=detail, points=w.organic))
     elif organic is False:
-        reasons.append(Reason(signal="traffic", detail="came through a paid ad", points=w.paid))
+        reasons.append(reason(signal="traffic", detail="came through a paid ad", points=w.paid))
     return reasons
 
 
@@ -221,19 +221,19 @@ def _intent(draft: LeadDraft, intent: IntentVerdict | None, w: QualityWeights) -
     if draft.kind in LEAD_BY_CONSTRUCTION:
         what = "filled in a lead form" if draft.kind == EventKind.LEAD_FORM else "an imported lead"
         detail = f"{what}: a lead by construction"
-        reasons.append(Reason(signal="intent", detail=detail, points=w.intent_by_construction))
+        reasons.append(reason(signal="intent", detail=detail, points=w.intent_by_construction))
     elif intent is None:
-        reasons.append(Reason(signal="intent", detail="not assessed", points=w.intent_missing))
+        reasons.append(reason(signal="intent", detail="not assessed", points=w.intent_missing))
     else:
         detail = f"buying intent {intent.score:.2f}"
         if intent.reasons:
             detail += f" ({max(intent.reasons, key=lambda r: r.points or 0).detail})"
-        reasons.append(Reason(signal="intent", detail=detail, points=round(intent.score * w.intent_max)))
+        reasons.append(reason(signal="intent", detail=detail, points=round(intent.score * w.intent_max)))
     asked = [q for q, a in draft.answers.items() if a.strip() and "consent" not in q.lower()]
     if asked:
         more = f" and {len(asked) - 1} more" if len(asked) > 1 else ""
         detail = f"answered a sales question: {quote(asked[0])}{more}"
-        reasons.append(Reason(signal="answers", detail=detail, points=w.sales_question_answered))
+        reasons.append(reason(signal="answers", detail=detail, points=w.sales_question_answered))
     return reasons
 
 
@@ -249,7 +249,7 @@ def score_quality(
     (None when the draft is in no campaign). ``weights`` default to ``DEFAULT_WEIGHTS``.
     """
     w = weights or DEFAULT_WEIGHTS
-    reasons = [Reason(signal="base", detail="every lead starts here", points=w.base)]
+    reasons = [reason(signal="base", detail="every lead starts here", points=w.base)]
     contact, reachable = contact_reasons(draft, w)
     reasons += contact
     reasons.append(_incentive(lead_magnet, w))
@@ -260,12 +260,12 @@ def score_quality(
     if not reachable and total > ceiling:
         best = w.best_grade_without_email_or_phone
         detail = f"no usable email or phone: grade {best} at best"
-        reasons.append(Reason(signal="limit", detail=detail, points=ceiling - total))
+        reasons.append(reason(signal="limit", detail=detail, points=ceiling - total))
         total = ceiling
     if total < 0:
-        reasons.append(Reason(signal="limit", detail="a score cannot go below 0", points=-total))
+        reasons.append(reason(signal="limit", detail="a score cannot go below 0", points=-total))
         total = 0
     elif total > 100:
-        reasons.append(Reason(signal="limit", detail="a score cannot go above 100", points=100 - total))
+        reasons.append(reason(signal="limit", detail="a score cannot go above 100", points=100 - total))
         total = 100
     return QualityScore(score=total, grade=w.grade(total), reasons=tuple(reasons))
