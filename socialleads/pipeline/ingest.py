@@ -49,6 +49,9 @@ _RAW_COLUMNS = (
     "status",
     "status_reason",
     "poll_run_id",
+    "arrivals",
+    "via_poll",
+    "via_webhook",
 )
 _TOUCH_COLUMNS = (
     "lead_id",
@@ -196,10 +199,16 @@ def _store_events(
 ) -> list[tuple[int, Prepared]]:
     """Store the events not stored yet, dead-lettering unusable ones; returns (event id, item) of new ones."""
     unique: dict[str, Prepared] = {}
+    occurrences: dict[str, int] = {}
     for item in items:
         unique.setdefault(item.event.native_id, item)
+        occurrences[item.event.native_id] = occurrences.get(item.event.native_id, 0) + 1
     stored = event_store.existing_native_ids(conn, binding.name, list(unique))
     new = [item for native_id, item in unique.items() if native_id not in stored]
+    webhook = via == ReceivedVia.WEBHOOK.value
+    # Every item counts: a repeat inside the chunk is an arrival too.
+    repeats = [stored[item.event.native_id] for item in items if item.event.native_id in stored]
+    event_store.record_arrivals(conn, repeats, via_webhook=webhook)
     counts.events_new = len(new)
     ids = w.allocate_ids(raw_events_table, len(new))
     received = w.timestamp(now)
@@ -219,6 +228,9 @@ def _store_events(
                 i.status,
                 without_nul(i.reason),
                 run_id,
+                occurrences[i.event.native_id],
+                not webhook,
+                webhook,
             )
             for eid, i in zip(ids, new, strict=True)
         ],

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from socialleads.store.tables import dead_letters, raw_events
 
@@ -22,17 +22,30 @@ def chunked(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[An
         yield values[start : start + size]
 
 
-def existing_native_ids(conn: Connection, source: str, native_ids: Sequence[str]) -> set[str]:
-    """Which of ``native_ids`` are already stored for ``source``."""
-    found: set[str] = set()
+def existing_native_ids(conn: Connection, source: str, native_ids: Sequence[str]) -> dict[str, int]:
+    """The row id of each of ``native_ids`` already stored for ``source``."""
+    found: dict[str, int] = {}
     for part in chunked(list(native_ids)):
         rows = conn.execute(
-            select(raw_events.c.native_id).where(
+            select(raw_events.c.native_id, raw_events.c.id).where(
                 and_(raw_events.c.source == source, raw_events.c.native_id.in_(part))
             )
         )
-        found.update(row[0] for row in rows)
+        found.update({row[0]: row[1] for row in rows})
     return found
+
+
+def record_arrivals(conn: Connection, event_ids: Sequence[int], via_webhook: bool) -> None:
+    """Count one more arrival of each stored event, and the path it came by this time."""
+    if not event_ids:
+        return
+    flag = "via_webhook" if via_webhook else "via_poll"
+    statement = (
+        update(raw_events)
+        .where(raw_events.c.id == bindparam("event_id"))
+        .values({"arrivals": raw_events.c.arrivals + 1, flag: True})
+    )
+    conn.execute(statement, [{"event_id": event_id} for event_id in event_ids])
 
 
 def dead_letter_events(

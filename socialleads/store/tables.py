@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -13,6 +14,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 
 from socialleads.store.types import Id, Json, JsonVerbatim, UtcDateTime
@@ -41,6 +44,10 @@ raw_events = Table(
     Column("status", String(20), nullable=False),
     Column("status_reason", Text),
     Column("poll_run_id", Id),
+    # How often and by which paths the event arrived (push and pull both deliver; reports count them).
+    Column("arrivals", Integer, nullable=False, server_default=text("1")),
+    Column("via_poll", Boolean, nullable=False, server_default=false()),
+    Column("via_webhook", Boolean, nullable=False, server_default=false()),
     # native_id first: lookups are "source = ? AND native_id IN (...)", and PostgreSQL, whose
     # statistics lag behind a bulk import, would otherwise use only the (low-cardinality) source.
     UniqueConstraint("native_id", "source"),

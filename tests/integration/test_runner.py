@@ -254,3 +254,27 @@ def test_chatter_is_kept_as_a_raw_event_with_the_reason_it_is_not_a_lead(sb: Scr
         reason = conn.execute(select(raw_events.c.status_reason)).scalar_one()
     assert reason.startswith("buying intent 0.")
     assert "below the threshold 0.70" in reason
+
+
+def test_each_arrival_of_an_event_is_counted_with_its_path(sb: ScriptedBot) -> None:
+    sb.set_events([person(1), person(2)])
+    sb.bot.runner.poll("src")
+    sb.bot.runner.poll("src")  # the lookback reads both again
+    from socialleads.models import ReceivedVia
+
+    source = sb.bot.sources["src"]
+    [again] = [e for e in source.fetch(None) if e.native_id == "e2"]
+    sb.bot.runner.ingest("src", [again.model_copy(update={"received_via": ReceivedVia.WEBHOOK})])
+    with sb.bot.engine.connect() as conn:
+        rows = {
+            r.native_id: (r.arrivals, r.via_poll, r.via_webhook)
+            for r in conn.execute(
+                select(
+                    raw_events.c.native_id,
+                    raw_events.c.arrivals,
+                    raw_events.c.via_poll,
+                    raw_events.c.via_webhook,
+                )
+            )
+        }
+    assert rows == {"e1": (2, True, False), "e2": (3, True, True)}

@@ -1,0 +1,85 @@
+"""Webhook deliveries, kept verbatim before they are answered, and what in them could not be routed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from socialleads.models import EventKind, ReceivedVia
+from socialleads.store.events import existing_native_ids, record_arrivals
+from socialleads.store.tables import dead_letters, raw_events
+
+#: Headers worth keeping with a body (never Authorization or cookies).
+KEPT_HEADERS = ("content-type", "user-agent", "x-hub-signature-256", "x-hub-signature")
+
+
+def webhook_source(receiver: str) -> str:
+    """The raw-event source name under which a receiver's deliveries are kept."""
+    return f"webhook:{receiver}"
+
+
+def store_delivery(
+    conn: Connection,
+    receiver: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    summary: str,
+    unrouted: list[tuple[str, dict[str, Any]]],
+    now: datetime,
+) -> bool:
+    """Keep one delivery (its exact body) and dead-letter its unrouted items; False for a repeated delivery.
+
+    A platform that retries sends the same bytes again: the body's hash is its native id, so a
+    repeat only counts one more arrival.
+    """
+    source = webhook_source(receiver)
+    native_id = hashlib.sha256(body).hexdigest()
+    found = existing_native_ids(conn, source, [native_id])
+    if found:
+        record_arrivals(conn, list(found.values()), via_webhook=True)
+        return False
+    kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+    payload = {"body": body.decode("utf-8", "backslashreplace"), "headers": kept}
+    row = conn.execute(
+        insert(raw_events)
+        .values(
+            source=source,
+            native_id=native_id,
+            kind=EventKind.WEBHOOK.value,
+            received_via=ReceivedVia.WEBHOOK.value,
+            occurred_at=None,
+            received_at=now,
+            payload=payload,
+            status="received",
+            status_reason=summary[:2000],
+            poll_run_id=None,
+            arrivals=1,
+            via_poll=False,
+            via_webhook=True,
+        )
+        .returning(raw_events.c.id)
+    )
+    event_id = int(row.scalar_one())
+    if unrouted:
+        conn.execute(
+            insert(dead_letters),
+            [
+                {
+                    "kind": "unrouted",
+                    "origin": source,
+                    "raw_event_id": event_id,
+                    "delivery_id": None,
+                    "reason": reason,
+                    "payload": json.dumps(change, ensure_ascii=False, sort_keys=True),
+                    "created_at": now,
+                    "replayed_at": None,
+                }
+                for reason, change in unrouted
+            ],
+        )
+    return True
