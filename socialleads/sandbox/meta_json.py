@@ -109,6 +109,30 @@ def form_obj(form: Form, page: Page, leads: Sequence[Lead]) -> Obj:
         "page": _sub("Page", {"name": page.name, "id": page.id}),
         "page_id": page.id,
         "privacy_policy_url": form.privacy_policy_url,
+        # The disclaimer checkboxes people tick, with their words: what consent means for this form.
+        "legal_content": _sub(
+            "LeadGenLegalContent",
+            {
+                "id": f"{form.id}9",
+                "privacy_policy": {"url": form.privacy_policy_url, "link_text": "Privacy policy"},
+                "custom_disclaimer": {
+                    "title": "Before you send",
+                    "body": {
+                        "text": "Heimili húsgögn ehf. will use your details to answer your request.",
+                        "url_entities": [],
+                    },
+                    "checkboxes": [
+                        {
+                            "key": d.key,
+                            "text": d.text,
+                            "is_required": not d.optional,
+                            "is_checked_by_default": False,
+                        }
+                        for d in form.disclaimers
+                    ],
+                },
+            },
+        ),
     }
     return Obj("LeadgenForm", full, ("id", "locale", "name", "status"), FORM_FIELDS)
 

@@ -1,0 +1,1 @@
+"""Meta connectors (Facebook Lead Ads, Page and Instagram comments) on facebook-sdk."""
