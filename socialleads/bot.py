@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,8 @@ from sqlalchemy import Engine, make_url
 
 from socialleads import http
 from socialleads.configuration.loader import AppConfig, load_app_config
-from socialleads.contracts import ConnectorContext, Sink, Source, utc_now
+from socialleads.contracts import ConnectorContext, Sink, Source, WebhookContext, WebhookReceiver, utc_now
+from socialleads.models import ReceivedVia
 from socialleads.pipeline.dispatch import Dispatcher
 from socialleads.pipeline.health import HealthReporter
 from socialleads.pipeline.runner import Runner
@@ -45,9 +47,16 @@ class Bot:
     """Configured connectors that do not run, with the reason."""
     runner: Runner
     dispatcher: Dispatcher
+    webhooks: dict[str, WebhookReceiver] = field(default_factory=dict)
+    """Receivers at /webhooks/{name}, for the platforms whose sources take webhooks."""
+    background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-job")
+    )
+    """Runs what webhook deliveries ask for (fetching a lead, storing it) after they are answered."""
 
     def close(self) -> None:
-        """Close every connector and the database pool."""
+        """Finish webhook jobs, close every connector and the database pool."""
+        self.background.shutdown(wait=True)
         connectors: list[Source[Any, Any] | Sink[Any]] = [*self.sources.values(), *self.sinks.values()]
         for connector in connectors:
             try:
@@ -55,6 +64,31 @@ class Bot:
             except Exception:  # closing must go on for the others
                 log.warning("closing %s failed", connector.context.instance, exc_info=True)
         self.engine.dispose()
+
+
+def _start_webhooks(
+    registry: Registry,
+    sources: dict[str, Source[Any, Any]],
+    runner: Runner,
+    clock: Callable[[], datetime],
+    unavailable: dict[str, str],
+) -> dict[str, WebhookReceiver]:
+    """A receiver for each platform whose configured sources take webhooks."""
+    context = WebhookContext(
+        ingest=lambda name, events: runner.ingest(name, events, ReceivedVia.WEBHOOK), clock=clock
+    )
+    started: dict[str, WebhookReceiver] = {}
+    for name, info in registry.webhooks.items():
+        if info.cls is None or not info.cls.serves(sources):
+            continue
+        try:
+            started[name] = info.cls(sources, context)
+        except Exception as exc:  # noqa: BLE001 - the polls still run without the receiver
+            unavailable[f"webhook:{name}"] = (
+                f"could not start: {type(exc).__name__}: {REDACTOR.scrub(str(exc))}"
+            )
+            log.warning("webhook receiver %s is unavailable: %s", name, unavailable[f"webhook:{name}"])
+    return started
 
 
 def _start_connectors(
@@ -134,7 +168,9 @@ def build_bot(
     )
     policies = {name: entry.retry for name, entry in config.sinks.items()}
     dispatcher = Dispatcher(engine, sinks, policies, settings.dispatch, clock)
+    webhooks = _start_webhooks(registry, sources, runner, clock, unavailable)
     return Bot(
+        webhooks=webhooks,
         settings=settings,
         config=config,
         registry=registry,

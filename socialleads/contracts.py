@@ -171,7 +171,75 @@ class Sink(ABC, Generic[ConfigT]):
         """Release connections; called once when the bot stops."""
 
 
+@dataclass(frozen=True)
+class BackfillPart:
+    """One resumable piece of a backfill (a Meta form, say): read it all, then it counts as done."""
+
+    key: str
+    label: str
+    events: Callable[[], Iterator[RawEvent]]
+
+
+@dataclass(frozen=True)
+class WebhookJob:
+    """Work a webhook delivery asks for, done after the 200 (fetch the lead, store it)."""
+
+    description: str
+    run: Callable[[], None]
+
+
+@dataclass
+class WebhookAcceptance:
+    """What a receiver made of one delivery: the jobs to run, and what could not be routed."""
+
+    jobs: list[WebhookJob] = field(default_factory=list)
+    unrouted: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """(reason, the change as received) for items no configured source claims."""
+    test: bool = False
+    """The platform's own test payload (e.g. Meta's dashboard "Test" button)."""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class WebhookContext:
+    """What the bot hands a webhook receiver: how to store events, and the clock."""
+
+    ingest: Callable[[str, list[RawEvent]], Any]
+    """Store events for a source instance (parse, qualify, identity, outbox), as a poll would."""
+    clock: Callable[[], datetime] = utc_now
+    logger: logging.Logger = field(default_factory=lambda: logging.getLogger("socialleads.webhooks"))
+
+
+class WebhookReceiver(ABC):
+    """An app-level webhook endpoint, ``/webhooks/{name}``, serving every configured source of a platform.
+
+    Registered through the ``socialleads.webhooks`` entry points. The web app answers the
+    platform's handshake with ``handshake``, stores each accepted body verbatim before answering
+    200, then runs the returned jobs in the background.
+    """
+
+    name: ClassVar[str]
+
+    def __init__(self, sources: Mapping[str, Source[Any, Any]], context: WebhookContext) -> None:
+        self.sources = sources
+        self.context = context
+
+    @classmethod
+    @abstractmethod
+    def serves(cls, sources: Mapping[str, Source[Any, Any]]) -> bool:
+        """True when at least one of ``sources`` receives this platform's webhooks."""
+
+    @abstractmethod
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        """The body to answer a subscription check with, or None to refuse it (403)."""
+
+    @abstractmethod
+    def accept(self, body: bytes, headers: Mapping[str, str]) -> WebhookAcceptance:
+        """Check and read one delivery; raises ``WebhookRejected`` for a bad signature or body."""
+
+
 __all__ = [
+    "BackfillPart",
     "Checkpoint",
     "ConfigT",
     "ConnectorConfig",
@@ -185,5 +253,9 @@ __all__ = [
     "RawEvent",
     "Sink",
     "Source",
+    "WebhookAcceptance",
+    "WebhookContext",
+    "WebhookJob",
+    "WebhookReceiver",
     "utc_now",
 ]

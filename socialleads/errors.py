@@ -88,6 +88,17 @@ class SkippableRecordError(SourceError):
     """
 
 
+class WebhookRejected(SocialLeadsError):
+    """A webhook request is refused (bad signature, unreadable body); nothing from it is stored.
+
+    ``status`` is the HTTP status to answer (403 for a bad signature, 400 for a malformed body).
+    """
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
 # --- Sink errors: raised by Sink.deliver() ---------------------------------------------------------
 
 

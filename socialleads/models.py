@@ -26,6 +26,8 @@ class EventKind(StrEnum):
     COMMENT = "comment"
     POST = "post"
     MENTION = "mention"
+    WEBHOOK = "webhook"
+    """A webhook delivery as received (its body); the items it announces are stored as their own events."""
 
 
 #: Kinds that are leads without asking the intent classifier.

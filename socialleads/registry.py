@@ -11,11 +11,12 @@ from dataclasses import dataclass, field, replace
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Literal
 
-from socialleads.contracts import Sink, Source
+from socialleads.contracts import Sink, Source, WebhookReceiver
 
 SOURCE_GROUP = "socialleads.sources"
 SINK_GROUP = "socialleads.sinks"
-PluginKind = Literal["source", "sink"]
+WEBHOOK_GROUP = "socialleads.webhooks"
+PluginKind = Literal["source", "sink", "webhook"]
 
 log = logging.getLogger("socialleads.registry")
 
@@ -44,10 +45,11 @@ class Registry:
 
     sources: dict[str, PluginInfo] = field(default_factory=dict)
     sinks: dict[str, PluginInfo] = field(default_factory=dict)
+    webhooks: dict[str, PluginInfo] = field(default_factory=dict)
 
     def plugins(self, kind: PluginKind) -> dict[str, PluginInfo]:
-        """The sources or the sinks."""
-        return self.sources if kind == "source" else self.sinks
+        """The sources, the sinks or the webhook receivers."""
+        return {"source": self.sources, "sink": self.sinks, "webhook": self.webhooks}[kind]
 
     def add(self, info: PluginInfo) -> None:
         """Register a plugin; used by discovery and by tests that load a connector from code."""
@@ -56,7 +58,7 @@ class Registry:
 
 def contract_problem(obj: object, kind: PluginKind, name: str) -> str | None:
     """Why ``obj`` cannot serve as the ``kind`` plugin ``name``, or None when it can."""
-    expected: type[Any] = Source if kind == "source" else Sink
+    expected: type[Any] = {"source": Source, "sink": Sink, "webhook": WebhookReceiver}[kind]
     if not (isinstance(obj, type) and issubclass(obj, expected)):
         return f"it is not a {expected.__name__} subclass"
     declared = getattr(obj, "name", None)
@@ -81,7 +83,11 @@ def _load(ep: EntryPoint, kind: PluginKind) -> PluginInfo:
 def discover() -> Registry:
     """Load every source and sink entry point; log each unavailable one once, as a warning."""
     registry = Registry()
-    groups: tuple[tuple[str, PluginKind], ...] = ((SOURCE_GROUP, "source"), (SINK_GROUP, "sink"))
+    groups: tuple[tuple[str, PluginKind], ...] = (
+        (SOURCE_GROUP, "source"),
+        (SINK_GROUP, "sink"),
+        (WEBHOOK_GROUP, "webhook"),
+    )
     for group, kind in groups:
         for ep in sorted(entry_points(group=group), key=lambda e: e.name):
             info = _load(ep, kind)

@@ -14,6 +14,7 @@ from socialleads.models import HealthState
 from socialleads.pipeline.health import BAD_STATES
 from socialleads.store import outbox
 from socialleads.store.state import all_states
+from socialleads.web.webhooks import install_webhooks
 
 
 def create_app(bot: Bot) -> FastAPI:
@@ -55,4 +56,5 @@ def create_app(bot: Bot) -> FastAPI:
         body["status"] = "degraded" if bad or bot.unavailable else "ok"
         return JSONResponse(body, status_code=200)
 
+    install_webhooks(app, bot)
     return app

@@ -1,0 +1,171 @@
+"""Meta's app-level webhook, ``/webhooks/meta``: one endpoint for every page, form and Instagram account.
+
+Meta checks the endpoint with a ``hub.challenge`` handshake, then POSTs JSON signed with
+``X-Hub-Signature-256: sha256=<HMAC-SHA256(app secret, raw body)>``, computed over the exact bytes
+it sends; retries for up to 36 hours; and batches several entries and changes in one POST.
+https://developers.facebook.com/docs/graph-api/webhooks/getting-started
+https://developers.facebook.com/docs/marketing-api/guides/lead-ads/retrieving (webhooks)
+A leadgen change only announces a lead: the job fetches it with the page's token. Changes for a
+page or form no source watches are parked as unrouted; the dashboard's test payload is recognised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from connectors.meta.comments import MetaCommentsSource
+from connectors.meta.lead_ads import MetaLeadAdsSource
+from socialleads.contracts import Source, WebhookAcceptance, WebhookContext, WebhookJob, WebhookReceiver
+from socialleads.errors import WebhookRejected
+from socialleads.models import RawEvent
+
+#: The ids the App Dashboard's "Test" button sends; fetching them fails on the real API.
+TEST_IDS = frozenset({"0", "444444444444"})
+
+
+def _as_id(value: Any) -> str | None:
+    """Meta sends ids as strings in real deliveries and as numbers in its docs: accept both."""
+    return str(value) if value is not None and value != "" else None
+
+
+class MetaWebhookReceiver(WebhookReceiver):
+    """Routes Meta's leadgen, feed and Instagram comment changes to the sources that watch them."""
+
+    name = "meta"
+
+    def __init__(self, sources: Mapping[str, Source[Any, Any]], context: WebhookContext) -> None:
+        super().__init__(sources, context)
+        self.lead_sources = {n: s for n, s in sources.items() if isinstance(s, MetaLeadAdsSource)}
+        self.comment_sources = {n: s for n, s in sources.items() if isinstance(s, MetaCommentsSource)}
+        metas: list[MetaLeadAdsSource | MetaCommentsSource] = [
+            *self.lead_sources.values(),
+            *self.comment_sources.values(),
+        ]
+        secrets = {s.config.app_secret.get_secret_value() for s in metas if s.config.app_secret}
+        tokens = {s.config.verify_token.get_secret_value() for s in metas if s.config.verify_token}
+        if len(secrets) > 1 or len(tokens) > 1:
+            raise ValueError(
+                "the Meta sources name different app_secret or verify_token values; one Meta app "
+                "serves one webhook endpoint, so give them the same"
+            )
+        self._secret = next(iter(secrets), None)
+        self._verify_token = next(iter(tokens), None)
+
+    @classmethod
+    def serves(cls, sources: Mapping[str, Source[Any, Any]]) -> bool:
+        """True when a Meta lead-ads or comments source is configured."""
+        return any(isinstance(s, MetaLeadAdsSource | MetaCommentsSource) for s in sources.values())
+
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        """Echo ``hub.challenge`` unchanged when the mode and verify token are right."""
+        token = query.get("hub.verify_token", "")
+        if query.get("hub.mode") != "subscribe" or not self._verify_token:
+            return None
+        if not hmac.compare_digest(token.encode(), self._verify_token.encode()):
+            return None
+        return query.get("hub.challenge", "")
+
+    def _verify(self, body: bytes, headers: Mapping[str, str]) -> None:
+        if not self._secret:
+            raise WebhookRejected(
+                403,
+                "no app_secret is configured for the Meta sources, so no delivery can be "
+                "verified; set app_secret in their config",
+            )
+        given = headers.get("x-hub-signature-256", "")
+        expected = "sha256=" + hmac.new(self._secret.encode(), body, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise WebhookRejected(403, "X-Hub-Signature-256 does not match the body")
+
+    def accept(self, body: bytes, headers: Mapping[str, str]) -> WebhookAcceptance:
+        """Verify the signature on the raw bytes, then turn each change into a job or an unrouted item."""
+        self._verify(body, headers)
+        try:
+            document = json.loads(body)
+        except ValueError:
+            raise WebhookRejected(400, "the body is not JSON") from None
+        if not isinstance(document, dict) or not isinstance(document.get("entry"), list):
+            raise WebhookRejected(400, "the body has no entry list")
+        acceptance = WebhookAcceptance()
+        kind = document.get("object")
+        counts = {"leadgen": 0, "feed": 0, "comments": 0, "other": 0}
+        for entry in document["entry"]:
+            if not isinstance(entry, dict):
+                continue
+            entry_id = _as_id(entry.get("id")) or ""
+            for change in entry.get("changes") or []:
+                if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
+                    continue
+                field, value = change.get("field"), change["value"]
+                if kind == "page" and field == "leadgen":
+                    counts["leadgen"] += 1
+                    self._leadgen(entry_id, value, acceptance)
+                elif kind == "page" and field == "feed":
+                    counts["feed"] += 1
+                    self._comment(entry_id, value, acceptance, instagram=False)
+                elif kind == "instagram" and field == "comments":
+                    counts["comments"] += 1
+                    self._comment(entry_id, value, acceptance, instagram=True)
+                else:
+                    counts["other"] += 1
+        acceptance.summary = (
+            f"{kind}: {counts['leadgen']} leadgen, {counts['feed']} feed, "
+            f"{counts['comments']} instagram comments, {counts['other']} other; "
+            f"{len(acceptance.jobs)} to fetch, {len(acceptance.unrouted)} unrouted"
+            + ("; the dashboard test payload" if acceptance.test else "")
+        )
+        return acceptance
+
+    def _leadgen(self, entry_id: str, value: dict[str, Any], acceptance: WebhookAcceptance) -> None:
+        leadgen_id, page_id = _as_id(value.get("leadgen_id")), _as_id(value.get("page_id")) or entry_id
+        form_id = _as_id(value.get("form_id"))
+        if leadgen_id is None:
+            acceptance.unrouted.append(("a leadgen change without leadgen_id", value))
+            return
+        if entry_id in TEST_IDS or leadgen_id in TEST_IDS:
+            acceptance.test = True
+            return
+        for name, source in self.lead_sources.items():
+            if source.claims(page_id, form_id):
+                fetch = _bind(source.fetch_lead, page_id, leadgen_id, form_id)
+                acceptance.jobs.append(self._job(f"lead {leadgen_id} for {name}", name, fetch))
+                return
+        acceptance.unrouted.append((f"no meta_lead_ads source watches page {page_id} form {form_id}", value))
+
+    def _comment(
+        self, object_id: str, value: dict[str, Any], acceptance: WebhookAcceptance, instagram: bool
+    ) -> None:
+        if not instagram and value.get("item") != "comment":
+            return  # posts, reactions, shares: not comments
+        if object_id in TEST_IDS:
+            acceptance.test = True
+            return
+        for name, source in self.comment_sources.items():
+            if source.claims_object(object_id):
+                build = source.event_from_instagram_change if instagram else source.event_from_feed_change
+                platform = "instagram" if instagram else "facebook"
+                what = f"{platform} comment {value.get('id') or value.get('comment_id')}"
+                acceptance.jobs.append(self._job(f"{what} for {name}", name, _bind(build, object_id, value)))
+                return
+        acceptance.unrouted.append(
+            (
+                f"no meta_comments source watches {'instagram account' if instagram else 'page'} {object_id}",
+                value,
+            )
+        )
+
+    def _job(self, description: str, source_name: str, build: Callable[[], RawEvent | None]) -> WebhookJob:
+        def run() -> None:
+            event = build()
+            if event is not None:
+                self.context.ingest(source_name, [event])
+
+        return WebhookJob(description, run)
+
+
+def _bind(function: Callable[..., RawEvent | None], *args: Any) -> Callable[[], RawEvent | None]:
+    return lambda: function(*args)
