@@ -1,7 +1,8 @@
 """Composition root: settings → registry → connectors → APScheduler 3 jobs → run (DESIGN §3, §7).
 
-One process: a poll job per enabled source, a dispatch job that drains the outbox (woken at once
-when a poll stores a lead, not at the next tick), and the FastAPI app under uvicorn in a thread.
+One process: a poll job and a health-check job per enabled source, a dispatch job that drains the
+outbox (woken at once when a poll stores a lead, not at the next tick), and the FastAPI app (health,
+webhooks) under uvicorn in a thread.
 SIGTERM or SIGINT lets the running poll finish and commit, then exits 0.
 
 Run it as ``python scheduler.py`` or ``socialleads run``; both call ``main()``.
@@ -86,6 +87,15 @@ def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundSchedule
             args=[name],
             id=f"poll:{name}",
             name=f"poll {name}",
+            next_run_time=now,
+            **once,
+        )
+        scheduler.add_job(
+            bot.runner.check,
+            IntervalTrigger(seconds=entry.check_every.total_seconds()),
+            args=[name],
+            id=f"check:{name}",
+            name=f"check {name}",
             next_run_time=now,
             **once,
         )

@@ -23,6 +23,8 @@ class SourceEntry(_Strict):
     enabled: bool = True
     every: Duration = timedelta(minutes=1)
     jitter: Duration = timedelta(seconds=0)
+    check_every: Duration = timedelta(minutes=30)
+    """How often the source's own check runs (token expiry, permissions, webhook subscriptions)."""
     phone_region: str | None = Field(default=None, min_length=2, max_length=2)
     config: dict[str, Any] = Field(default_factory=dict)
 

@@ -18,9 +18,16 @@ from socialleads.store.state import SourceState
 log = logging.getLogger("socialleads.health")
 
 BAD_STATES = frozenset(
-    {HealthState.FAILING, HealthState.NEEDS_REAUTH, HealthState.DISABLED, HealthState.RATE_LIMITED}
+    {
+        HealthState.DEGRADED,
+        HealthState.FAILING,
+        HealthState.NEEDS_REAUTH,
+        HealthState.DISABLED,
+        HealthState.RATE_LIMITED,
+    }
 )
 _SEVERITY: dict[HealthState, Literal["info", "warning", "error"]] = {
+    HealthState.DEGRADED: "warning",
     HealthState.NEEDS_REAUTH: "error",
     HealthState.DISABLED: "error",
     HealthState.FAILING: "warning",
@@ -64,6 +71,10 @@ class HealthReporter:
                 )
             )
         return True
+
+    def notify(self, notice: AdminNotice) -> None:
+        """Send ``notice`` to every admin sink now (callers decide that it is worth telling once)."""
+        self._notify(notice)
 
     def _notify(self, notice: AdminNotice) -> None:
         for name, sink in self.admin_sinks.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from socialleads.errors import (
     SourceError,
     TransientError,
 )
-from socialleads.models import Checkpoint, HealthState, RawEvent, ReceivedVia
+from socialleads.models import Checkpoint, Health, HealthState, RawEvent, ReceivedVia
 from socialleads.pipeline.health import HealthReporter
 from socialleads.pipeline.ingest import store_with_retry
 from socialleads.pipeline.prepare import SourceBinding, prepare
@@ -65,6 +65,12 @@ def config_fingerprint(source: Source[Any, Any]) -> str:
 def _reveal(value: Any) -> Any:
     getter = getattr(value, "get_secret_value", None)
     return getter() if callable(getter) else value
+
+
+def _with_end(events: Iterable[RawEvent]) -> Iterator[RawEvent | None]:
+    """``events`` then None, so a chunked loop can flush its last chunk."""
+    yield from events
+    yield None
 
 
 class Runner:
@@ -117,18 +123,36 @@ class Runner:
         return result.counts
 
     def ingest(
-        self, name: str, events: Iterable[RawEvent], via: ReceivedVia = ReceivedVia.WEBHOOK
+        self,
+        name: str,
+        events: Iterable[RawEvent],
+        via: ReceivedVia = ReceivedVia.WEBHOOK,
+        on_chunk: Callable[[PollCounts], None] | None = None,
     ) -> PollCounts:
-        """Store events that arrived outside a poll (webhooks); no cursor moves. Returns the counts."""
+        """Store events that arrived outside a poll (webhooks, backfills); no cursor moves.
+
+        Streams ``events`` in chunks (``on_chunk`` sees each chunk's counts). A backfill is logged as
+        a run; webhook items are not (one run per webhook lead would drown the log).
+        """
         counts = PollCounts()
-        with self.engine.begin() as conn:
-            run_id = start_run(conn, name, via.value, self.clock())
-        batch = list(events)
+        run_id = None
+        if via != ReceivedVia.WEBHOOK:
+            with self.engine.begin() as conn:
+                run_id = start_run(conn, name, via.value, self.clock())
         binding = self.binding(name)
-        for start in range(0, len(batch), self.chunk_size):
-            counts.add(self._store(binding, batch[start : start + self.chunk_size], via, run_id))
-        with self.engine.begin() as conn:
-            finish_run(conn, run_id, "ok", counts, self.clock())
+        chunk: list[RawEvent] = []
+        for event in _with_end(events):
+            if event is not None:
+                chunk.append(event)
+            if chunk and (event is None or len(chunk) >= self.chunk_size):
+                stored = self._store(binding, chunk, via, run_id)
+                counts.add(stored)
+                if on_chunk is not None:
+                    on_chunk(stored)
+                chunk = []
+        if run_id is not None:
+            with self.engine.begin() as conn:
+                finish_run(conn, run_id, "ok", counts, self.clock())
         return counts
 
     def _blocked(self, state: SourceState, fingerprint: str, now: datetime) -> str | None:
@@ -190,9 +214,12 @@ class Runner:
             state.next_allowed_at = None
             state.failed_config = None
             state.last_success_at = finished
-            self.health.change(
-                state, HealthState.OK, f"last poll ok: {counts.events_new} new events", finished
-            )
+            if (
+                state.health != HealthState.DEGRADED.value
+            ):  # a warning from check() stays until check() clears it
+                self.health.change(
+                    state, HealthState.OK, f"last poll ok: {counts.events_new} new events", finished
+                )
         with self.engine.begin() as conn:
             save_state(conn, state)
             finish_run(conn, run_id, outcome.status, counts, finished, outcome.message)
@@ -207,6 +234,37 @@ class Runner:
                 counts.dead_lettered,
             )
         return outcome
+
+    def check(self, name: str) -> Health:
+        """Run the source's own check (token expiry, permissions, subscriptions) and record its health.
+
+        Called by the scheduler's health job and ``doctor``. A warning (a token expiring soon, a lost
+        webhook subscription) or a failure is told to the admin once, and its end once.
+        """
+        source = self.sources[name]
+        now = self.clock()
+        try:
+            health = source.check()
+        except AuthError as exc:
+            health = Health(state=HealthState.NEEDS_REAUTH, summary=str(exc))
+        except SourceError as exc:
+            health = Health(state=HealthState.FAILING, summary=f"check failed: {exc}")
+        except Exception as exc:  # a connector bug is a failed check, not a crashed scheduler
+            log.exception("source %s: check raised an unexpected error", name)
+            health = Health(state=HealthState.FAILING, summary=f"check crashed: {type(exc).__name__}")
+        with self.engine.begin() as conn:
+            state = load_state(conn, name, source.name)
+            current = HealthState(state.health)
+            poll_trouble = (
+                current in (HealthState.RATE_LIMITED, HealthState.FAILING) and health.state == HealthState.OK
+            )
+            if not poll_trouble:  # a clean check does not hide what the last poll ran into
+                summary = "; ".join([health.summary, *health.details])
+                if health.state == HealthState.NEEDS_REAUTH:
+                    state.failed_config = config_fingerprint(source)
+                self.health.change(state, health.state, summary, now)
+            save_state(conn, state)
+        return health
 
     def _failed(self, state: SourceState, exc: SourceError, fingerprint: str) -> PollOutcome:
         """Turn a source error into the next state: wait, back off, stop until re-auth, or disable."""
