@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from socialleads import __version__
+from socialleads.cli.backfill import backfill_command
 from socialleads.cli.common import CliState, bot_from, console, errors, fail_on_config_errors
 from socialleads.cli.deliveries import deliveries_app
 from socialleads.cli.demo import demo_command
@@ -31,6 +32,7 @@ app.add_typer(leads_app, name="leads", help="Stored leads: list, show, export.")
 app.add_typer(deliveries_app, name="deliveries", help="The outbox: list deliveries, replay dead letters.")
 app.add_typer(intent_app, name="intent", help="Buying intent: score texts, explain a verdict.")
 app.command("doctor")(doctor_command)
+app.command("backfill")(backfill_command)
 app.command("demo")(demo_command)
 app.command("sandbox")(sandbox_command)
 

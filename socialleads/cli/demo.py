@@ -10,6 +10,7 @@ built yet: when they land, config/demo gains their sources and the demo shows th
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import threading
@@ -17,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
+import requests
 import typer
 from sqlalchemy import func, select
 
@@ -29,29 +31,77 @@ from socialleads.settings import load_settings
 from socialleads.store.tables import dead_letters, delivery_attempts, leads, raw_events, touches
 
 #: A busy world, so that something happens every few seconds of the demo.
-DEMO_RATES = Rates(leads=6, fb_comments=6, ig_comments=3, x_posts=10)
+DEMO_RATES = Rates(leads=4, fb_comments=5, ig_comments=2, x_posts=6)
+
+
+def _demo_environment(sandbox: Sandbox) -> None:
+    """The sandbox's credentials, under the names config/demo/sources.yaml refers to."""
+    tokens = sandbox.world.tokens
+    main, outlet = list(tokens.page_tokens.values())
+    os.environ.update(
+        {
+            "DEMO_META_APP_ID": tokens.app_id,
+            "DEMO_META_APP_SECRET": tokens.app_secret,
+            "DEMO_META_VERIFY_TOKEN": tokens.verify_token,
+            "DEMO_META_TOKEN_MAIN": main,
+            "DEMO_META_TOKEN_OUTLET": outlet,
+        }
+    )
+
+
+def _webhooks_when_up(sandbox: Sandbox, port: int, stop: threading.Event) -> None:
+    """Once the bot answers on ``port``, point the sandbox's Meta webhooks at it."""
+    while not stop.is_set():
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+        except requests.RequestException:
+            stop.wait(0.2)
+            continue
+        sandbox.send_webhooks_to(f"http://127.0.0.1:{port}/webhooks/meta")
+        return
 
 
 def _summary(bot: Bot, data_dir: Path) -> None:
+    """What was caught and what was ignored, per source, and where the results are."""
+    per_source = select(
+        raw_events.c.source, raw_events.c.status, raw_events.c.via_webhook, func.count()
+    ).group_by(raw_events.c.source, raw_events.c.status, raw_events.c.via_webhook)
     with bot.engine.connect() as conn:
-
-        def count(table: object, *where: object) -> int:
-            query = select(func.count()).select_from(table)  # type: ignore[arg-type]
-            for condition in where:
-                query = query.where(condition)  # type: ignore[arg-type]
-            return int(conn.execute(query).scalar_one())
-
-        n_events, n_leads, n_touches = count(raw_events), count(leads), count(touches)
-        n_dead = count(dead_letters, dead_letters.c.kind == "event")
-        n_cards = count(delivery_attempts, delivery_attempts.c.outcome == "delivered")
+        rows = conn.execute(per_source).all()
+        n_leads = int(conn.execute(select(func.count()).select_from(leads)).scalar_one())
+        n_touches = int(conn.execute(select(func.count()).select_from(touches)).scalar_one())
+        n_cards = int(
+            conn.execute(
+                select(func.count())
+                .select_from(delivery_attempts)
+                .where(delivery_attempts.c.outcome == "delivered")
+            ).scalar_one()
+        )
         reasons = conn.execute(
             select(dead_letters.c.reason).where(dead_letters.c.kind == "event").limit(3)
         ).all()
     console.rule("demo summary")
+    sources: dict[str, dict[str, int]] = {}
+    for source, status, webhook, n in rows:
+        counts = sources.setdefault(source, {})
+        counts[status] = counts.get(status, 0) + n
+        counts["by webhook"] = counts.get("by webhook", 0) + (n if webhook else 0)
+    for source, counts in sorted(sources.items()):
+        parts = [f"{counts[k]} {k}" for k in ("lead", "ignored", "dead", "received") if counts.get(k)]
+        parts = [
+            p.replace(" lead", " became leads")
+            .replace(" ignored", " ignored (no buying intent)")
+            .replace(" dead", " dead-lettered")
+            .replace(" received", " deliveries received")
+            for p in parts
+        ]
+        via = (
+            f" ({counts['by webhook']} by webhook)" if counts.get("by webhook") and counts.get("lead") else ""
+        )
+        console.print(f"  {source}: {', '.join(parts)}{via}", markup=False)
     console.print(
-        f"{n_events} rows read → {n_leads} leads ({n_touches - n_leads} repeat touches merged into "
-        f"known people), {n_dead} malformed rows dead-lettered, {n_cards} lead cards delivered "
-        "(new leads and updates)."
+        f"→ {n_leads} people ({n_touches - n_leads} repeat touches merged into people already known), "
+        f"{n_cards} lead cards delivered (new leads and updates)."
     )
     for (reason,) in reasons:
         console.print(f"  dead letter: {reason}", markup=False)
@@ -61,6 +111,12 @@ def _summary(bot: Bot, data_dir: Path) -> None:
         f"  SOCIALLEADS_DATABASE_URL={url} socialleads leads export --format csv",
         markup=False,
     )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -95,8 +151,9 @@ def demo_command(
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
     sandbox = Sandbox(
-        SandboxOptions(port=0, seed=seed, history=timedelta(minutes=30), rates=DEMO_RATES)
+        SandboxOptions(port=0, seed=seed, history=timedelta(minutes=5), rates=DEMO_RATES)
     ).start()
+    _demo_environment(sandbox)
     try:
         with fail_on_config_errors():
             settings = load_settings(
@@ -106,7 +163,7 @@ def demo_command(
                 database_url=f"sqlite:///{data_dir / 'socialleads.db'}",
             )
             if not _port_free(settings.web.host, settings.web.port):
-                settings.web.port = 0  # the default port is taken: let the system pick one (it is printed)
+                settings.web.port = _free_port()  # the default port is taken: another one (it is printed)
             bot = build_bot(settings)
         stop = threading.Event()
         dropper = CsvDropper(inbox=data_dir / "inbox", seed=seed)
@@ -117,6 +174,9 @@ def demo_command(
                 stop.wait(every)
 
         threading.Thread(target=feed, name="demo-feed", daemon=True).start()
+        threading.Thread(
+            target=_webhooks_when_up, args=(sandbox, settings.web.port, stop), daemon=True
+        ).start()
         if seconds:
             threading.Timer(seconds, stop.set).start()
         console.print(

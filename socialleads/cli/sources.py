@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
-from socialleads.cli.common import bot_from, console, fail_on_config_errors, settings_from
+from socialleads.cli.common import bot_from, console, errors, fail_on_config_errors, settings_from
 from socialleads.configuration.loader import load_app_config
 from socialleads.contracts import Sink, Source
 from socialleads.errors import AuthError, SocialLeadsError
@@ -16,6 +18,7 @@ from socialleads.redact import REDACTOR
 from socialleads.registry import PluginKind, discover
 from socialleads.store.db import make_engine, migrate
 from socialleads.store.state import all_states
+from socialleads.store.tables import raw_events
 
 sources_app = typer.Typer(no_args_is_help=True)
 
@@ -94,5 +97,51 @@ def check(
                 console.print(f"    {detail}", markup=False)
         if bad:
             raise typer.Exit(1)
+    finally:
+        bot.close()
+
+
+@sources_app.command("report")
+def report(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The configured source.")]) -> None:
+    """What a source brought in, per group (a Meta form, an X search): events, leads, paths, duplicates.
+
+    "by webhook" counts events that came by push; "poll only" those only a poll found (the webhook
+    missed them); "duplicates absorbed" every repeated arrival of an event already stored.
+    """
+    with fail_on_config_errors():
+        bot = bot_from(ctx)
+    try:
+        source = bot.sources.get(name)
+        if source is None and name not in bot.config.sources:
+            errors.print(
+                f"no source named {name!r}; configured: {', '.join(sorted(bot.config.sources)) or 'none'}"
+            )
+            raise typer.Exit(2)
+        group_of = getattr(source, "report_group", None)
+        groups: dict[str, Counter[str]] = defaultdict(Counter)
+        query = select(
+            raw_events.c.payload,
+            raw_events.c.status,
+            raw_events.c.via_poll,
+            raw_events.c.via_webhook,
+            raw_events.c.arrivals,
+        ).where(raw_events.c.source == name)
+        with bot.engine.connect() as conn:
+            for row in conn.execute(query.execution_options(yield_per=1000)):
+                group = str(group_of(row.payload)) if callable(group_of) else "all"
+                counts = groups[group]
+                counts["events"] += 1
+                counts[row.status] += 1
+                counts["by webhook"] += bool(row.via_webhook)
+                counts["poll only"] += bool(row.via_poll and not row.via_webhook)
+                counts["duplicates absorbed"] += row.arrivals - 1
+        columns = ("events", "lead", "ignored", "dead", "by webhook", "poll only", "duplicates absorbed")
+        table = Table("group", *("leads" if c == "lead" else c for c in columns))
+        total: Counter[str] = Counter()
+        for group, counts in sorted(groups.items()):
+            total.update(counts)
+            table.add_row(group, *(str(counts[c]) for c in columns))
+        table.add_row("all", *(str(total[c]) for c in columns), style="bold")
+        console.print(table)
     finally:
         bot.close()

@@ -61,23 +61,26 @@ class Sandbox:
         while not self._stop.wait(self.options.tick):
             self.world.advance(datetime.now(UTC))
 
+    def send_webhooks_to(self, callback_url: str) -> bool:
+        """Start sending Meta webhooks to ``callback_url`` (after a handshake, which it returns)."""
+        from socialleads.sandbox.meta_webhooks import WebhookSender
+
+        self.sender = WebhookSender(
+            self.world, self.chaos, callback_url, retry_delays=self.options.webhook_retry_delays
+        )
+        shook = bool(self.sender.handshake())
+        if not shook:
+            log.warning("webhook handshake with %s failed; sending anyway", callback_url)
+        self.sender.start()
+        if self.options.send_test_webhook:
+            self.sender.send_test()
+        return shook
+
     def start(self) -> Self:
         """Serve, start the clock, and (with a callback URL) the webhook sender after its handshake."""
         self.server.start()
         if self.options.callback_url:
-            from socialleads.sandbox.meta_webhooks import WebhookSender
-
-            self.sender = WebhookSender(
-                self.world,
-                self.chaos,
-                self.options.callback_url,
-                retry_delays=self.options.webhook_retry_delays,
-            )
-            if not self.sender.handshake():
-                log.warning("webhook handshake with %s failed; sending anyway", self.options.callback_url)
-            self.sender.start()
-            if self.options.send_test_webhook:
-                self.sender.send_test()
+            self.send_webhooks_to(self.options.callback_url)
         self._ticker.start()
         return self
 

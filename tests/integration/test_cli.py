@@ -136,3 +136,21 @@ def test_a_configuration_error_exits_2_with_the_file_key_and_fix(setup: tuple[di
     code, out = invoke(env, "doctor")
     assert code == 2
     assert "sinks.console.tpye: unknown key 'tpye' (fix: did you mean 'type'?)" in out
+
+
+def test_sources_report_counts_events_leads_paths_and_duplicates(setup: tuple[dict[str, str], Path]) -> None:
+    env, _ = setup
+    invoke(env, "poll", "fair", "--once")
+    code, out = invoke(env, "sources", "report", "fair")
+    assert code == 0, out
+    last = out.strip().splitlines()[-2]  # the bold "all" row, above the table's bottom border
+    assert [cell.strip() for cell in last.strip("│┃ ").split("│")][:7] == [
+        "all",
+        "4",
+        "3",
+        "0",
+        "1",
+        "0",
+        "4",
+    ]
+    assert invoke(env, "sources", "report", "nope")[0] == 2
