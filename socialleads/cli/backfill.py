@@ -13,6 +13,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from socialleads.cli.common import bot_from, console, errors, fail_on_config_errors
+from socialleads.errors import SourceError
 from socialleads.models import ReceivedVia
 from socialleads.settings import parse_duration
 from socialleads.store.state import PollCounts, load_state, save_state
@@ -66,7 +67,16 @@ def backfill_command(
                         stored=f"{total.events_seen} read, {total.events_new} new",
                     )
 
-                bot.runner.ingest(source, part.events(), ReceivedVia.BACKFILL, on_chunk=advance)
+                try:
+                    bot.runner.ingest(source, part.events(), ReceivedVia.BACKFILL, on_chunk=advance)
+                except SourceError as exc:
+                    progress.stop()
+                    errors.print(
+                        f"backfill stopped in {part.label}: {exc}. What was read is stored; run the "
+                        "same command again to resume.",
+                        markup=False,
+                    )
+                    raise typer.Exit(1) from None
                 done.add(part.key)
                 state.cursor = {"since": since, "done": sorted(done)}
                 with bot.engine.begin() as conn:
