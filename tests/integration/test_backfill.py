@@ -63,7 +63,7 @@ def env(
 
 def run(env: dict[str, str], *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args), env=env)
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout + result.stderr
 
 
 def stored(env: dict[str, str]) -> list[str]:
