@@ -46,42 +46,43 @@ def backfill_command(
             set() if restart or progress_doc.get("since") != since else set(progress_doc.get("done", []))
         )
         total = PollCounts()
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.fields[stored]}"),
-            TimeElapsedColumn(),
-            console=console,
-        ) as progress:
-            for part in parts_of(start):
-                if part.key in done:
-                    progress.console.print(f"{part.label}: done in an earlier run", markup=False)
-                    continue
-                task = progress.add_task(part.label, total=None, stored="")
+        current = "the list of parts"
+        try:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[stored]}"),
+                TimeElapsedColumn(),
+                console=console,
+            ) as progress:
+                for part in parts_of(start):
+                    current = part.label
+                    if part.key in done:
+                        progress.console.print(f"{part.label}: done in an earlier run", markup=False)
+                        continue
+                    task = progress.add_task(part.label, total=None, stored="")
 
-                def advance(counts: PollCounts, task_id: TaskID = task) -> None:
-                    total.add(counts)
-                    progress.update(
-                        task_id,
-                        advance=counts.events_seen,
-                        stored=f"{total.events_seen} read, {total.events_new} new",
-                    )
+                    def advance(counts: PollCounts, task_id: TaskID = task) -> None:
+                        total.add(counts)
+                        progress.update(
+                            task_id,
+                            advance=counts.events_seen,
+                            stored=f"{total.events_seen} read, {total.events_new} new",
+                        )
 
-                try:
                     bot.runner.ingest(source, part.events(), ReceivedVia.BACKFILL, on_chunk=advance)
-                except SourceError as exc:
-                    progress.stop()
-                    errors.print(
-                        f"backfill stopped in {part.label}: {exc}. What was read is stored; run the "
-                        "same command again to resume.",
-                        markup=False,
-                    )
-                    raise typer.Exit(1) from None
-                done.add(part.key)
-                state.cursor = {"since": since, "done": sorted(done)}
-                with bot.engine.begin() as conn:
-                    save_state(conn, state)
-                progress.update(task, total=1, completed=1)
+                    done.add(part.key)
+                    state.cursor = {"since": since, "done": sorted(done)}
+                    with bot.engine.begin() as conn:
+                        save_state(conn, state)
+                    progress.update(task, total=1, completed=1)
+        except SourceError as exc:
+            errors.print(
+                f"backfill stopped in {current}: {exc}. What was read is stored; run the same command "
+                "again to resume.",
+                markup=False,
+            )
+            raise typer.Exit(1) from None
         console.print(
             f"backfill of {source} since {start:%Y-%m-%d}: {total.events_seen} read, {total.events_new} new, "
             f"{total.leads_created} new leads, {total.events_seen - total.events_new} already stored"
