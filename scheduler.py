@@ -19,6 +19,7 @@ from types import FrameType
 
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from socialleads.bot import Bot
@@ -29,47 +30,36 @@ DISPATCH_JOB = "dispatch"
 
 
 class DispatchWaker:
-    """Runs the dispatch job, and wakes it as soon as deliveries are due (an in-process signal).
+    """The dispatch job: one long-running loop that drains the outbox whenever it is woken.
 
-    A wake while the job is running makes it loop once more instead of being lost.
+    The runner wakes it the moment a poll or a webhook stores a delivery (an in-process signal, no
+    scheduler hop); without a wake it still looks every ``dispatch.every``, for retries that come due.
+    A wake while it is draining makes it drain once more; none is lost.
     """
 
     def __init__(self, bot: Bot, stop: threading.Event) -> None:
         self.bot = bot
         self.stop = stop
-        self.scheduler: BackgroundScheduler | None = None
-        self._lock = threading.Lock()
-        self._running = False
-        self._wanted = False
+        self._due = threading.Event()
 
     def wake(self) -> None:
         """Ask for a dispatch now; called by the runner after it stored new deliveries."""
-        with self._lock:
-            self._wanted = True
-            if self._running or self.scheduler is None or self.stop.is_set():
-                return
-        self.scheduler.modify_job(DISPATCH_JOB, next_run_time=datetime.now(UTC))
+        self._due.set()
 
     def run(self) -> None:
-        """The dispatch job body: drain the outbox until nothing is due and no wake is pending."""
-        with self._lock:
-            if self._running:
-                self._wanted = True
-                return
-            self._running = True
-        try:
-            while True:
-                with self._lock:
-                    self._wanted = False
+        """Drain, wait for a wake or the interval, drain again; until the bot stops."""
+        every = self.bot.settings.dispatch.every.total_seconds()
+        while not self.stop.is_set():
+            self._due.clear()
+            try:
                 self.bot.dispatcher.dispatch_due(should_stop=self.stop.is_set)
-                with self._lock:
-                    if not self._wanted or self.stop.is_set():
-                        self._running = False
-                        return
-        except BaseException:
-            with self._lock:
-                self._running = False
-            raise
+            except Exception:  # the database may be briefly unavailable: log, wait, try again
+                log.exception("dispatching failed; trying again in %.0fs", every)
+            self._due.wait(every)
+
+    def release(self) -> None:
+        """Let the loop see that the bot stops (called after ``stop`` is set)."""
+        self._due.set()
 
 
 def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundScheduler, DispatchWaker]:
@@ -100,15 +90,8 @@ def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundSchedule
             **once,
         )
     waker = DispatchWaker(bot, stop)
-    waker.scheduler = scheduler
-    scheduler.add_job(
-        waker.run,
-        IntervalTrigger(seconds=bot.settings.dispatch.every.total_seconds()),
-        id=DISPATCH_JOB,
-        name="dispatch",
-        next_run_time=now,
-        **once,
-    )
+    # One run that lasts as long as the bot: it waits on the in-process wake, not on a timer tick.
+    scheduler.add_job(waker.run, DateTrigger(run_date=now), id=DISPATCH_JOB, name="dispatch", **once)
     bot.runner.on_deliveries_due = waker.wake
     return scheduler, waker
 
@@ -147,7 +130,7 @@ def run(bot: Bot, stop: threading.Event | None = None, install_signals: bool = T
 
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
-    scheduler, _ = build_scheduler(bot, stop)
+    scheduler, waker = build_scheduler(bot, stop)
     web = start_web(bot)
     scheduler.start()
     log.info(
@@ -159,6 +142,7 @@ def run(bot: Bot, stop: threading.Event | None = None, install_signals: bool = T
     try:
         stop.wait()
     finally:
+        waker.release()
         scheduler.shutdown(wait=True)
         if web is not None:
             web[0].should_exit = True

@@ -44,7 +44,7 @@ def test_the_running_bot_polls_at_start_delivers_and_serves_health(
     web = scheduler.start_web(bot)
     assert web is not None
     port = web[0].servers[0].sockets[0].getsockname()[1]
-    sched, _ = scheduler.build_scheduler(bot, stop)
+    sched, waker = scheduler.build_scheduler(bot, stop)
     bot.runner.on_deliveries_due = lambda: stop.set()  # stop once the first poll stored a lead
     sched.start()
     assert stop.wait(30)
@@ -54,6 +54,7 @@ def test_the_running_bot_polls_at_start_delivers_and_serves_health(
     assert body["database"] == "ok"
     assert body["sources"]["fair"]["health"] in ("ok", "unknown")
     assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json() == {"status": "ok"}
+    waker.release()
     sched.shutdown(wait=True)
     web[0].should_exit = True
     web[1].join(10)
