@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +32,8 @@ class ReceivedRequest:
     path: str
     headers: dict[str, str]
     body: bytes
+    received_at: float = field(default_factory=time.perf_counter)
+    """``time.perf_counter()`` when the whole request had arrived (for latency measurements)."""
 
     def header(self, name: str) -> str | None:
         """A header's value by case-insensitive name, or None."""
