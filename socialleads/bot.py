@@ -18,7 +18,15 @@ from sqlalchemy import Engine, make_url
 
 from socialleads import http
 from socialleads.configuration.loader import AppConfig, load_app_config
-from socialleads.contracts import ConnectorContext, Sink, Source, WebhookContext, WebhookReceiver, utc_now
+from socialleads.contracts import (
+    ConnectorContext,
+    Meter,
+    Sink,
+    Source,
+    WebhookContext,
+    WebhookReceiver,
+    utc_now,
+)
 from socialleads.models import ReceivedVia
 from socialleads.pipeline.dispatch import Dispatcher
 from socialleads.pipeline.health import HealthReporter
@@ -29,6 +37,7 @@ from socialleads.redact import REDACTOR, secret_values
 from socialleads.registry import Registry, discover
 from socialleads.settings import Settings, load_settings
 from socialleads.store.db import make_engine, migrate
+from socialleads.store.meters import StoredMeter
 
 log = logging.getLogger("socialleads.bot")
 
@@ -93,6 +102,7 @@ def _start_webhooks(
 
 def _start_connectors(
     kind: str,
+    meter: Meter,
     config: AppConfig,
     registry: Registry,
     clock: Callable[[], datetime],
@@ -121,6 +131,7 @@ def _start_connectors(
             clock=clock,
             logger=logging.getLogger(f"socialleads.{kind}.{name}"),
             new_session=functools.partial(http.new_session, sandbox_url=config.settings.sandbox_url),
+            meter=meter,
         )
         try:
             assert cls is not None
@@ -155,8 +166,9 @@ def build_bot(
     if migrate_database:
         migrate(engine)
     unavailable = dict(config.unavailable)
-    sources = _start_connectors("source", config, registry, clock, unavailable)
-    sinks = _start_connectors("sink", config, registry, clock, unavailable)
+    meter = StoredMeter(engine, clock)
+    sources = _start_connectors("source", meter, config, registry, clock, unavailable)
+    sinks = _start_connectors("sink", meter, config, registry, clock, unavailable)
     admin = {name: sinks[name] for name in config.admin_sinks if name in sinks}
     runner = Runner(
         engine,

@@ -9,11 +9,12 @@ and storage.
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 import requests
 from pydantic import BaseModel, ConfigDict
@@ -75,6 +76,42 @@ ConfigT = TypeVar("ConfigT", bound=ConnectorConfig)
 CursorT = TypeVar("CursorT", bound=Cursor)
 
 
+class Meter(Protocol):
+    """Paid API usage a connector counts against a budget (X bills per post read).
+
+    ``meter`` names what is counted (e.g. ``x:default:posts``, shared by the sources of one app);
+    ``period`` the billing period (e.g. ``2026-11``). The bot's meter lives in the store, so the
+    count survives restarts and includes what a failed poll read.
+    """
+
+    def used(self, meter: str, period: str) -> int:
+        """Units counted so far."""
+        ...
+
+    def add(self, meter: str, period: str, units: int) -> int:
+        """Count ``units`` more; returns the new total."""
+        ...
+
+
+class MemoryMeter:
+    """A ``Meter`` in memory, for tests and tools that run a connector without a store."""
+
+    def __init__(self) -> None:
+        self._units: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def used(self, meter: str, period: str) -> int:
+        """Units counted so far."""
+        with self._lock:
+            return self._units.get((meter, period), 0)
+
+    def add(self, meter: str, period: str, units: int) -> int:
+        """Count ``units`` more; returns the new total."""
+        with self._lock:
+            self._units[(meter, period)] = self._units.get((meter, period), 0) + units
+            return self._units[(meter, period)]
+
+
 @dataclass(frozen=True)
 class ConnectorContext:
     """What the bot hands a connector when it builds one."""
@@ -90,6 +127,8 @@ class ConnectorContext:
     new_session: Callable[..., requests.Session] = http.new_session
     """The session factory every connector uses for HTTP (``socialleads.http.new_session``'s arguments):
     timeouts, retries, sandbox routing."""
+    meter: Meter = field(default_factory=MemoryMeter)
+    """Where paid API usage is counted (the store's, in the bot)."""
 
 
 class Source(ABC, Generic[ConfigT, CursorT]):
@@ -250,6 +289,8 @@ __all__ = [
     "Health",
     "Lead",
     "LeadDraft",
+    "MemoryMeter",
+    "Meter",
     "RawEvent",
     "Sink",
     "Source",

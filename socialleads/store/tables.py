@@ -199,6 +199,16 @@ delivery_attempts = Table(
     Index(None, "delivery_id"),
 )
 
+# Paid API usage (posts read from X, say) per meter and period; budgets are checked against it.
+usage_meters = Table(
+    "usage_meters",
+    metadata,
+    Column("meter", String(200), primary_key=True),
+    Column("period", String(20), primary_key=True),
+    Column("units", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
 dead_letters = Table(
     "dead_letters",
     metadata,
