@@ -240,6 +240,11 @@ class Lead(_Record):
 
     Set by the dispatcher for each delivery, so a card can say "new lead" or "update".
     """
+    external_id: str | None = None
+    """The record id the receiving sink reported last time (a CRM contact id): update it, never create
+    a second. Set by the dispatcher; None before the first successful delivery."""
+    owner: str | None = None
+    """The salesperson routing assigned, when a rule assigns one."""
 
     @property
     def latest_touch(self) -> Touch | None:

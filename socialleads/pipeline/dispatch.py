@@ -96,7 +96,10 @@ class Dispatcher:
         started = self.clock()
         try:
             result = sink.deliver(
-                lead.model_copy(update={"delivered_revision": item.delivered_revision}), item.key
+                lead.model_copy(
+                    update={"delivered_revision": item.delivered_revision, "external_id": item.external_id}
+                ),
+                item.key,
             )
         except PermanentDeliveryError as exc:
             self._give_up(item, lead, _message(exc), started, permanent=True)

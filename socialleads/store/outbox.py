@@ -128,6 +128,7 @@ class Claimed:
     attempts: int
     revision: int
     delivered_revision: int | None
+    external_id: str | None
 
 
 def claim_due(
@@ -148,6 +149,7 @@ def claim_due(
             deliveries.c.attempts,
             deliveries.c.revision,
             deliveries.c.delivered_revision,
+            deliveries.c.external_id,
         )
         .where(
             and_(
