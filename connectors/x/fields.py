@@ -1,0 +1,203 @@
+"""What an X post looks like to the X sources, as pure functions: the fields asked for, one page of an
+answer, the raw event kept for each post, and the ``LeadDraft`` parsed from it. Nothing here calls X.
+
+Shapes: https://docs.x.com/x-api/fundamentals/data-dictionary (post and user objects) and
+https://docs.x.com/x-api/fundamentals/expansions (``includes``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from socialleads.errors import SkippableRecordError
+from socialleads.models import Contact, EventKind, Handle, LeadDraft, RawEvent
+
+EXPANSIONS = ["author_id", "referenced_tweets.id", "entities.mentions.username"]
+TWEET_FIELDS = [
+    "created_at", "lang", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "entities",
+    "author_id", "public_metrics",
+]  # fmt: skip
+USER_FIELDS = [
+    "name",
+    "username",
+    "description",
+    "location",
+    "url",
+    "verified",
+    "public_metrics",
+    "created_at",
+]
+#: Ids are snowflakes: milliseconds since this epoch, shifted left 22 bits
+#: (https://docs.x.com/resources/fundamentals/x-ids).
+X_EPOCH_MS = 1288834974657
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def request_fields() -> dict[str, Any]:
+    """The expansions and fields every post read asks for."""
+    return {"expansions": EXPANSIONS, "tweet_fields": TWEET_FIELDS, "user_fields": USER_FIELDS}
+
+
+def snowflake_time(post_id: str | int) -> datetime:
+    """When the post with ``post_id`` was created, from the id alone (to the millisecond)."""
+    return datetime.fromtimestamp(((int(post_id) >> 22) + X_EPOCH_MS) / 1000, UTC)
+
+
+def x_time(value: Any) -> datetime | None:
+    """``2026-11-27T10:30:00.000Z`` as an aware UTC time; None for anything else."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class Page:
+    """One answer of search or mentions: its posts, the users and posts it includes, and its ``meta``."""
+
+    posts: list[dict[str, Any]]
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    included: dict[str, dict[str, Any]] = field(default_factory=dict)
+    result_count: int = 0
+    newest_id: str | None = None
+    next_token: str | None = None
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> Page:
+        """Read one JSON answer; an empty page is ``{"meta": {"result_count": 0}}``."""
+        posts = [p for p in _list(body.get("data")) if isinstance(p, dict) and p.get("id")]
+        includes = _dict(body.get("includes"))
+        users = {str(u["id"]): u for u in _list(includes.get("users")) if isinstance(u, dict) and u.get("id")}
+        tweets = {
+            str(t["id"]): t for t in _list(includes.get("tweets")) if isinstance(t, dict) and t.get("id")
+        }
+        meta = _dict(body.get("meta"))
+        count = meta.get("result_count")
+        token = meta.get("next_token")
+        newest = meta.get("newest_id") or (posts[0]["id"] if posts else None)
+        return cls(
+            posts=posts,
+            users=users,
+            included=tweets,
+            result_count=count if isinstance(count, int) else len(posts),
+            newest_id=str(newest) if newest else None,
+            next_token=token if isinstance(token, str) and token else None,
+        )
+
+
+def is_retweet(post: dict[str, Any]) -> bool:
+    """A retweet: ``referenced_tweets`` of type ``retweeted``, or (old style) text starting ``RT @``."""
+    refs = _list(post.get("referenced_tweets"))
+    if any(isinstance(r, dict) and r.get("type") == "retweeted" for r in refs):
+        return True
+    text = post.get("text")
+    return isinstance(text, str) and text.startswith("RT @")
+
+
+def author_of(post: dict[str, Any], page: Page) -> dict[str, Any]:
+    """The post's author from the page's ``includes.users``; ``{}`` when X did not include it."""
+    return page.users.get(str(post.get("author_id") or ""), {})
+
+
+def make_event(
+    kind: EventKind,
+    post: dict[str, Any],
+    page: Page,
+    position: dict[str, Any],
+    search: str | None = None,
+    account: str | None = None,
+) -> RawEvent:
+    """One post as a raw event: the post and its author as X sent them, and the posts it references."""
+    refs = [r for r in _list(post.get("referenced_tweets")) if isinstance(r, dict)]
+    referenced = [
+        {"type": r.get("type"), "id": str(r.get("id")), "post": page.included.get(str(r.get("id")))}
+        for r in refs
+    ]
+    post_id = str(post["id"])
+    return RawEvent(
+        native_id=post_id,
+        kind=kind,
+        occurred_at=x_time(post.get("created_at")) or snowflake_time(post_id),
+        payload={
+            "post": post,
+            "author": author_of(post, page),
+            "search": search,
+            "account": account,
+            "referenced": referenced,
+        },
+        position=position,
+    )
+
+
+def email_in(text: Any) -> str | None:
+    """The first email address written in ``text`` (a bio), or None."""
+    if not isinstance(text, str):
+        return None
+    found = _EMAIL.search(text)
+    return found.group().rstrip(".") if found else None
+
+
+def profile_url(username: str) -> str:
+    """The public profile page of ``@username``."""
+    return f"https://x.com/{username}"
+
+
+def draft_from_event(event: RawEvent) -> LeadDraft:
+    """The draft of one stored post event; raises ``SkippableRecordError`` when the post has no text."""
+    post = _dict(event.payload.get("post"))
+    author = _dict(event.payload.get("author"))
+    text = post.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise SkippableRecordError(f"X post {event.native_id} has no text to read intent from")
+    username = author.get("username") if isinstance(author.get("username"), str) else None
+    name = author.get("name") if isinstance(author.get("name"), str) and author.get("name") else None
+    user_id = author.get("id") or post.get("author_id")
+    url = (
+        f"{profile_url(username)}/status/{event.native_id}"
+        if username
+        else f"https://x.com/i/web/status/{event.native_id}"
+    )
+    metrics = _dict(author.get("public_metrics"))
+    context: dict[str, Any] = {
+        "lang": post.get("lang"),
+        "conversation_id": post.get("conversation_id"),
+        "in_reply_to_user_id": post.get("in_reply_to_user_id"),
+        "author_url": author.get("url") or None,
+        "verified": author.get("verified"),
+        "followers": metrics.get("followers_count"),
+        "location": author.get("location") or None,
+    }
+    for key in ("search", "account"):
+        if event.payload.get(key):
+            context[key] = event.payload[key]
+    return LeadDraft(
+        native_id=event.native_id,
+        kind=event.kind,
+        platform="x",
+        occurred_at=event.occurred_at or snowflake_time(event.native_id),
+        message=text,
+        url=url,
+        handle=Handle(
+            platform="x",
+            user_id=str(user_id) if user_id else None,
+            username=username,
+            display_name=name,
+            profile_url=profile_url(username) if username else None,
+        ),
+        contact=Contact(full_name=name, email=email_in(author.get("description"))),
+        context={key: value for key, value in context.items() if value is not None},
+    )
