@@ -28,7 +28,7 @@ from socialleads.contracts import (
     utc_now,
 )
 from socialleads.models import ReceivedVia
-from socialleads.pipeline.dispatch import Dispatcher
+from socialleads.pipeline.dispatch import Dispatcher, SinkLimits
 from socialleads.pipeline.health import HealthReporter
 from socialleads.pipeline.runner import Runner
 from socialleads.qualify import Qualifier
@@ -66,6 +66,7 @@ class Bot:
     def close(self) -> None:
         """Finish webhook jobs, close every connector and the database pool."""
         self.background.shutdown(wait=True)
+        self.dispatcher.close()
         connectors: list[Source[Any, Any] | Sink[Any]] = [*self.sources.values(), *self.sinks.values()]
         for connector in connectors:
             try:
@@ -170,16 +171,15 @@ def build_bot(
     sources = _start_connectors("source", meter, config, registry, clock, unavailable)
     sinks = _start_connectors("sink", meter, config, registry, clock, unavailable)
     admin = {name: sinks[name] for name in config.admin_sinks if name in sinks}
+    health = HealthReporter(admin)
     runner = Runner(
-        engine,
-        config,
-        sources,
-        qualifier or LeadQualifier(config.quality_weights),
-        HealthReporter(admin),
-        clock,
+        engine, config, sources, qualifier or LeadQualifier(config.quality_weights), health, clock
     )
-    policies = {name: entry.retry for name, entry in config.sinks.items()}
-    dispatcher = Dispatcher(engine, sinks, policies, settings.dispatch, clock)
+    limits = {
+        name: SinkLimits(retry=entry.retry, circuit=entry.circuit, concurrency=entry.concurrency)
+        for name, entry in config.sinks.items()
+    }
+    dispatcher = Dispatcher(engine, sinks, limits, settings.dispatch, clock, notify=health.notify)
     webhooks = _start_webhooks(registry, sources, runner, clock, unavailable)
     return Bot(
         webhooks=webhooks,

@@ -122,3 +122,10 @@ class RetriableDeliveryError(DeliveryError):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class SinkNeedsAdminError(RetriableDeliveryError):
+    """The receiver refuses every delivery until an admin acts: a revoked or expired token, a missing
+    permission. Not the lead's fault, so it is not dead-lettered: the dispatcher opens the sink's
+    circuit at once, tells the admin (once) with this message, and the deliveries wait.
+    """

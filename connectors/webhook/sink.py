@@ -33,7 +33,12 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator
 
 from socialleads.card import lead_payload
 from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
-from socialleads.errors import DeliveryError, PermanentDeliveryError, RetriableDeliveryError
+from socialleads.errors import (
+    DeliveryError,
+    PermanentDeliveryError,
+    RetriableDeliveryError,
+    SinkNeedsAdminError,
+)
 from socialleads.models import AdminNotice, Delivery, Health, HealthState, Lead
 from socialleads.redact import MASK, REDACTOR
 from socialleads.settings import Duration
@@ -198,6 +203,8 @@ class WebhookSink(Sink[WebhookConfig]):
             )
         snippet = " ".join(response.text[:200].split())
         text = f"webhook {self._host} answered HTTP {status}" + (f": {snippet}" if snippet else "")
+        if status in (401, 403):  # our credentials, not this lead: every delivery would fail alike
+            return SinkNeedsAdminError(self._scrub(f"{text}; check the sink's headers and secret"))
         return PermanentDeliveryError(self._scrub(text))
 
     def deliver(self, lead: Lead, key: str) -> Delivery:

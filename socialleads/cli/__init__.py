@@ -18,6 +18,7 @@ from socialleads.cli.demo import demo_command
 from socialleads.cli.doctor import doctor_command
 from socialleads.cli.intent import intent_app
 from socialleads.cli.leads import leads_app
+from socialleads.cli.routes import routes_app
 from socialleads.cli.sandbox import sandbox_command
 from socialleads.cli.sources import sources_app
 from socialleads.redact import RedactingFormatter
@@ -28,8 +29,9 @@ app = typer.Typer(
     help="Turn social-media activity into sales leads, with the reasons, exactly once.",
 )
 app.add_typer(sources_app, name="sources", help="Installed connectors and configured sources.")
-app.add_typer(leads_app, name="leads", help="Stored leads: list, show, export.")
+app.add_typer(leads_app, name="leads", help="Stored leads: list, show, export, release or reject held.")
 app.add_typer(deliveries_app, name="deliveries", help="The outbox: list deliveries, replay dead letters.")
+app.add_typer(routes_app, name="routes", help="Routing: explain a lead's route, count leads per route.")
 app.add_typer(intent_app, name="intent", help="Buying intent: score texts, explain a verdict.")
 app.command("doctor")(doctor_command)
 app.command("backfill")(backfill_command)

@@ -52,7 +52,9 @@ def bot_from(ctx: typer.Context) -> Bot:
 
 
 def engine_from(ctx: typer.Context) -> Engine:
-    """Only the database (for commands that read the store and need no connector)."""
+    """Only the database (for commands that read the store and need no connector); its pool is
+    closed when the command ends."""
     engine = make_engine(settings_from(ctx).database_url)
+    ctx.call_on_close(engine.dispose)
     migrate(engine)
     return engine

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from socialleads.cli.common import console, engine_from
 from socialleads.contracts import utc_now
 from socialleads.store import outbox
+from socialleads.store.sink_state import OPEN, SinkState, load_states
 from socialleads.store.tables import deliveries
 
 deliveries_app = typer.Typer(no_args_is_help=True)
@@ -19,7 +20,7 @@ deliveries_app = typer.Typer(no_args_is_help=True)
 @deliveries_app.command("list")
 def list_deliveries(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(help="pending, delivered or dead.")] = None,
+    status: Annotated[str | None, typer.Option(help="pending, held, delivered, dead or rejected.")] = None,
     sink: Annotated[str | None, typer.Option(help="Only this sink.")] = None,
     limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
 ) -> None:
@@ -33,6 +34,7 @@ def list_deliveries(
     with engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
         totals = outbox.count_by_status(conn)
+        troubled = [st for st in load_states(conn).values() if sink_trouble(st)]
     table = Table("id", "lead", "sink", "route", "status", "attempts", "next attempt (UTC)", "last error")
     for r in rows:
         table.add_row(
@@ -47,6 +49,22 @@ def list_deliveries(
         )
     console.print(table)
     console.print(", ".join(f"{k}: {v}" for k, v in sorted(totals.items())) or "no deliveries")
+    for state in troubled:
+        console.print(f"sink {state.sink}: {sink_trouble(state)}", markup=False)
+
+
+def sink_trouble(state: SinkState) -> str | None:
+    """A sentence on a sink whose circuit is open or that asked us to wait, or None when it is fine."""
+    if state.circuit == OPEN:
+        probe = f"{state.probe_at:%Y-%m-%d %H:%M:%S}Z" if state.probe_at else "soon"
+        return (
+            f"circuit open since {state.opened_at:%Y-%m-%d %H:%M:%S}Z after "
+            f"{state.consecutive_failures} failures (last: {state.last_error}); its deliveries wait, "
+            f"next probe at {probe}"
+        )
+    if state.paused_until is not None and state.paused_until > utc_now():
+        return f"paused until {state.paused_until:%H:%M:%S}Z at its own request (429)"
+    return None
 
 
 @deliveries_app.command("replay")

@@ -14,8 +14,10 @@ from rich.table import Table
 
 from socialleads.card import render_text
 from socialleads.cli.common import console, engine_from, errors
+from socialleads.contracts import utc_now
 from socialleads.models import Lead
 from socialleads.store import leads as lead_store
+from socialleads.store import outbox
 
 leads_app = typer.Typer(no_args_is_help=True)
 
@@ -187,3 +189,28 @@ def export(
     with output.open("w", encoding="utf-8", newline="") as handle:
         write_export(leads, fmt, handle)
     errors.print(f"exported {len(leads)} leads to {output}")
+
+
+@leads_app.command("release")
+def release(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="The held lead's id.")]) -> None:
+    """Send a lead a routing rule held for review: its held deliveries become due now."""
+    _decide(ctx, lead_id, release=True)
+
+
+@leads_app.command("reject")
+def reject(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="The held lead's id.")]) -> None:
+    """Never send a lead a routing rule held for review (it stays stored, with its touches)."""
+    _decide(ctx, lead_id, release=False)
+
+
+def _decide(ctx: typer.Context, lead_id: int, release: bool) -> None:
+    engine = engine_from(ctx)
+    with engine.begin() as conn:
+        changed = outbox.decide_held(conn, lead_id, release, utc_now())
+    if not changed:
+        errors.print(
+            f"lead {lead_id} has no held deliveries (see `socialleads deliveries list --status held`)"
+        )
+        raise typer.Exit(1)
+    verb = "released: they are sent at the next dispatch" if release else "rejected: they will not be sent"
+    console.print(f"lead {lead_id}: {changed} held deliver{'y' if changed == 1 else 'ies'} {verb}")

@@ -57,6 +57,7 @@ class AppConfig:
     admin_sinks: tuple[str, ...] = ()
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     default_route: DefaultRoute = field(default_factory=DefaultRoute)
+    teams: dict[str, tuple[str, ...]] = field(default_factory=dict)
     quality_weights: QualityWeights = field(default_factory=QualityWeights)
     files: dict[str, str] = field(default_factory=dict)
     """Which file each part came from (the name, or ``(none)``)."""
@@ -294,6 +295,7 @@ def load_app_config(settings: Settings, registry: Registry) -> AppConfig:
     if campaigns:
         config.campaigns = dict(campaigns.campaigns)
         config.default_route = campaigns.default_route
+        config.teams = dict(campaigns.teams)
         config.quality_weights = campaigns.quality
         _check_campaign_refs(config, camp_doc, camp_file, errors)
 
@@ -313,9 +315,23 @@ def _check_sink_ref(
         errors.add(doc, file, path, f"no sink named '{name}' in sinks.yaml", fix)
 
 
+def _check_team_ref(
+    team: str, path: Path_, doc: YamlDocument | None, file: str, config: AppConfig, errors: _Collector
+) -> None:
+    if team not in config.teams:
+        close = difflib.get_close_matches(team, list(config.teams), n=1)
+        fix = f"did you mean '{close[0]}'?" if close else "define it under teams: in campaigns.yaml"
+        errors.add(doc, file, path, f"no team named '{team}'", fix)
+
+
 def _check_campaign_refs(config: AppConfig, doc: YamlDocument | None, file: str, errors: _Collector) -> None:
     owner: dict[str, str] = {}
+    for team, members in config.teams.items():
+        if not members:
+            errors.add(doc, file, ("teams", team), f"team '{team}' has no members", "list who is in it")
     for name, campaign in config.campaigns.items():
+        if campaign.owner_team:
+            _check_team_ref(campaign.owner_team, ("campaigns", name, "owner_team"), doc, file, config, errors)
         for index, source in enumerate(campaign.sources):
             path: Path_ = ("campaigns", name, "sources", index)
             if source not in config.sources:
@@ -332,6 +348,9 @@ def _check_campaign_refs(config: AppConfig, doc: YamlDocument | None, file: str,
                 )
             owner[source] = name
         for r_index, rule in enumerate(campaign.routes):
+            if rule.assign and rule.assign.team:
+                path = ("campaigns", name, "routes", r_index, "assign", "team")
+                _check_team_ref(rule.assign.team, path, doc, file, config, errors)
             for s_index, sink in enumerate(rule.deliver_to):
                 _check_sink_ref(
                     sink,

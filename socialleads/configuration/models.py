@@ -30,11 +30,30 @@ class SourceEntry(_Strict):
 
 
 class RetryPolicy(_Strict):
-    """How a sink's failed deliveries are retried before they are dead-lettered."""
+    """How a sink's failed deliveries are retried before they are dead-lettered.
 
-    max_attempts: int = Field(default=8, ge=1)
+    A delivery is retried with backoff and jitter until ``horizon`` has passed since its first
+    failure (Zapier gives up after 5 tries in about 10.5 hours; we keep trying for two days by
+    default), or after ``max_attempts`` tries when that is set. A dead delivery can be replayed.
+    """
+
+    horizon: Duration = timedelta(hours=48)
+    max_attempts: int | None = Field(default=None, ge=1)
     first_delay: Duration = timedelta(seconds=5)
-    max_delay: Duration = timedelta(hours=1)
+    max_delay: Duration = timedelta(minutes=30)
+
+
+class CircuitPolicy(_Strict):
+    """When a sink that keeps failing is paused: ``failures`` in a row open its circuit.
+
+    While open, its deliveries wait untried (they use none of their retries); after ``cooldown`` one
+    delivery probes the sink. Success closes the circuit and the backlog drains oldest first; failure
+    doubles the cooldown, up to ``max_cooldown``.
+    """
+
+    failures: int = Field(default=5, ge=1)
+    cooldown: Duration = timedelta(seconds=30)
+    max_cooldown: Duration = timedelta(minutes=10)
 
 
 class SinkEntry(_Strict):
@@ -42,7 +61,10 @@ class SinkEntry(_Strict):
 
     type: str
     enabled: bool = True
+    concurrency: int = Field(default=4, ge=1, le=64)
+    """Deliveries in flight to this sink at once."""
     retry: RetryPolicy = RetryPolicy()
+    circuit: CircuitPolicy = CircuitPolicy()
     config: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -54,22 +76,46 @@ class RouteMatch(_Strict):
     kinds: tuple[EventKind, ...] = ()
     grades: tuple[Grade, ...] = ()
     countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    """ISO 639-1 codes of the text that showed intent (``en``, ``de``)."""
     min_intent: float | None = Field(default=None, ge=0, le=1)
     min_score: int | None = Field(default=None, ge=0, le=100)
 
 
+class Assign(_Strict):
+    """Who owns a lead: the owner named for its country, otherwise the next of ``team`` in turn."""
+
+    by_country: dict[str, str] = Field(default_factory=dict)
+    """ISO country code → owner (a name or email, as the CRM knows them)."""
+    team: str | None = None
+    """A team of ``campaigns.yaml`` ``teams``; its members take leads in turn (round robin)."""
+
+    @model_validator(mode="after")
+    def _something(self) -> Assign:
+        if not self.by_country and not self.team:
+            raise ValueError("give by_country, team, or both")
+        return self
+
+
 class RouteRule(_Strict):
-    """A named routing rule: when it matches, the lead goes to ``deliver_to``."""
+    """A named routing rule: when it matches, the lead goes to ``deliver_to``.
+
+    ``assign`` sets the lead's owner (once; a later touch keeps it). ``hold`` keeps the deliveries
+    waiting until a person releases the lead (``socialleads leads release``).
+    """
 
     name: str
     when: RouteMatch = RouteMatch()
     deliver_to: tuple[str, ...] = Field(min_length=1)
+    assign: Assign | None = None
+    hold: bool = False
 
 
 class Campaign(_Strict):
     """What a social media manager describes: which sources, what is offered, where leads go."""
 
     owner_team: str | None = None
+    """A team of ``teams`` whose members own this campaign's leads in turn, unless a rule assigns."""
     starts: date | None = None
     ends: date | None = None
     sources: tuple[str, ...] = ()
@@ -108,5 +154,7 @@ class CampaignsFile(_Strict):
     """``campaigns.yaml``; ``quality`` holds the lead-quality weights (defaults in QualityWeights)."""
 
     campaigns: dict[str, Campaign] = Field(default_factory=dict)
+    teams: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Team name → its members, for owner assignment."""
     default_route: DefaultRoute = DefaultRoute()
     quality: QualityWeights = QualityWeights()

@@ -8,6 +8,7 @@ variable or file is absent. References are resolved here, at load.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,24 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: s
             _record_lines(item, (*path, index), lines, file)
 
 
+class ConfigLoader(yaml.SafeLoader):
+    """The safe loader with YAML 1.2 booleans: only true/false are booleans.
+
+    YAML 1.1 reads ``NO`` (Norway), ``yes``, ``on`` and ``off`` as booleans, which turns
+    ``countries: [IS, NO]`` into ``["IS", False]``. Settings that are booleans still accept
+    ``yes``/``no`` as text (pydantic converts them).
+    """
+
+
+ConfigLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def load_yaml(path: Path) -> YamlDocument:
     """Parse ``path`` keeping the line of every key.
 
@@ -90,8 +109,8 @@ def load_yaml(path: Path) -> YamlDocument:
     file = str(path)
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=ConfigLoader)
+        data = yaml.load(text, Loader=ConfigLoader)  # noqa: S506 - ConfigLoader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -1,29 +1,40 @@
-"""Dispatch: drain the outbox into the sinks, retrying with backoff, dead-lettering when out of attempts.
+"""Dispatch: drain the outbox into the sinks, oldest first, surviving outages (DESIGN §2, dispatch).
 
 Deliveries are claimed with a lease, so a worker that dies mid-delivery only delays them. Each
 delivery carries a key stable for its (lead, sink) pair: a sink upserts on it, so delivering twice
 (after a crash between the sink's answer and our commit) has one effect.
+
+Per sink: up to ``concurrency`` deliveries in flight; a failure is retried with backoff and jitter
+until the retry horizon (48 hours by default) has passed since the delivery first failed, then
+dead-lettered; a sink that keeps failing opens its circuit (``circuits.py``) and its deliveries
+wait untried; a 429's retry time pauses the sink. A batch's outcomes are recorded in one
+transaction after its deliveries ran (at-least-once: the idempotency key absorbs a repeat).
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
+from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 
-from socialleads.configuration.models import RetryPolicy
+from socialleads.configuration.models import CircuitPolicy, RetryPolicy
 from socialleads.contracts import Sink, utc_now
-from socialleads.errors import PermanentDeliveryError, RetriableDeliveryError
-from socialleads.models import Lead
+from socialleads.errors import PermanentDeliveryError, RetriableDeliveryError, SinkNeedsAdminError
+from socialleads.models import AdminNotice, Delivery, Lead
+from socialleads.pipeline.circuits import Change, SinkGate
 from socialleads.redact import REDACTOR
 from socialleads.settings import DispatchSettings
 from socialleads.store import leads as lead_store
 from socialleads.store import outbox
+from socialleads.store.sink_state import load_states, save_state
 
 log = logging.getLogger("socialleads.dispatch")
 
@@ -35,6 +46,8 @@ class DispatchReport:
     delivered: int = 0
     retried: int = 0
     dead: int = 0
+    paused: int = 0
+    """Claimed deliveries given back untried: their sink's circuit opened or it asked to wait."""
 
     @property
     def attempted(self) -> int:
@@ -42,9 +55,31 @@ class DispatchReport:
         return self.delivered + self.retried + self.dead
 
 
+@dataclass(frozen=True)
+class SinkLimits:
+    """A sink's delivery limits from ``sinks.yaml``."""
+
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    circuit: CircuitPolicy = field(default_factory=CircuitPolicy)
+    concurrency: int = 4
+
+
+@dataclass
+class _Outcome:
+    item: outbox.Claimed
+    started: datetime
+    finished: datetime
+    result: Delivery | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    permanent: bool = False
+    needs_admin: bool = False
+    tried: bool = True
+
+
 def backoff_delay(policy: RetryPolicy, attempts: int, rng: random.Random) -> timedelta:
     """Exponential backoff with "equal jitter": half the delay fixed, half random (AWS architecture blog)."""
-    base = policy.first_delay.total_seconds() * 2 ** max(attempts - 1, 0)
+    base = policy.first_delay.total_seconds() * 2 ** min(max(attempts - 1, 0), 40)
     capped = min(base, policy.max_delay.total_seconds())
     return timedelta(seconds=capped / 2 + rng.uniform(0, capped / 2))
 
@@ -56,102 +91,237 @@ class Dispatcher:
         self,
         engine: Engine,
         sinks: Mapping[str, Sink[Any]],
-        policies: Mapping[str, RetryPolicy],
+        limits: Mapping[str, SinkLimits],
         settings: DispatchSettings,
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
+        notify: Callable[[AdminNotice], None] | None = None,
     ) -> None:
         self.engine = engine
         self.sinks = sinks
-        self.policies = policies
+        self.limits = {name: limits.get(name, SinkLimits()) for name in sinks}
         self.settings = settings
         self.clock = clock
         self.rng = rng or random.Random()
+        self.notify = notify
+        self.gates: dict[str, SinkGate] = {}
+        self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._recovered: set[str] = set()
+        self._recovered_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Stop the delivery threads (after the batch in flight)."""
+        for pool in self._pools.values():
+            pool.shutdown(wait=True)
+        self._pools.clear()
+
+    def _load_gates(self) -> None:
+        """Read the circuits from the store (another process may have opened or closed one)."""
+        with self.engine.connect() as conn:
+            stored = load_states(conn)
+        for name in self.sinks:
+            gate = self.gates.get(name)
+            if gate is None or not gate.dirty:
+                self.gates[name] = SinkGate(name, self.limits[name].circuit, stored.get(name))
 
     def dispatch_due(self, should_stop: Callable[[], bool] = lambda: False) -> DispatchReport:
         """Deliver every due delivery, oldest first, until none is due or ``should_stop()``."""
         report = DispatchReport()
+        self._load_gates()
         while not should_stop():
+            now = self.clock()
+            open_for_all, probing = [], []
+            for name, gate in self.gates.items():
+                admission = gate.admission(now)
+                if admission.limit is None:
+                    open_for_all.append(name)
+                elif admission.limit > 0:
+                    probing.append(name)
+            probes: set[int] = set()
             with self.engine.begin() as conn:
-                claimed = outbox.claim_due(
-                    conn, list(self.sinks), self.clock(), self.settings.lease, self.settings.batch_size
-                )
+                lease, size = self.settings.lease, self.settings.batch_size
+                claimed = outbox.claim_due(conn, open_for_all, now, lease, size)
+                for name in probing:  # the oldest waiting delivery, whatever its backoff says
+                    probe = outbox.claim_due(conn, [name], now, lease, 1, ignore_backoff=True)
+                    probes.update(p.id for p in probe)
+                    claimed += probe
             if not claimed:
                 break
             with self.engine.connect() as conn:
                 leads = lead_store.load_leads(conn, sorted({c.lead_id for c in claimed}))
-            for index, item in enumerate(claimed):
-                if should_stop():
-                    with self.engine.begin() as conn:
-                        outbox.release(conn, claimed[index:])
-                    return report
-                self._deliver_one(item, leads[item.lead_id], report)
-            if len(claimed) < self.settings.batch_size:
+            outcomes = self._deliver_all(claimed, leads, should_stop, probes)
+            self._record(outcomes, leads, report)
+            if len(claimed) < self.settings.batch_size or report.paused:
                 break
         return report
 
-    def _deliver_one(self, item: outbox.Claimed, lead: Lead, report: DispatchReport) -> None:
-        sink = self.sinks[item.sink]
-        policy = self.policies.get(item.sink, RetryPolicy())
+    def _deliver_all(
+        self,
+        claimed: list[outbox.Claimed],
+        leads: dict[int, Lead],
+        should_stop: Callable[[], bool],
+        probes: set[int],
+    ) -> list[_Outcome]:
+        """Run the batch: each sink's deliveries in order, up to its concurrency, sinks side by side."""
+        by_sink: dict[str, list[outbox.Claimed]] = defaultdict(list)
+        for item in claimed:
+            by_sink[item.sink].append(item)
+        if len(claimed) == 1:  # the common case of a fresh lead: no thread hop
+            item = claimed[0]
+            return [self._deliver_one(item, leads[item.lead_id], should_stop, item.id in probes)]
+        futures: list[Future[_Outcome]] = []
+        for sink, items in by_sink.items():
+            pool = self._pools.get(sink)
+            if pool is None:
+                workers = self.limits[sink].concurrency
+                pool = self._pools[sink] = ThreadPoolExecutor(workers, thread_name_prefix=f"sink-{sink}")
+            futures += [
+                pool.submit(self._deliver_one, i, leads[i.lead_id], should_stop, i.id in probes)
+                for i in items
+            ]
+        return [f.result() for f in futures]
+
+    def _deliver_one(
+        self, item: outbox.Claimed, lead: Lead, should_stop: Callable[[], bool], probe: bool
+    ) -> _Outcome:
+        """Deliver one item, unless the bot is stopping or its sink stopped accepting (then untried)."""
+        gate = self.gates[item.sink]
         started = self.clock()
+        if should_stop() or not (probe or gate.accepting(started)):
+            return _Outcome(item, started, started, tried=False)
+        outcome = _Outcome(item, started, started)
         try:
-            result = sink.deliver(
+            outcome.result = self.sinks[item.sink].deliver(
                 lead.model_copy(
                     update={"delivered_revision": item.delivered_revision, "external_id": item.external_id}
                 ),
                 item.key,
             )
         except PermanentDeliveryError as exc:
-            self._give_up(item, lead, _message(exc), started, permanent=True)
-            report.dead += 1
-            return
+            outcome.error, outcome.permanent = _message(exc), True
+        except SinkNeedsAdminError as exc:
+            outcome.error, outcome.needs_admin = _message(exc), True
         except RetriableDeliveryError as exc:
-            error, retry_after = _message(exc), exc.retry_after
+            outcome.error, outcome.retry_after = _message(exc), exc.retry_after
         except Exception as exc:  # a sink bug is retried like an outage, and logged
             log.exception("sink %s raised an unexpected error", item.sink)
-            error, retry_after = f"unexpected {type(exc).__name__}: {_message(exc)}", None
+            outcome.error = f"unexpected {type(exc).__name__}: {_message(exc)}"
+        outcome.finished = self.clock()
+        if outcome.error is None or outcome.permanent:
+            change = gate.succeeded(outcome.finished)
+        elif outcome.retry_after is not None:  # it answered, and said when to come back: alive
+            gate.throttled(outcome.finished, outcome.retry_after)
+            change = gate.succeeded(outcome.finished)
         else:
-            with self.engine.begin() as conn:
-                outbox.record_delivered(conn, item, result, started, self.clock())
-            report.delivered += 1
-            return
-        if item.attempts + 1 >= policy.max_attempts:
-            self._give_up(item, lead, error, started, permanent=False)
-            report.dead += 1
-            return
-        delay = backoff_delay(policy, item.attempts + 1, self.rng)
-        if retry_after is not None:
-            delay = max(delay, timedelta(seconds=retry_after))
+            change = gate.failed(outcome.finished, outcome.error, open_now=outcome.needs_admin)
+        if change is not None:
+            self._announce(item.sink, change)
+        return outcome
+
+    def _record(self, outcomes: list[_Outcome], leads: dict[int, Lead], report: DispatchReport) -> None:
+        """Write the batch's outcomes (and changed circuits) in one transaction."""
         now = self.clock()
+        untried: list[outbox.Claimed] = []
         with self.engine.begin() as conn:
-            outbox.record_retry(conn, item, error, now + delay, started, now)
+            for o in outcomes:
+                item = o.item
+                if not o.tried:
+                    untried.append(item)
+                elif o.error is None:
+                    assert o.result is not None
+                    outbox.record_delivered(conn, item, o.result, o.started, o.finished)
+                    report.delivered += 1
+                elif o.permanent or self._out_of_time(item, o):
+                    self._give_up(conn, o, leads[item.lead_id])
+                    report.dead += 1
+                else:
+                    self._retry(conn, o)
+                    report.retried += 1
+            outbox.release(conn, untried)
+            report.paused += len(untried)
+            for gate in self.gates.values():
+                if gate.dirty:
+                    gate.dirty = False
+                    save_state(conn, gate.snapshot(), now)
+            with self._recovered_lock:
+                recovered, self._recovered = self._recovered, set()
+            for name in recovered:
+                made_due = outbox.make_due(conn, name, now)
+                log.info("sink %s recovered: %d waiting deliveries are due now, oldest first", name, made_due)
+
+    def _out_of_time(self, item: outbox.Claimed, o: _Outcome) -> bool:
+        policy = self.limits[item.sink].retry
+        if policy.max_attempts is not None and item.attempts + 1 >= policy.max_attempts:
+            return True
+        first_failure = item.failing_since or o.started
+        return o.finished - first_failure >= policy.horizon
+
+    def _retry(self, conn: Any, o: _Outcome) -> None:
+        item, policy = o.item, self.limits[o.item.sink].retry
+        delay = backoff_delay(policy, item.attempts + 1, self.rng)
+        if o.retry_after is not None:
+            delay = max(delay, timedelta(seconds=o.retry_after))
+        assert o.error is not None
+        outbox.record_retry(conn, item, o.error, o.finished + delay, o.started, o.finished)
         log.info(
-            "delivery %d to %s failed (attempt %d of %d): %s; next try in %.0fs",
+            "delivery %d to %s failed (attempt %d): %s; next try in %.0fs",
             item.id,
             item.sink,
             item.attempts + 1,
-            policy.max_attempts,
-            error,
+            o.error,
             delay.total_seconds(),
         )
-        report.retried += 1
 
-    def _give_up(
-        self, item: outbox.Claimed, lead: Lead, error: str, started: datetime, permanent: bool
-    ) -> None:
-        with self.engine.begin() as conn:
-            outbox.record_dead(
-                conn, item, error, lead.model_dump(mode="json"), started, self.clock(), permanent
-            )
+    def _give_up(self, conn: Any, o: _Outcome, lead: Lead) -> None:
+        item = o.item
+        assert o.error is not None
+        snapshot = lead.model_dump(mode="json")
+        outbox.record_dead(conn, item, o.error, snapshot, o.started, o.finished, o.permanent)
         log.warning(
             "delivery %d of lead %d to %s is dead-lettered: %s (replay with "
             "`socialleads deliveries replay --id %d`)",
             item.id,
             item.lead_id,
             item.sink,
-            error,
+            o.error,
             item.id,
         )
+
+    def _announce(self, sink: str, change: Change) -> None:
+        state = self.gates[sink].snapshot()
+        if change is Change.OPENED:
+            log.warning(
+                "sink %s failed %d times in a row; its deliveries are paused: %s",
+                sink,
+                state.consecutive_failures,
+                state.last_error,
+            )
+            failures = (
+                f"{state.consecutive_failures} deliveries in a row failed"
+                if state.consecutive_failures > 1
+                else "A delivery failed in a way only an admin can fix"
+            )
+            notice = AdminNotice(
+                subject=f"socialleads: sink {sink} is failing; its deliveries are paused",
+                body=(
+                    f"{failures}, the last with: "
+                    f"{state.last_error}. No lead is lost: deliveries wait, and one is tried every "
+                    f"{state.cooldown_s:.0f}s (up to {self.limits[sink].circuit.max_cooldown}) until "
+                    "the sink answers; then the backlog is sent oldest first."
+                ),
+                severity="error",
+            )
+        else:
+            with self._recovered_lock:
+                self._recovered.add(sink)
+            log.warning("sink %s answers again; its circuit is closed", sink)
+            notice = AdminNotice(
+                subject=f"socialleads: sink {sink} recovered",
+                body="It answers again; the deliveries that waited are being sent, oldest first.",
+                severity="info",
+            )
+        if self.notify is not None:
+            self.notify(notice)
 
 
 def _message(exc: Exception) -> str:

@@ -22,8 +22,10 @@ from socialleads.configuration.models import DefaultRoute
 from socialleads.models import Contact, IntentVerdict, LeadDraft, Qualification, QualityScore, ReceivedVia
 from socialleads.pipeline.identity import IdentityResolver, LeadRef, Match, NewLead
 from socialleads.pipeline.normalize import without_nul
+from socialleads.pipeline.owners import choose as choose_owner
+from socialleads.pipeline.owners import take_team_turns
 from socialleads.pipeline.prepare import DEAD, IGNORED, LEAD, Prepared, SourceBinding
-from socialleads.pipeline.routing import RouteFacts, route
+from socialleads.pipeline.routing import RouteDecision, RouteFacts, route
 from socialleads.store import events as event_store
 from socialleads.store import leads as lead_store
 from socialleads.store import outbox
@@ -79,6 +81,8 @@ _LEAD_UPDATE_COLUMNS = (
     *_QUALITY_COLUMNS,
     "revision",
     "touch_count",
+    "owner",
+    "route",
     "updated_at",
 )
 _LEAD_COLUMNS = ("id", "key", "campaign", "created_at", *_LEAD_UPDATE_COLUMNS)
@@ -183,6 +187,8 @@ def _lead_update(v: dict[str, Any], received: Any) -> tuple[Any, ...]:
         _dumps(v.get("quality")),
         v["revision"],
         v["touch_count"],
+        v.get("owner"),
+        v.get("route"),
         received,
     )
 
@@ -297,12 +303,14 @@ def store_chunk(
 
     new_ids = iter(w.allocate_ids(leads_table, resolver.new_leads))
     ids: dict[LeadRef, int] = {ref: (ref if isinstance(ref, int) else next(new_ids)) for ref in work}
+    for lead in work.values():
+        lead.values["revision"] += lead.touches
+        lead.values["touch_count"] += lead.touches
+    plans = _route(conn, binding, work, ids, default_route, now)
     received = w.timestamp(now)
     new_rows, updates = [], []
     for ref, lead in work.items():
         v = lead.values
-        v["revision"] += lead.touches
-        v["touch_count"] += lead.touches
         if isinstance(ref, NewLead):
             new_rows.append((ids[ref], v["key"], v["campaign"], received, *_lead_update(v, received)))
         else:
@@ -319,40 +327,69 @@ def store_chunk(
         _TOUCH_COLUMNS,
         [_touch_row(w, ids[m.lead], eid, binding, d, via.value, m.reason, received) for eid, d, m in matched],
     )
-    result.deliveries_due = outbox.enqueue(conn, _plans(binding, work, ids, default_route), now)
+    result.deliveries_due = outbox.enqueue(conn, plans, now)
     return result
 
 
-def _plans(
+def route_facts(binding: SourceBinding, latest: LeadDraft, values: dict[str, Any]) -> RouteFacts:
+    """What routing looks at: the lead's best grade and intent, and the touch that brought it now."""
+    intent = values.get("intent")
+    language = intent.language if isinstance(intent, IntentVerdict) else (intent or {}).get("language")
+    return RouteFacts(
+        source=binding.name,
+        platform=latest.platform,
+        kind=latest.kind,
+        grade=values.get("grade"),
+        quality_score=values.get("quality_score"),
+        intent_score=values.get("intent_score"),
+        country=values.get("country"),
+        language=language,
+    )
+
+
+def _route(
+    conn: Connection,
     binding: SourceBinding,
     work: dict[LeadRef, _LeadWork],
     ids: dict[LeadRef, int],
     default_route: DefaultRoute,
+    now: datetime,
 ) -> list[outbox.Plan]:
-    """Route every lead this chunk touched; leads with the same facts share one decision."""
-    decisions: dict[RouteFacts, dict[str, str]] = {}
+    """Route every lead this chunk touched, assign owners to those without one, and plan deliveries.
+
+    Leads with the same facts share one decision; team turns are taken in one update per team.
+    """
+    decisions: dict[RouteFacts, RouteDecision] = {}
     plans = []
+    turns: list[tuple[LeadRef, str]] = []
     for ref, lead in work.items():
         v, latest = lead.values, lead.latest
         assert latest is not None
-        facts = RouteFacts(
-            source=binding.name,
-            platform=latest.platform,
-            kind=latest.kind,
-            grade=v.get("grade"),
-            quality_score=v.get("quality_score"),
-            intent_score=v.get("intent_score"),
-            country=v.get("country"),
-        )
-        sinks = decisions.get(facts)
-        if sinks is None:
-            sinks = decisions[facts] = route(
-                facts, binding.campaign_name, binding.campaign, default_route
-            ).sinks
-        if sinks:
+        facts = route_facts(binding, latest, v)
+        decision = decisions.get(facts)
+        if decision is None:
+            decision = decisions[facts] = route(facts, binding.campaign_name, binding.campaign, default_route)
+        v["route"] = decision.route
+        if decision.assign is not None and not v.get("owner"):
+            choice = choose_owner(decision.assign, facts.country)
+            if choice.owner:
+                v["owner"] = choice.owner
+            elif choice.team:
+                turns.append((ref, choice.team))
+        if decision.sinks:
             plans.append(
-                outbox.Plan(ids[ref], v["revision"], v["key"], sinks, is_new=isinstance(ref, NewLead))
+                outbox.Plan(
+                    ids[ref],
+                    v["revision"],
+                    v["key"],
+                    decision.sinks,
+                    is_new=isinstance(ref, NewLead),
+                    hold=decision.hold,
+                )
             )
+    if turns:
+        for ref, owner in take_team_turns(conn, turns, binding.teams, now).items():
+            work[ref].values["owner"] = owner
     return plans
 
 

@@ -5,8 +5,8 @@ CPU-only; nothing here touches the database, so it runs outside any write transa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
@@ -29,6 +29,8 @@ class SourceBinding:
     campaign_name: str | None = None
     campaign: Campaign | None = None
     phone_region: str | None = None
+    teams: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """``campaigns.yaml`` teams, for the owner assignment routing may ask for."""
 
 
 @dataclass(slots=True)

@@ -108,6 +108,7 @@ class Runner:
             campaign_name=campaign[0] if campaign else None,
             campaign=campaign[1] if campaign else None,
             phone_region=region,
+            teams=self.config.teams,
         )
 
     def _store(

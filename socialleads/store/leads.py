@@ -124,6 +124,7 @@ def lead_from_rows(row: RowMapping, touch_rows: Sequence[RowMapping]) -> Lead:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         revision=row["revision"],
+        owner=row["owner"],
     )
 
 

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, true, update
 
 from socialleads.models import Delivery
 from socialleads.store.bulk import BulkWriter
 from socialleads.store.events import chunked
 from socialleads.store.tables import dead_letters, deliveries, delivery_attempts
 
-PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+PENDING, HELD, DELIVERED, DEAD, REJECTED = "pending", "held", "delivered", "dead", "rejected"
 
 
 def lead_key(first_source: str, first_native_id: str) -> str:
@@ -44,6 +44,8 @@ class Plan:
     sinks: dict[str, str]
     is_new: bool = False
     """A lead created in this transaction: it has no delivery rows yet."""
+    hold: bool = False
+    """New delivery rows wait, held, until a person releases the lead."""
 
 
 def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
@@ -51,7 +53,8 @@ def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
 
     A new (lead, sink) gets a pending row. A delivered row gets the new revision and is pending
     again (the sink updates its record). A pending row keeps its backoff and takes the new revision.
-    A dead row takes the new revision but stays dead until replayed.
+    A dead row takes the new revision but stays dead until replayed; a held or rejected row stays so.
+    New rows of a plan that holds are held.
     """
     if not plans:
         return 0
@@ -78,7 +81,7 @@ def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
                         sink,
                         idempotency_key(plan.lead_key, sink),
                         rule,
-                        PENDING,
+                        HELD if plan.hold else PENDING,
                         0,
                         plan.revision,
                         stamp,
@@ -114,7 +117,7 @@ def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
     writer.update(
         deliveries, ("revision", "updated_at"), [(revision, stamp, d_id) for d_id, revision in bump]
     )
-    return len(inserts) + len(rearm)
+    return sum(1 for row in inserts if row[4] == PENDING) + len(rearm)
 
 
 @dataclass(frozen=True)
@@ -129,14 +132,22 @@ class Claimed:
     revision: int
     delivered_revision: int | None
     external_id: str | None
+    failing_since: datetime | None = None
 
 
 def claim_due(
-    conn: Connection, sinks: Sequence[str], now: datetime, lease: timedelta, limit: int
+    conn: Connection,
+    sinks: Sequence[str],
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    ignore_backoff: bool = False,
 ) -> list[Claimed]:
     """Claim up to ``limit`` due deliveries for ``sinks``, oldest first, leasing them to this worker.
 
     An expired lease (a worker that died mid-delivery) makes the row claimable again.
+    ``ignore_backoff`` claims the oldest pending ones even before their next attempt is due (the
+    probe of a sink whose circuit is open: the oldest lead goes first once the sink answers).
     """
     if not sinks:
         return []
@@ -150,11 +161,12 @@ def claim_due(
             deliveries.c.revision,
             deliveries.c.delivered_revision,
             deliveries.c.external_id,
+            deliveries.c.failing_since,
         )
         .where(
             and_(
                 deliveries.c.status == PENDING,
-                deliveries.c.next_attempt_at <= now,
+                true() if ignore_backoff else deliveries.c.next_attempt_at <= now,
                 deliveries.c.sink.in_(list(sinks)),
                 or_(deliveries.c.lease_until.is_(None), deliveries.c.lease_until < now),
             )
@@ -197,6 +209,7 @@ def record_delivered(
         "delivered_revision": claimed.revision,
         "lease_until": None,
         "last_error": None,
+        "failing_since": None,
         "delivered_at": now,
         "updated_at": now,
         "attempts": claimed.attempts + 1,
@@ -235,6 +248,7 @@ def record_retry(
             next_attempt_at=next_attempt_at,
             lease_until=None,
             last_error=error,
+            failing_since=claimed.failing_since or started,
             updated_at=now,
         )
     )
@@ -279,6 +293,34 @@ def release(conn: Connection, claimed: Sequence[Claimed]) -> None:
         conn.execute(update(deliveries).where(deliveries.c.id.in_(part)).values(lease_until=None))
 
 
+def make_due(conn: Connection, sink: str, now: datetime) -> int:
+    """Make every pending delivery of ``sink`` that waits on a backoff due now (its circuit closed:
+    the backlog drains oldest first, instead of in the order the backoffs happen to expire)."""
+    done = conn.execute(
+        update(deliveries)
+        .where(
+            and_(
+                deliveries.c.sink == sink,
+                deliveries.c.status == PENDING,
+                deliveries.c.next_attempt_at > now,
+            )
+        )
+        .values(next_attempt_at=now)
+    )
+    return int(done.rowcount or 0)
+
+
+def decide_held(conn: Connection, lead_id: int, release: bool, now: datetime) -> int:
+    """Release a held lead's deliveries (they become due now) or reject them; returns how many."""
+    values: dict[str, Any] = {"status": PENDING, "next_attempt_at": now} if release else {"status": REJECTED}
+    done = conn.execute(
+        update(deliveries)
+        .where(and_(deliveries.c.lead_id == lead_id, deliveries.c.status == HELD))
+        .values(updated_at=now, **values)
+    )
+    return int(done.rowcount or 0)
+
+
 def replay_dead(
     conn: Connection, now: datetime, delivery_ids: Sequence[int] = (), sink: str | None = None
 ) -> int:
@@ -293,7 +335,14 @@ def replay_dead(
         conn.execute(
             update(deliveries)
             .where(deliveries.c.id.in_(part))
-            .values(status=PENDING, attempts=0, next_attempt_at=now, lease_until=None, updated_at=now)
+            .values(
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                lease_until=None,
+                failing_since=None,
+                updated_at=now,
+            )
         )
         conn.execute(
             update(dead_letters)

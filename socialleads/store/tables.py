@@ -78,6 +78,10 @@ leads = Table(
     Column("quality", Json),
     Column("revision", Integer, nullable=False),
     Column("touch_count", Integer, nullable=False),
+    # The salesperson routing assigned (kept once set), and the rule(s) that routed the lead:
+    # a rule name, "default" or "unrouted", so `routes stats` can count each.
+    Column("owner", String(200)),
+    Column("route", String(200)),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index(None, "created_at"),
@@ -167,7 +171,8 @@ deliveries = Table(
     Column("sink", String(100), nullable=False),
     Column("idempotency_key", String(200), nullable=False),
     Column("route", String(200), nullable=False),
-    # pending | delivered | dead. A claimed row is pending with lease_until in the future.
+    # pending | held | delivered | dead | rejected. A claimed row is pending with lease_until in the
+    # future; a held row waits for a person (`leads release` / `leads reject`).
     Column("status", String(20), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("revision", Integer, nullable=False),
@@ -175,6 +180,8 @@ deliveries = Table(
     Column("next_attempt_at", UtcDateTime(), nullable=False),
     Column("lease_until", UtcDateTime()),
     Column("last_error", Text),
+    # When the current run of failures began; the retry horizon counts from it. None once delivered.
+    Column("failing_since", UtcDateTime()),
     Column("external_id", String(255)),
     Column("external_url", Text),
     Column("created_at", UtcDateTime(), nullable=False),
@@ -197,6 +204,30 @@ delivery_attempts = Table(
     Column("outcome", String(20), nullable=False),
     Column("error", Text),
     Index(None, "delivery_id"),
+)
+
+# One row per sink that ever failed: its circuit (closed | open), and a pause a 429 asked for.
+sink_state = Table(
+    "sink_state",
+    metadata,
+    Column("sink", String(100), primary_key=True),
+    Column("circuit", String(20), nullable=False),
+    Column("consecutive_failures", Integer, nullable=False),
+    Column("opened_at", UtcDateTime()),
+    Column("probe_at", UtcDateTime()),
+    Column("cooldown_s", Float, nullable=False),
+    Column("paused_until", UtcDateTime()),
+    Column("last_error", Text),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Round-robin position per team, so owner assignment continues where it stopped after a restart.
+team_cursors = Table(
+    "team_cursors",
+    metadata,
+    Column("team", String(200), primary_key=True),
+    Column("next_index", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 # Paid API usage (posts read from X, say) per meter and period; budgets are checked against it.

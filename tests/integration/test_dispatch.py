@@ -20,10 +20,13 @@ def receiver() -> Iterator[LoopbackReceiver]:
         yield rx
 
 
-def webhook_bot(tmp_path: Path, database_url: str, url: str, max_attempts: int = 5) -> ScriptedBot:
+def webhook_bot(
+    tmp_path: Path, database_url: str, url: str, max_attempts: int = 5, concurrency: int = 4
+) -> ScriptedBot:
     sinks = {
         "crm": {
             "type": "webhook",
+            "concurrency": concurrency,
             "retry": {"max_attempts": max_attempts, "first_delay": "10s", "max_delay": "10m"},
             "config": {"url": f"{url}/hooks/leads", "secret": "s3cret-signing-key"},
         }
@@ -166,7 +169,8 @@ def test_a_claim_left_by_a_crashed_worker_is_taken_again_after_its_lease(
 
 
 def test_deliveries_go_oldest_first(tmp_path: Path, database_url: str, receiver: LoopbackReceiver) -> None:
-    sb = webhook_bot(tmp_path, database_url, receiver.url)
+    # Deliveries start oldest first; with concurrency 1 they also arrive in that order.
+    sb = webhook_bot(tmp_path, database_url, receiver.url, concurrency=1)
     for seq in (1, 2, 3):
         sb.set_events([person(n) for n in range(1, seq + 1)])
         sb.bot.runner.poll("src")

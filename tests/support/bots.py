@@ -48,6 +48,7 @@ def scripted_bot(
     default_route: list[str] | None = None,
     admin_sinks: list[str] | None = None,
     clock: Clock | None = None,
+    teams: dict[str, list[str]] | None = None,
     **settings: Any,
 ) -> ScriptedBot:
     """Write a config with source ``src`` (scripted) and build the bot on ``database_url``."""
@@ -61,6 +62,7 @@ def scripted_bot(
         campaigns=campaigns,
         default_route=default_route,
         admin_sinks=admin_sinks,
+        teams=teams,
     )
     clock = clock or Clock()
     bot = build_bot(

@@ -15,6 +15,7 @@ def write_config(
     campaigns: dict[str, Any] | None = None,
     default_route: list[str] | None = None,
     admin_sinks: list[str] | None = None,
+    teams: dict[str, list[str]] | None = None,
 ) -> Path:
     """Write sources.yaml, sinks.yaml and campaigns.yaml into ``folder``; returns it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -26,5 +27,7 @@ def write_config(
     campaigns_doc: dict[str, Any] = {"campaigns": campaigns or {}}
     if default_route is not None:
         campaigns_doc["default_route"] = {"deliver_to": default_route}
+    if teams:
+        campaigns_doc["teams"] = teams
     (folder / "campaigns.yaml").write_text(yaml.safe_dump(campaigns_doc, allow_unicode=True))
     return folder

@@ -115,7 +115,10 @@ class ScriptedSource(Source[ScriptConfig, ScriptCursor]):
             platform="test",
             occurred_at=event.occurred_at or self.context.clock(),
             contact=Contact(
-                full_name=payload.get("name"), email=payload.get("email"), phone=payload.get("phone")
+                full_name=payload.get("name"),
+                email=payload.get("email"),
+                phone=payload.get("phone"),
+                country=payload.get("country"),
             ),
             handle=handle,
             message=payload.get("message"),

@@ -189,3 +189,43 @@ def test_a_source_in_two_campaigns_is_an_error(tmp_path: Path) -> None:
 def test_an_admin_sink_must_be_a_configured_sink(tmp_path: Path) -> None:
     write(tmp_path, "sinks.yaml", "sinks:\n  out: {type: console}\nadmin_sinks: [out, missing]\n")
     assert any("admin_sinks[1]: no sink named 'missing'" in e for e in errors_of(tmp_path))
+
+
+def test_an_unknown_team_names_the_key_and_the_closest_team(tmp_path: Path) -> None:
+    write(tmp_path, "sinks.yaml", "sinks:\n  out: {type: console}\n")
+    write(
+        tmp_path,
+        "campaigns.yaml",
+        "teams:\n  nordics: [anna]\n  empty: []\ncampaigns:\n  spring:\n    owner_team: nordic\n"
+        "    routes:\n      - name: hot\n        deliver_to: [out]\n        assign: {team: nordik}\n",
+    )
+    found = errors_of(tmp_path)
+    assert any(
+        "campaigns.spring.owner_team: no team named 'nordic' (fix: did you mean 'nordics'?)" in e
+        for e in found
+    )
+    assert any("campaigns.spring.routes[0].assign.team: no team named 'nordik'" in e for e in found)
+    assert any("teams.empty: team 'empty' has no members" in e for e in found)
+
+
+def test_norway_stays_a_country_code_and_yes_still_works_for_a_boolean(tmp_path: Path) -> None:
+    # YAML 1.1 reads NO as false; the config loader uses YAML 1.2 booleans (true/false only).
+    write(tmp_path, "sinks.yaml", "sinks:\n  out: {type: console, enabled: yes}\n")
+    write(
+        tmp_path,
+        "campaigns.yaml",
+        "campaigns:\n  spring:\n    routes:\n      - name: nordics\n        when: {countries: [IS, NO]}\n"
+        "        deliver_to: [out]\n        assign: {by_country: {NO: bjorn, ON: olivia}}\n",
+    )
+    config = load(tmp_path)
+    rule = config.campaigns["spring"].routes[0]
+    assert rule.when.countries == ("IS", "NO")
+    assert rule.assign is not None and rule.assign.by_country == {"NO": "bjorn", "ON": "olivia"}
+    assert config.sinks["out"].enabled is True
+
+
+def test_sink_delivery_limits_have_serious_defaults(tmp_path: Path) -> None:
+    write(tmp_path, "sinks.yaml", "sinks:\n  out: {type: console, retry: {horizon: 3d}}\n")
+    entry = load(tmp_path).sinks["out"]
+    assert entry.retry.horizon == timedelta(days=3) and entry.retry.max_attempts is None
+    assert entry.circuit.failures == 5 and entry.concurrency == 4

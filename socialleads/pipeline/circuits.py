@@ -1,0 +1,116 @@
+"""Circuit breakers for sinks: a sink that keeps failing is paused instead of burning every retry.
+
+A sink's circuit opens after ``CircuitPolicy.failures`` failures in a row. While open, its
+deliveries are not tried (they keep their retries and their place in line); after the cooldown
+one delivery probes the sink. A success closes the circuit, the backlog is made due and drains
+oldest first; a failed probe doubles the cooldown. Opening and closing are each told to the admin
+once. A 429 with a retry time pauses the sink until then without counting as a failure: the
+receiver is up, and asked us to wait (Slack and HubSpot both document Retry-After).
+
+A ``SinkNeedsAdminError`` (a rejected token) opens the circuit at the first failure: the deliveries
+wait for the admin instead of being dead-lettered one by one.
+
+The gate is shared by the dispatcher's delivery threads, so it locks.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import Enum
+
+from socialleads.configuration.models import CircuitPolicy
+from socialleads.store.sink_state import CLOSED, OPEN, SinkState
+
+
+class Change(Enum):
+    """A circuit change worth telling the admin."""
+
+    OPENED = "opened"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Admission:
+    """How many deliveries the sink takes now: ``None`` for any number, 0 for none, 1 for a probe."""
+
+    limit: int | None
+    why: str = ""
+
+
+class SinkGate:
+    """The circuit of one sink, and its pause."""
+
+    def __init__(self, sink: str, policy: CircuitPolicy, state: SinkState | None = None) -> None:
+        self.sink = sink
+        self.policy = policy
+        self.state = state or SinkState(sink)
+        self.dirty = False
+        """The state changed since it was last saved."""
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> SinkState:
+        """A copy of the state, for saving."""
+        with self._lock:
+            return replace(self.state)
+
+    def admission(self, now: datetime) -> Admission:
+        """Whether deliveries to this sink may be claimed now."""
+        with self._lock:
+            s = self.state
+            if s.paused_until is not None and now < s.paused_until:
+                return Admission(0, f"paused until {s.paused_until:%H:%M:%S}Z at the receiver's request")
+            if s.circuit == OPEN:
+                if s.probe_at is not None and now < s.probe_at:
+                    return Admission(0, f"circuit open; next probe at {s.probe_at:%H:%M:%S}Z")
+                return Admission(1, "circuit open; probing with one delivery")
+            return Admission(None)
+
+    def accepting(self, now: datetime) -> bool:
+        """Whether to go on delivering in this batch (the circuit did not open, no pause began)."""
+        with self._lock:
+            s = self.state
+            paused = s.paused_until is not None and now < s.paused_until
+            return not paused and s.circuit == CLOSED
+
+    def succeeded(self, now: datetime) -> Change | None:
+        """The sink answered (delivered, or refused one lead for a reason of its own)."""
+        with self._lock:
+            s = self.state
+            was_open = s.circuit == OPEN
+            if s.consecutive_failures or was_open:
+                s.circuit, s.consecutive_failures = CLOSED, 0
+                s.opened_at = s.probe_at = None
+                s.cooldown_s = 0.0
+                self.dirty = True
+            return Change.CLOSED if was_open else None
+
+    def failed(self, now: datetime, error: str, open_now: bool = False) -> Change | None:
+        """The sink failed (an outage, a timeout, a 5xx); may open the circuit or delay the next probe.
+
+        ``open_now``: the failure needs an admin (a rejected token), so waiting for more is pointless.
+        """
+        with self._lock:
+            s = self.state
+            s.consecutive_failures += 1
+            s.last_error = error
+            self.dirty = True
+            if s.circuit == OPEN:  # the probe failed
+                s.cooldown_s = min(s.cooldown_s * 2, self.policy.max_cooldown.total_seconds())
+                s.probe_at = now + timedelta(seconds=s.cooldown_s)
+                return None
+            if open_now or s.consecutive_failures >= self.policy.failures:
+                s.circuit, s.opened_at = OPEN, now
+                s.cooldown_s = self.policy.cooldown.total_seconds()
+                s.probe_at = now + timedelta(seconds=s.cooldown_s)
+                return Change.OPENED
+            return None
+
+    def throttled(self, now: datetime, retry_after: float) -> None:
+        """The sink asked to wait ``retry_after`` seconds (a 429): pause all its deliveries that long."""
+        with self._lock:
+            until = now + timedelta(seconds=retry_after)
+            if self.state.paused_until is None or self.state.paused_until < until:
+                self.state.paused_until = until
+                self.dirty = True
