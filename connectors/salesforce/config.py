@@ -1,0 +1,62 @@
+"""The Salesforce sink's settings: where the org is, the token, and how lead data maps onto Lead fields."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from pydantic import ConfigDict, Field, SecretStr, field_validator
+
+from socialleads.contracts import ConnectorConfig
+from socialleads.settings import Duration
+
+API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+class SalesforceConfig(ConnectorConfig):
+    """Where the org is, the access token, and how lead data maps onto Lead fields."""
+
+    model_config = ConfigDict(hide_input_in_errors=True)
+
+    instance_url: str
+    """The org's My Domain URL, e.g. ``https://acme.my.salesforce.com`` (OAuth's ``instance_url``)."""
+    access_token: SecretStr
+    """An OAuth access token (session id) of an integration user that may edit Leads."""
+    api_version: str = Field(default="59.0", pattern=r"^\d{2}\.0$")
+    external_id_field: str = Field(default="Socialleads_Key__c", pattern=r"^[A-Za-z][A-Za-z0-9_]*__c$")
+    """A Text custom field on Lead marked External ID (and Unique), holding the delivery key."""
+    lead_source: str | None = "Social"
+    unknown_company: str = Field(default="(not given)", min_length=1)
+    unknown_last_name: str = Field(default="(unknown)", min_length=1)
+    answer_fields: dict[str, str] = Field(default_factory=dict)
+    """Form question → Lead field API name (``Budget__c``); questions compare case-insensitively."""
+    campaign_member_status: str | None = None
+    """CampaignMember Status for new members; None uses the campaign's default (e.g. "Sent")."""
+    request_limit_retry: Duration = timedelta(hours=1)
+    """When to try again after ``REQUEST_LIMIT_EXCEEDED`` (Salesforce names no reset time)."""
+    timeout: Duration = timedelta(seconds=30)
+
+    @field_validator("instance_url")
+    @classmethod
+    def _https_origin(cls, value: str) -> str:
+        parts = urlsplit(value)
+        # simple-salesforce always speaks https to the host (and port) of instance_url.
+        if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") or parts.query:
+            raise ValueError("must be the org's https:// address, e.g. https://acme.my.salesforce.com")
+        return value.rstrip("/")
+
+    @field_validator("answer_fields")
+    @classmethod
+    def _api_names(cls, value: dict[str, str]) -> dict[str, str]:
+        wrong = [f for f in value.values() if not API_NAME.match(f)]
+        if wrong:
+            raise ValueError(f"not a field API name: {', '.join(wrong)} (write them like Budget__c)")
+        return value
+
+    @field_validator("timeout", "request_limit_retry")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero, e.g. 30s")
+        return value
