@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import requests
 from sqlalchemy import Engine, make_url
 
 from socialleads import http
@@ -108,6 +109,7 @@ def _start_connectors(
     registry: Registry,
     clock: Callable[[], datetime],
     unavailable: dict[str, str],
+    new_session: Callable[..., requests.Session],
 ) -> dict[str, Any]:
     """Instantiate every runnable source or sink; one that fails is recorded in ``unavailable``."""
     names = config.runnable_sources() if kind == "source" else config.runnable_sinks()
@@ -131,7 +133,7 @@ def _start_connectors(
             phone_region=region,
             clock=clock,
             logger=logging.getLogger(f"socialleads.{kind}.{name}"),
-            new_session=functools.partial(http.new_session, sandbox_url=config.settings.sandbox_url),
+            new_session=new_session,
             meter=meter,
         )
         try:
@@ -149,8 +151,12 @@ def build_bot(
     qualifier: Qualifier | None = None,
     clock: Callable[[], datetime] = utc_now,
     migrate_database: bool = True,
+    new_session: Callable[..., requests.Session] | None = None,
 ) -> Bot:
     """Load config, open (and migrate) the database, start every enabled connector.
+
+    ``new_session`` replaces the connectors' HTTP session factory (``socialleads.http.new_session``
+    with the sandbox URL); tests use it to send a vendor's https host to a loopback emulator.
 
     Raises ``ConfigErrors`` for a bad configuration; a connector that cannot start is listed in
     ``Bot.unavailable`` and the rest run.
@@ -168,8 +174,9 @@ def build_bot(
         migrate(engine)
     unavailable = dict(config.unavailable)
     meter = StoredMeter(engine, clock)
-    sources = _start_connectors("source", meter, config, registry, clock, unavailable)
-    sinks = _start_connectors("sink", meter, config, registry, clock, unavailable)
+    sessions = new_session or functools.partial(http.new_session, sandbox_url=settings.sandbox_url)
+    sources = _start_connectors("source", meter, config, registry, clock, unavailable, sessions)
+    sinks = _start_connectors("sink", meter, config, registry, clock, unavailable, sessions)
     admin = {name: sinks[name] for name in config.admin_sinks if name in sinks}
     health = HealthReporter(admin)
     runner = Runner(

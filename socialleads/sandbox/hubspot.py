@@ -26,20 +26,18 @@ associations), ``GET /_hubspot/writes`` (the journal), ``POST /_hubspot/failures
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from socialleads.sandbox.hubspot_rules import HubSpotError, bad_request
 from socialleads.sandbox.hubspot_schema import OBJECT_TYPES
 from socialleads.sandbox.hubspot_store import HubSpotStore
+from socialleads.sandbox.loopback import LoopbackServer
 
 _BY_ID = {type_id: name for name, type_id in OBJECT_TYPES.items()}
 Work = Callable[[dict[str, Any]], tuple[int, Any]]
@@ -197,50 +195,12 @@ def create_hubspot_app(store: HubSpotStore) -> FastAPI:
     return app
 
 
-class HubSpotServer:
+class HubSpotServer(LoopbackServer):
     """``with HubSpotServer(store) as hubspot:`` serves the emulator at ``hubspot.url`` on loopback."""
 
     def __init__(self, store: HubSpotStore, host: str = "127.0.0.1", port: int = 0) -> None:
         self.store = store
-        self.host = host
-        config = uvicorn.Config(
-            create_hubspot_app(store),
-            host=host,
-            port=port,
-            log_level="warning",
-            lifespan="off",
-            access_log=False,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="hubspot-emulator", daemon=True)
-
-    @property
-    def url(self) -> str:
-        """``http://host:port``: the sink's ``base_url``."""
-        port = int(self._server.servers[0].sockets[0].getsockname()[1])
-        return f"http://{self.host}:{port}"
-
-    def start(self) -> Self:
-        """Start serving; raises RuntimeError when the address cannot be used."""
-        self._thread.start()
-        while not self._server.started and self._thread.is_alive():
-            self._thread.join(0.02)
-        if not self._server.started:
-            raise RuntimeError(f"the HubSpot emulator could not listen on {self.host}")
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and wait for the thread."""
-        self._server.should_exit = True
-        self._thread.join(10)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+        super().__init__(create_hubspot_app(store), host, port, name="hubspot-emulator")
 
 
 __all__ = ["HubSpotServer", "create_hubspot_app", "install"]

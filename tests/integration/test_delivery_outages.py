@@ -15,10 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from socialleads.sandbox.hubspot import HubSpotServer
+from socialleads.sandbox.hubspot_store import HubSpotStore
 from socialleads.store.tables import dead_letters, deliveries, leads, sink_state
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
-from tests.support.bots import ScriptedBot, scripted_bot
+from tests.support.bots import Clock, ScriptedBot, scripted_bot
 
+HUBSPOT_TOKEN = "pat-na1-aaaaaaaa-bbbb-cccc-dddd-outage"
 OK = ScriptedResponse(200, b'{"id": "ok"}', {"Content-Type": "application/json"})
 DOWN = ScriptedResponse(500, b"upstream unavailable")
 
@@ -217,3 +220,59 @@ def test_a_rejected_token_pauses_the_sink_at_once_and_dead_letters_nothing(
         assert {r[0] for r in conn.execute(select(deliveries.c.status))} == {"delivered"}
     assert notices(admin)[-1] == "socialleads: sink crm recovered"
     sb.bot.close()
+
+
+def test_the_hubspot_emulator_down_for_ten_minutes_then_throttling_gets_every_contact_once_oldest_first(
+    tmp_path: Path, database_url: str, admin: LoopbackReceiver
+) -> None:
+    sb_clock = Clock()
+    store = HubSpotStore(tokens=[HUBSPOT_TOKEN], portal_id=424242, clock=sb_clock)
+    with HubSpotServer(store) as hubspot:
+        sinks = {
+            "crm": {
+                "type": "hubspot",
+                "concurrency": 1,
+                "config": {"access_token": HUBSPOT_TOKEN, "portal_id": 424242, "base_url": hubspot.url},
+            },
+            "ops": {"type": "webhook", "config": {"url": f"{admin.url}/hooks/ops"}},
+        }
+        sb = scripted_bot(
+            tmp_path, database_url, sinks=sinks, default_route=["crm"], admin_sinks=["ops"], clock=sb_clock
+        )
+        store.gate.outage(timedelta(minutes=10))
+        events = [person(seq) for seq in range(1, 4)]
+        for _ in range(300):  # ten simulated minutes, the bot's loop every 2 s, leads arriving
+            if len(events) < 12 and int(sb.clock.now.timestamp()) % 60 == 0:
+                events.append(person(len(events) + 1))
+            sb.set_events(events)
+            sb.bot.runner.poll("src")
+            sb.bot.dispatcher.dispatch_due()
+            sb.clock.advance(seconds=2)
+        assert store.records("contacts") == []
+        store.gate.rate_limit(1, retry_after=20)
+        for _ in range(200):
+            sb.bot.dispatcher.dispatch_due()
+            with sb.bot.engine.connect() as conn:
+                statuses = {r[0] for r in conn.execute(select(deliveries.c.status))}
+            if statuses == {"delivered"}:
+                break
+            sb.clock.advance(seconds=2)
+        else:
+            raise AssertionError(f"never drained: {statuses}")
+        contacts = sorted(store.records("contacts"), key=lambda c: int(c.id))
+        with sb.bot.engine.connect() as conn:
+            by_age = [
+                r[0]
+                for r in conn.execute(
+                    select(leads.c.email)
+                    .join(deliveries, deliveries.c.lead_id == leads.c.id)
+                    .order_by(deliveries.c.created_at, deliveries.c.id)
+                )
+            ]
+        assert len(by_age) == len(events) == 12
+        assert [c.properties["email"] for c in contacts] == by_age  # each once, created oldest first
+        assert notices(admin) == [
+            "socialleads: sink crm is failing; its deliveries are paused",
+            "socialleads: sink crm recovered",
+        ]
+        sb.bot.close()

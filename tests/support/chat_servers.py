@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
-
-import uvicorn
+from typing import Any
 
 from socialleads.bot import build_bot
 from socialleads.registry import PluginInfo
+from socialleads.sandbox.loopback import LoopbackServer
 from socialleads.sandbox.slack import SlackWorkspace, create_slack_app
 from socialleads.sandbox.teams import TeamsTenant, create_teams_app
 from socialleads.settings import Settings
@@ -21,34 +18,11 @@ from tests.support.configs import write_config
 from tests.support.scripted_source import registry_with_scripted, write_script
 
 
-class LoopbackApp:
+class LoopbackApp(LoopbackServer):
     """``with LoopbackApp(app) as server:`` serves an ASGI app at ``server.url`` until the block ends."""
 
     def __init__(self, app: Any) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name="chat-emulator", daemon=True)
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return f"http://127.0.0.1:{self._server.servers[0].sockets[0].getsockname()[1]}"
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        while not self._server.started and self._thread.is_alive():
-            self._thread.join(0.02)
-        if not self._server.started:
-            raise RuntimeError("the emulator could not listen on 127.0.0.1")
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._server.should_exit = True
-        self._thread.join(10)
+        super().__init__(app, name="chat-emulator")
 
 
 class ServedSlack(LoopbackApp):
