@@ -166,9 +166,9 @@ class Dispatcher:
         by_sink: dict[str, list[outbox.Claimed]] = defaultdict(list)
         for item in claimed:
             by_sink[item.sink].append(item)
-        if len(claimed) == 1:  # the common case of a fresh lead: no thread hop
-            item = claimed[0]
-            return [self._deliver_one(item, leads[item.lead_id], should_stop, item.id in probes)]
+        if len(claimed) == 1 or (len(by_sink) == 1 and self.limits[claimed[0].sink].concurrency == 1):
+            # A fresh lead, or one sink taking one at a time: no thread hop.
+            return [self._deliver_one(i, leads[i.lead_id], should_stop, i.id in probes) for i in claimed]
         futures: list[Future[_Outcome]] = []
         for sink, items in by_sink.items():
             pool = self._pools.get(sink)
@@ -222,15 +222,20 @@ class Dispatcher:
         """Write the batch's outcomes (and changed circuits) in one transaction."""
         now = self.clock()
         untried: list[outbox.Claimed] = []
+        done = [
+            outbox.Done(o.item, o.result or Delivery(), o.started, o.finished)
+            for o in outcomes
+            if o.tried and o.error is None
+        ]
+        report.delivered += len(done)
         with self.engine.begin() as conn:
+            outbox.record_delivered(conn, done)
             for o in outcomes:
                 item = o.item
                 if not o.tried:
                     untried.append(item)
                 elif o.error is None:
-                    assert o.result is not None
-                    outbox.record_delivered(conn, item, o.result, o.started, o.finished)
-                    report.delivered += 1
+                    continue
                 elif o.permanent or self._out_of_time(item, o):
                     self._give_up(conn, o, leads[item.lead_id])
                     report.dead += 1
