@@ -143,5 +143,20 @@ def report(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The con
             table.add_row(group, *(str(counts[c]) for c in columns))
         table.add_row("all", *(str(total[c]) for c in columns), style="bold")
         console.print(table)
+        usage = getattr(source, "usage_summary", None)
+        if callable(usage):
+            console.print(paid_usage_line(usage(), total["lead"]), markup=False)
     finally:
         bot.close()
+
+
+def paid_usage_line(summary: dict[str, Any], leads: int) -> str:
+    """Posts read this period (paid, on X), against the budget, and what each lead cost in reads."""
+    read, budget = int(summary.get("posts_read") or 0), summary.get("budget")
+    of = f" of a budget of {budget}" if budget is not None else " (no budget set)"
+    spent = " (spent: polling waits for the next period)" if budget is not None and read >= budget else ""
+    per_lead = f"{read / leads:.1f} posts read per lead" if leads else "no lead yet"
+    return (
+        f"Paid reads in {summary.get('period')}: {read} posts{of}{spent}; "
+        f"{leads} posts became leads; {per_lead}"
+    )
