@@ -140,6 +140,11 @@ class Consent(_Record):
     captured_at: datetime | None = None
 
 
+#: ``LeadDraft.context`` key a connector fills with the business's own handles (its X accounts, its
+#: Instagram username): a text that mentions them talks to the seller, not to a friend.
+BUSINESS_HANDLES = "business_handles"
+
+
 class LeadDraft(_Record):
     """A candidate lead parsed from one raw event; not yet matched to a person.
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from socialleads.errors import SkippableRecordError
-from socialleads.models import Contact, EventKind, Handle, LeadDraft, RawEvent
+from socialleads.models import BUSINESS_HANDLES, Contact, EventKind, Handle, LeadDraft, RawEvent
 
 POST_FIELDS = "id,created_time,message,permalink_url"
 MEDIA_FIELDS = "id,timestamp,caption,permalink,media_product_type"
@@ -200,7 +200,8 @@ def draft(event: RawEvent) -> LeadDraft:
     if platform == "facebook":
         parts = _facebook(comment, _dict(payload.get("post")), page_id, where)
     elif platform == "instagram":
-        parts = _instagram(comment, _dict(payload.get("media")), page_id, where)
+        account = _text(_dict(payload.get("account")).get("username"))
+        parts = _instagram(comment, _dict(payload.get("media")), page_id, where, account)
     else:
         raise SkippableRecordError(f"{where}: platform is {platform!r}, expected 'facebook' or 'instagram'")
     occurred_at = event.occurred_at or graph_time(comment.get("created_time") or comment.get("timestamp"))
@@ -244,7 +245,9 @@ def _facebook(comment: dict[str, Any], post: dict[str, Any], page_id: str, where
     }
 
 
-def _instagram(comment: dict[str, Any], media: dict[str, Any], page_id: str, where: str) -> dict[str, Any]:
+def _instagram(
+    comment: dict[str, Any], media: dict[str, Any], page_id: str, where: str, account: str | None
+) -> dict[str, Any]:
     media_id = _text(media.get("id")) or _text(_dict(comment.get("media")).get("id"))
     if media_id is None:
         raise SkippableRecordError(f"{where}: the event does not say which Instagram media the comment is on")
@@ -269,6 +272,8 @@ def _instagram(comment: dict[str, Any], media: dict[str, Any], page_id: str, whe
         "post_permalink": permalink,
         "post_excerpt": _excerpt(media.get("caption")),
         "media_product_type": _text(media.get("media_product_type")),
+        # "@ourshop do you ship?" asks the seller: the qualifier must not read it as tagging a friend.
+        BUSINESS_HANDLES: [account] if account else None,
     }
     return {
         "platform": "instagram",

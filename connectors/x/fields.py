@@ -8,12 +8,13 @@ https://docs.x.com/x-api/fundamentals/expansions (``includes``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from socialleads.errors import SkippableRecordError
-from socialleads.models import Contact, EventKind, Handle, LeadDraft, RawEvent
+from socialleads.models import BUSINESS_HANDLES, Contact, EventKind, Handle, LeadDraft, RawEvent
 
 EXPANSIONS = ["author_id", "referenced_tweets.id", "entities.mentions.username"]
 TWEET_FIELDS = [
@@ -156,8 +157,12 @@ def profile_url(username: str) -> str:
     return f"https://x.com/{username}"
 
 
-def draft_from_event(event: RawEvent) -> LeadDraft:
-    """The draft of one stored post event; raises ``SkippableRecordError`` when the post has no text."""
+def draft_from_event(event: RawEvent, business_handles: Sequence[str] = ()) -> LeadDraft:
+    """The draft of one stored post event; raises ``SkippableRecordError`` when the post has no text.
+
+    ``business_handles``: the brand's accounts, so the qualifier reads "@thestore" as addressing
+    the seller rather than tagging a friend.
+    """
     post = _dict(event.payload.get("post"))
     author = _dict(event.payload.get("author"))
     text = post.get("text")
@@ -184,6 +189,8 @@ def draft_from_event(event: RawEvent) -> LeadDraft:
     for key in ("search", "account"):
         if event.payload.get(key):
             context[key] = event.payload[key]
+    if business_handles:
+        context[BUSINESS_HANDLES] = list(business_handles)
     return LeadDraft(
         native_id=event.native_id,
         kind=event.kind,

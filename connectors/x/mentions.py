@@ -111,7 +111,7 @@ class XMentionsSource(XSourceBase[XMentionsConfig, XMentionsCursor]):
 
         Raises ``SkippableRecordError`` when the post has no text.
         """
-        return draft_from_event(event)
+        return draft_from_event(event, self.config.accounts)
 
     # --- helpers ----------------------------------------------------------------------------------
 

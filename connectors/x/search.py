@@ -113,7 +113,7 @@ class XSearchSource(XSourceBase[XSearchConfig, XSearchCursor]):
 
         Raises ``SkippableRecordError`` when the post has no text.
         """
-        return draft_from_event(event)
+        return draft_from_event(event, self.config.brand_accounts)
 
     # --- helpers ----------------------------------------------------------------------------------
 

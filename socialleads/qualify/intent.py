@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -90,6 +91,17 @@ def combine(combiner: dict[str, float], model_logit: float, evidence: Evidence) 
     )
 
 
+def blank_mentions(text: str, handles: Iterable[str]) -> str:
+    """``text`` with every ``@handle`` of ``handles`` (any case) replaced by as many spaces."""
+    wanted = {h.lower().lstrip("@") for h in handles if h}
+    if not wanted or "@" not in text:
+        return text
+    return _MENTION.sub(lambda m: " " * len(m.group(0)) if m.group(1).lower() in wanted else m.group(0), text)
+
+
+_MENTION = re.compile(r"(?<![\w@])@(\w+(?:\.\w+)*)")  # X: [A-Za-z0-9_]; Instagram also allows dots
+
+
 class IntentClassifier:
     """Scores buying intent in comments and posts, every score with its reasons.
 
@@ -106,8 +118,16 @@ class IntentClassifier:
         """The classifier of the committed artifact (cached); FileNotFoundError with the fix if missing."""
         return _load(str(directory or ARTIFACT_DIR))
 
-    def score(self, text: str, lang: str | None = None) -> tuple[float, tuple[Reason, ...], str | None]:
-        """``(score in [0, 1], reasons, language)`` for one text; ``lang`` (ISO 639-1) beats detection."""
+    def score(
+        self, text: str, lang: str | None = None, business: Iterable[str] = ()
+    ) -> tuple[float, tuple[Reason, ...], str | None]:
+        """``(score in [0, 1], reasons, language)`` for one text; ``lang`` (ISO 639-1) beats detection.
+
+        ``business``: the handles of the business the text is addressed to (an X post to @thestore).
+        Mentioning them is talking to the seller, not tagging a friend, so they are blanked out
+        (with spaces, so every reason's span still points into the original text).
+        """
+        text = blank_mentions(text, business)
         if not _READABLE.search(text[:MAX_CHARS]):
             reason = Reason(
                 signal="empty", detail="nothing to judge: no words (empty, or only emoji)", points=0.0
@@ -126,10 +146,14 @@ class IntentClassifier:
         )
 
     def verdict(
-        self, text: str, lang: str | None = None, threshold: float = DEFAULT_THRESHOLD
+        self,
+        text: str,
+        lang: str | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        business: Iterable[str] = (),
     ) -> IntentVerdict:
         """The verdict for sales: score, whether it clears ``threshold``, reasons, and the language."""
-        score, reasons, language = self.score(text, lang)
+        score, reasons, language = self.score(text, lang, business)
         return IntentVerdict(score=score, is_lead=score >= threshold, reasons=reasons, language=language)
 
     def _reasons(

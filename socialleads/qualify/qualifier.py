@@ -8,7 +8,7 @@ and grade, with the reasons, which routing rules can match on.
 from __future__ import annotations
 
 from socialleads.configuration.models import Campaign
-from socialleads.models import LEAD_BY_CONSTRUCTION, LeadDraft, Qualification
+from socialleads.models import BUSINESS_HANDLES, LEAD_BY_CONSTRUCTION, LeadDraft, Qualification
 from socialleads.qualify.intent import IntentClassifier
 from socialleads.qualify.quality import QualityWeights, score_quality
 
@@ -38,8 +38,12 @@ class LeadQualifier:
             return Qualification(is_lead=True, quality=score_quality(draft, None, magnet, self.weights))
         threshold = campaign.intent_threshold if campaign else DEFAULT_THRESHOLD
         lang = draft.context.get("lang")
+        business = draft.context.get(BUSINESS_HANDLES) or ()
         verdict = self.classifier.verdict(
-            draft.message or "", lang=lang if isinstance(lang, str) else None, threshold=threshold
+            draft.message or "",
+            lang=lang if isinstance(lang, str) else None,
+            threshold=threshold,
+            business=[h for h in business if isinstance(h, str)],
         )
         if not verdict.is_lead:
             evidence = "; ".join(r.detail for r in verdict.reasons[:3]) or "no buying signal"

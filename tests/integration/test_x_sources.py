@@ -46,10 +46,11 @@ from tests.support.x_sources import (
 )
 
 HOUR = timedelta(hours=1)
-#: Measured on this world (seed 8, 8 hours): precision 0.994, recall 0.495. The qualifier misses many X
-#: posts' buying intent (it scores "@thestore Moving in 2 weeks and I need a sideboard asap" at 0.01).
+#: Measured on this world (seed 8, 8 hours): precision 0.986, recall 0.854 (0.994 and 0.495 before the
+#: qualifier read "@thestore" as addressing the seller rather than tagging a friend, and learned
+#: decision, urgency and budget phrasings). The misses left are mostly Icelandic and booking questions.
 PRECISION_FLOOR = 0.97
-RECALL_FLOOR = 0.46
+RECALL_FLOOR = 0.80
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socialleads.qualify.intent import IntentClassifier
+from socialleads.qualify.intent import IntentClassifier, blank_mentions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -182,3 +182,23 @@ def test_the_training_script_rebuilds_an_identical_artifact(tmp_path: Path) -> N
     assert outputs[0] == outputs[1]
     rebuilt = IntentClassifier.load(tmp_path / "a")
     assert rebuilt.score("how much is the chair?")[0] > rebuilt.score("love the chair 😍")[0]
+
+
+def test_mentioning_the_business_is_talking_to_the_seller_not_tagging_a_friend(
+    classifier: IntentClassifier,
+) -> None:
+    text = "@TheStore moving in 2 weeks and I need a sideboard asap"
+    tagged = classifier.verdict(text)
+    addressed = classifier.verdict(text, business=["thestore"])
+    assert any(r.signal == "tag" for r in tagged.reasons)
+    assert not any(r.signal == "tag" for r in addressed.reasons)
+    assert addressed.score > tagged.score and addressed.is_lead
+    # A friend tagged next to the business still counts as a tag; spans point into the original text.
+    friend = classifier.verdict("@thestore @anna look, I need a sideboard asap", business=["thestore"])
+    [tag] = [r for r in friend.reasons if r.signal == "tag"]
+    assert tag.span == (10, 15)
+
+
+def test_blank_mentions_keeps_offsets_and_other_handles() -> None:
+    assert blank_mentions("@shop. hi @shop_2 @Shop", ["SHOP"]) == "     . hi @shop_2 " + " " * 5
+    assert blank_mentions("mail me at a@shop.is", ["shop"]) == "mail me at a@shop.is"

@@ -132,4 +132,14 @@ RULES: tuple[Rule, ...] = (
         r"praktikant\w*|leute)\b",
         r"\b(ausbildung\w*|praktikum|bewerbung|bewerben|minijob|nebenjob|lebenslauf|stellenangebot\w*)\b",
     ),
+    *rules(
+        "purchase",
+        r"\bich (hol|hole|kaufe|nehme|bestelle) mir\b|\b(entschieden|entscheidung gefallen)\b.{0,40}\b(hol|"
+        r"kauf|nehm|bestell)\w*\b",
+        r"\b(brauche|brauchen) (\w+ ){0,2}(dringend|sofort|schnell|bis (zum|ende|monatsende|nachste\w*))\b",
+        r"\bdringend (eine?n?|ein) \w+",
+        r"\bin (meinem|unserem) budget\b|\b(geh|gehe|fahre|komme) (\w+ ){0,2}in den (laden|showroom)\b",
+        weight=2.2,
+        label="says they are buying",
+    ),
 )

@@ -223,4 +223,17 @@ RULES: tuple[Rule, ...] = (
         r"\b(job|jobs|vacanc\w+|internships?|apprentice\w*|work experience|job openings?)\b",
         r"\b(years?|yrs) (of )?(\w+ ){0,2}experience\b|\bopenings for\b",
     ),
+    # A decision, an urgent need, a price that fits the budget, a visit to the shop: people who are buying
+    # say so in these shapes ("Decided: I'm getting the armchair", "need a bed asap").
+    *rules(
+        "purchase",
+        r"\b(i'?m|i am|we'?re|we are) (getting|buying|ordering|going with|taking) (the|a|an|one|that|this)\b",
+        r"\bdecided\b.{0,20}\b(getting|buying|ordering|taking|going with)\b",
+        r"\b(i|we) (need|needs) (a|an|the|some|new|one|two) (\w+ ){0,3}(asap|urgently|as soon as possible|"
+        r"by (next|this|the end|friday|monday|tomorrow)|before (we|i) move)\b",
+        r"\b(in|within|fits?) (my|our) budget\b",
+        r"\b(heading|going|coming|popping|stopping) (to|into|by) (the|your) (store|shop|showroom)\b",
+        weight=2.2,
+        label="says they are buying",
+    ),
 )

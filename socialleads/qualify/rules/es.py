@@ -138,4 +138,12 @@ RULES: tuple[Rule, ...] = (
         r"vendedor\w*|trabajadores)\b",
         r"\b(busco trabajo|busco empleo|curriculum|vacantes?|practicas|pasantias?|contratando|mi cv)\b",
     ),
+    *rules(
+        "purchase",
+        r"\b(me compro|me llevo|me quedo con|voy a comprar|vamos a comprar)\b",
+        r"\bnecesito (un|una|unos|unas|que me) \w+",
+        r"\b(en|dentro de) mi presupuesto\b|\bvoy a la tienda\b|\bpaso por la tienda\b",
+        weight=2.2,
+        label="says they are buying",
+    ),
 )

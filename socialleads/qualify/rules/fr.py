@@ -131,4 +131,13 @@ RULES: tuple[Rule, ...] = (
         r"embauche\w*)\b",
         r"\b(cv|job|emploi|diplome\w* (en|d'|de))\b",
     ),
+    *rules(
+        "purchase",
+        r"\bje prends (le|la|les|l')|\bc'est decide\b|\bje (vais|compte) (acheter|commander|prendre)\b",
+        r"\bil (me|nous) faut (un|une|des|le|la) \w+",
+        r"\bdans (mon|notre) budget\b|\bje (passe|vais|viens) (au|en) (magasin|showroom|boutique)\b",
+        weight=2.2,
+        label="says they are buying",
+    ),
+    *rules("job", r"\b(je )?cherche (du|un) (travail|emploi|job|poste|stage)\b"),
 )

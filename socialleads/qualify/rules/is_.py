@@ -103,4 +103,12 @@ RULES: tuple[Rule, ...] = (
         "job",
         r"\b(vantar ykkur|starf\w*|atvinnu\w*|ferilskr\w*|umsokn\w*|sumarvinn\w*|kennslurettindi)\b",
     ),
+    *rules(
+        "purchase",
+        r"\beg fae mer\b|\b(eg )?aetla ad (kaupa|fa mer|panta)\b|\bakvedid\b",
+        r"\b(mig|okkur) vantar \w+",
+        r"\binnan (budgetsins|fjarhagsaaetlunar\w*)\b|\bfer i budina\b|\bkem i budina\b",
+        weight=2.2,
+        label="says they are buying",
+    ),
 )
