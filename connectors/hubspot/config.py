@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator
 from connectors.hubspot.mapping import OWN_PROPERTIES
 from socialleads.contracts import ConnectorConfig
 from socialleads.models import Grade
-from socialleads.settings import Duration
+from socialleads.settings import PositiveDuration
 
 #: HubSpot's internal property names: lower case letters, digits and underscores.
 _PROPERTY_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -42,7 +42,7 @@ class HubSpotConfig(ConnectorConfig):
     base_url: str = "https://api.hubapi.com"
     app_url: str = "https://app.hubspot.com"
     """Where record links point (EU portals: ``https://app-eu1.hubspot.com``)."""
-    timeout: Duration = timedelta(seconds=10)
+    timeout: PositiveDuration = timedelta(seconds=10)
     answer_properties: dict[str, str] = Field(default_factory=dict)
     """Lead-form question → contact property (internal name); other answers go to the note."""
     owners: dict[str, str] = Field(default_factory=dict)
@@ -56,13 +56,6 @@ class HubSpotConfig(ConnectorConfig):
     @classmethod
     def _urls(cls, value: str) -> str:
         return _web_url(value)
-
-    @field_validator("timeout")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be longer than zero, e.g. 10s")
-        return value
 
     @field_validator("answer_properties")
     @classmethod

@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from socialleads.contracts import ConnectorConfig, Cursor
-from socialleads.settings import Duration
+from socialleads.settings import Duration, PositiveDuration
 
 _VERSION = re.compile(r"v\d+\.\d+")
 
@@ -70,12 +70,12 @@ class MetaLeadAdsConfig(ConnectorConfig):
     pages: tuple[PageConfig, ...] = Field(min_length=1)
     lookback: Duration = timedelta(minutes=10)
     """Each poll re-reads this much before the newest lead seen (Meta may list a lead late)."""
-    first_window: Duration = timedelta(days=1)
+    first_window: PositiveDuration = timedelta(days=1)
     """How far back the first poll of a form reads (backfill reads more)."""
     page_size: int = Field(default=100, ge=1, le=100)
     slow_down_at: float = Field(default=90.0, gt=0, le=100)
     """Percent of Meta's usage budget at which calls stop until the budget recovers."""
-    timeout: Duration = timedelta(seconds=20)
+    timeout: PositiveDuration = timedelta(seconds=20)
     expiry_warning: Duration = timedelta(days=7)
     """``check()`` reports DEGRADED when a page token expires sooner than this."""
 
@@ -94,13 +94,6 @@ class MetaLeadAdsConfig(ConnectorConfig):
     def _not_negative(cls, value: timedelta) -> timedelta:
         if value < timedelta(0):
             raise ValueError("cannot be negative")
-        return value
-
-    @field_validator("first_window", "timeout")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be more than zero")
         return value
 
     @model_validator(mode="after")

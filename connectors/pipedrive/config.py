@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator
 
 from socialleads.contracts import ConnectorConfig
 from socialleads.models import Grade
-from socialleads.settings import Duration
+from socialleads.settings import PositiveDuration
 
 #: Hosts where plain http is allowed (an emulator on this machine); anywhere else the token needs TLS.
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -44,7 +44,7 @@ class PipedriveConfig(ConnectorConfig):
     """Form question → lead custom field key (leads share the deal custom fields)."""
     owner_id: int | None = None
     """The Pipedrive user who owns new persons and leads; None means the token's user."""
-    timeout: Duration = timedelta(seconds=30)
+    timeout: PositiveDuration = timedelta(seconds=30)
 
     @field_validator("api_url")
     @classmethod
@@ -62,11 +62,4 @@ class PipedriveConfig(ConnectorConfig):
         wrong = [key for key in value.values() if not FIELD_KEY.match(key)]
         if wrong:
             raise ValueError(f"not a custom field key (40 hex characters): {', '.join(wrong)}")
-        return value
-
-    @field_validator("timeout")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be longer than zero, e.g. 30s")
         return value

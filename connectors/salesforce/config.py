@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
 from socialleads.contracts import ConnectorConfig
-from socialleads.settings import Duration
+from socialleads.settings import PositiveDuration
 
 API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
@@ -33,9 +33,9 @@ class SalesforceConfig(ConnectorConfig):
     """Form question → Lead field API name (``Budget__c``); questions compare case-insensitively."""
     campaign_member_status: str | None = None
     """CampaignMember Status for new members; None uses the campaign's default (e.g. "Sent")."""
-    request_limit_retry: Duration = timedelta(hours=1)
+    request_limit_retry: PositiveDuration = timedelta(hours=1)
     """When to try again after ``REQUEST_LIMIT_EXCEEDED`` (Salesforce names no reset time)."""
-    timeout: Duration = timedelta(seconds=30)
+    timeout: PositiveDuration = timedelta(seconds=30)
 
     @field_validator("instance_url")
     @classmethod
@@ -52,11 +52,4 @@ class SalesforceConfig(ConnectorConfig):
         wrong = [f for f in value.values() if not API_NAME.match(f)]
         if wrong:
             raise ValueError(f"not a field API name: {', '.join(wrong)} (write them like Budget__c)")
-        return value
-
-    @field_validator("timeout", "request_limit_retry")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be longer than zero, e.g. 30s")
         return value

@@ -41,7 +41,7 @@ from socialleads.errors import (
 )
 from socialleads.models import AdminNotice, Delivery, Health, HealthState, Lead
 from socialleads.redact import MASK, REDACTOR
-from socialleads.settings import Duration
+from socialleads.settings import PositiveDuration
 
 #: Headers the sink computes itself; a static ``headers`` entry may not override them.
 RESERVED_HEADERS = frozenset(
@@ -66,7 +66,7 @@ class WebhookConfig(ConnectorConfig):
 
     url: str
     secret: SecretStr | None = None
-    timeout: Duration = timedelta(seconds=10)
+    timeout: PositiveDuration = timedelta(seconds=10)
     headers: dict[str, str] = Field(default_factory=dict)
     authorization: SecretStr | None = None
 
@@ -80,13 +80,6 @@ class WebhookConfig(ConnectorConfig):
             raise ValueError("the URL's port is not a number from 1 to 65535") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("must be an http:// or https:// URL with a host name")
-        return value
-
-    @field_validator("timeout")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be longer than zero, e.g. 10s")
         return value
 
     @field_validator("headers")

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from socialleads.contracts import ConnectorConfig, Cursor
-from socialleads.settings import Duration
+from socialleads.settings import PositiveDuration
 
 #: Recent search holds 7 days (https://docs.x.com/x-api/posts/search/introduction).
 SEARCHABLE = timedelta(days=7)
@@ -131,16 +131,9 @@ class XAppConfig(ConnectorConfig):
     """The X app the token belongs to: sources of one app share its ``monthly_post_budget``."""
     monthly_post_budget: int | None = Field(default=None, ge=1)
     """Posts read per calendar month (UTC) by every source of ``app``; None: no limit of ours."""
-    first_window: Duration = timedelta(hours=1)
+    first_window: PositiveDuration = timedelta(hours=1)
     """How far back the first poll reads (for each account or search not read before)."""
-    timeout: Duration = timedelta(seconds=20)
-
-    @field_validator("first_window", "timeout")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value <= timedelta(0):
-            raise ValueError("must be more than zero")
-        return value
+    timeout: PositiveDuration = timedelta(seconds=20)
 
 
 class XMentionsConfig(XAppConfig):

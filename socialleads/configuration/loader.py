@@ -290,7 +290,10 @@ def load_app_config(settings: Settings, registry: Registry) -> AppConfig:
                     sink_file,
                     ("admin_sinks", index),
                     f"sink '{name}' cannot send admin notices",
-                    "use a console, email or webhook sink",
+                    "use a sink of a type that can: "
+                    + ", ".join(
+                        sorted(t for t, i in registry.sinks.items() if i.cls and i.cls.accepts_notices)
+                    ),
                 )
     if campaigns:
         config.campaigns = dict(campaigns.campaigns)
