@@ -16,7 +16,7 @@ The gate is shared by the dispatcher's delivery threads, so it locks.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -29,14 +29,6 @@ class Change(Enum):
 
     OPENED = "opened"
     CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class Admission:
-    """How many deliveries the sink takes now: ``None`` for any number, 0 for none, 1 for a probe."""
-
-    limit: int | None
-    why: str = ""
 
 
 class SinkGate:
@@ -55,17 +47,15 @@ class SinkGate:
         with self._lock:
             return replace(self.state)
 
-    def admission(self, now: datetime) -> Admission:
-        """Whether deliveries to this sink may be claimed now."""
+    def admission(self, now: datetime) -> int | None:
+        """How many deliveries the sink takes now: None for any number, 0 for none, 1 for a probe."""
         with self._lock:
             s = self.state
             if s.paused_until is not None and now < s.paused_until:
-                return Admission(0, f"paused until {s.paused_until:%H:%M:%S}Z at the receiver's request")
+                return 0  # the receiver asked us to wait
             if s.circuit == OPEN:
-                if s.probe_at is not None and now < s.probe_at:
-                    return Admission(0, f"circuit open; next probe at {s.probe_at:%H:%M:%S}Z")
-                return Admission(1, "circuit open; probing with one delivery")
-            return Admission(None)
+                return 0 if s.probe_at is not None and now < s.probe_at else 1
+            return None
 
     def accepting(self, now: datetime) -> bool:
         """Whether to go on delivering in this batch (the circuit did not open, no pause began)."""
@@ -74,7 +64,7 @@ class SinkGate:
             paused = s.paused_until is not None and now < s.paused_until
             return not paused and s.circuit == CLOSED
 
-    def succeeded(self, now: datetime) -> Change | None:
+    def succeeded(self) -> Change | None:
         """The sink answered (delivered, or refused one lead for a reason of its own)."""
         with self._lock:
             s = self.state

@@ -132,10 +132,10 @@ class Dispatcher:
             now = self.clock()
             open_for_all, probing = [], []
             for name, gate in self.gates.items():
-                admission = gate.admission(now)
-                if admission.limit is None:
+                admitted = gate.admission(now)
+                if admitted is None:
                     open_for_all.append(name)
-                elif admission.limit > 0:
+                elif admitted > 0:
                     probing.append(name)
             probes: set[int] = set()
             with self.engine.begin() as conn:
@@ -208,10 +208,10 @@ class Dispatcher:
             outcome.error = f"unexpected {type(exc).__name__}: {_message(exc)}"
         outcome.finished = self.clock()
         if outcome.error is None or outcome.permanent:
-            change = gate.succeeded(outcome.finished)
+            change = gate.succeeded()
         elif outcome.retry_after is not None:  # it answered, and said when to come back: alive
             gate.throttled(outcome.finished, outcome.retry_after)
-            change = gate.succeeded(outcome.finished)
+            change = gate.succeeded()
         else:
             change = gate.failed(outcome.finished, outcome.error, open_now=outcome.needs_admin)
         if change is not None:

@@ -22,21 +22,13 @@ from socialleads.sandbox.hubspot import HubSpotServer
 from socialleads.sandbox.hubspot_schema import property_json
 from socialleads.sandbox.hubspot_store import CrmObject, HubSpotStore
 from socialleads.testing.kit import error_texts, leaked, log_texts
+from tests.support.bots import Clock
 
+NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 LeadMaker = Callable[..., Lead]
 TOKEN = "pat-na1-7f3e2d1c-token-under-test"
 KEY = "sl1-hubspot-test-key"
 PORTAL = 424242
-
-
-@dataclass
-class Clock:
-    """A clock the test moves by hand (the emulator's outages are timed by it)."""
-
-    now: datetime = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
@@ -73,7 +65,7 @@ class Portal:
 
 @pytest.fixture
 def portal() -> Iterator[Portal]:
-    clock = Clock()
+    clock = Clock(NOW)
     store = HubSpotStore(tokens=[TOKEN], portal_id=PORTAL, clock=clock)
     with HubSpotServer(store) as server:
         yield Portal(store, server.url, clock)
@@ -279,7 +271,9 @@ def test_missing_scope_names_it(portal: Portal, make_lead: LeadMaker) -> None:
 def test_check_names_missing_custom_properties(make_lead: LeadMaker) -> None:
     store = HubSpotStore(tokens=[TOKEN], with_socialleads_properties=False)
     with HubSpotServer(store) as server:
-        health = Portal(store, server.url, Clock()).sink(answer_properties={"Budget": "budget_range"}).check()
+        health = (
+            Portal(store, server.url, Clock(NOW)).sink(answer_properties={"Budget": "budget_range"}).check()
+        )
     assert health.state is HealthState.FAILING
     text = "\n".join(health.details)
     assert "contacts property socialleads_grade" in text
@@ -297,7 +291,7 @@ def test_unanswered_request_times_out_retriable(make_lead: LeadMaker) -> None:
         silent.bind(("127.0.0.1", 0))
         silent.listen(4)
         url = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        sink = Portal(HubSpotStore(), url, Clock()).sink(timeout="1s")
+        sink = Portal(HubSpotStore(), url, Clock(NOW)).sink(timeout="1s")
         with pytest.raises(RetriableDeliveryError, match="timed out"):
             sink.deliver(make_lead(), KEY)
 

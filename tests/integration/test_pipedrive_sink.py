@@ -22,22 +22,13 @@ from socialleads.sandbox.loopback import LoopbackServer
 from socialleads.sandbox.pipedrive import PipedriveAccount, create_pipedrive_app
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
 from socialleads.testing.kit import sample_touch
+from tests.support.bots import Clock
 
 TOKEN = "6f1c0b5e9a2d4e7f8a3b6c9d0e1f2a3b4c5d6e7f"
 KEY = "sl1-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 BUDGET_FIELD = "5a9b0c1d2e3f405162738495a6b7c8d9e0f1a2b3"
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 LeadMaker = Callable[..., Lead]
-
-
-@dataclass
-class Clock:
-    """A clock the test moves by hand, shared by the account (outages, limits) and the sink."""
-
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
@@ -62,7 +53,7 @@ class Env:
 
 @pytest.fixture
 def env() -> Iterator[Env]:
-    clock = Clock()
+    clock = Clock(NOW)
     account = PipedriveAccount(tokens=[TOKEN], deal_fields=[BUDGET_FIELD], clock=clock)
     with LoopbackServer(create_pipedrive_app(account)) as server:
         made = Env(account, clock, server.url)

@@ -23,6 +23,7 @@ from socialleads.sandbox.loopback import LoopbackServer, routed_sessions
 from socialleads.sandbox.salesforce import SalesforceOrg, create_salesforce_app
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
 from socialleads.testing.kit import sample_touch
+from tests.support.bots import Clock
 
 TOKEN = (
     "00Dxx0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.39AsX.LVpxezPwuX5VAIrrbbHMuol7GQxnMeYMN7cj8EoWr78nh5ctBqx.1"
@@ -31,16 +32,6 @@ HOST = "acme.my.salesforce.com"
 KEY = "sl1-0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 NOW = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 LeadMaker = Callable[..., Lead]
-
-
-@dataclass
-class Clock:
-    """A clock the test moves by hand, shared by the org (outages) and the sink."""
-
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
@@ -61,7 +52,7 @@ class Env:
 
 @pytest.fixture
 def env() -> Iterator[Env]:
-    clock = Clock()
+    clock = Clock(NOW)
     org = SalesforceOrg(tokens=[TOKEN], custom_fields=["Budget__c", "Sofa_Model__c"], clock=clock)
     with LoopbackServer(create_salesforce_app(org)) as server:
         context = ConnectorContext(
