@@ -23,6 +23,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from socialleads.bot import Bot
+from socialleads.heap import freeze_startup_heap
 from socialleads.web.app import create_app
 
 log = logging.getLogger("socialleads.scheduler")
@@ -132,6 +133,7 @@ def run(bot: Bot, stop: threading.Event | None = None, install_signals: bool = T
         signal.signal(signal.SIGINT, _on_signal)
     scheduler, waker = build_scheduler(bot, stop)
     web = start_web(bot)
+    freeze_startup_heap()
     scheduler.start()
     log.info(
         "socialleads running: %d sources, %d sinks%s",

@@ -77,6 +77,18 @@ class _Outcome:
     tried: bool = True
 
 
+class _TakeOldest:
+    """A batch's items for several workers: each ``take`` hands out the oldest item not yet taken."""
+
+    def __init__(self, items: list[outbox.Claimed]) -> None:
+        self._items = iter(items)
+        self._lock = threading.Lock()
+
+    def take(self) -> outbox.Claimed | None:
+        with self._lock:
+            return next(self._items, None)
+
+
 def backoff_delay(policy: RetryPolicy, attempts: int, rng: random.Random) -> timedelta:
     """Exponential backoff with "equal jitter": half the delay fixed, half random (AWS architecture blog)."""
     base = policy.first_delay.total_seconds() * 2 ** min(max(attempts - 1, 0), 40)
@@ -169,17 +181,34 @@ class Dispatcher:
         if len(claimed) == 1 or (len(by_sink) == 1 and self.limits[claimed[0].sink].concurrency == 1):
             # A fresh lead, or one sink taking one at a time: no thread hop.
             return [self._deliver_one(i, leads[i.lead_id], should_stop, i.id in probes) for i in claimed]
-        futures: list[Future[_Outcome]] = []
+        futures: list[Future[list[_Outcome]]] = []
         for sink, items in by_sink.items():
+            workers = min(self.limits[sink].concurrency, len(items))
             pool = self._pools.get(sink)
             if pool is None:
-                workers = self.limits[sink].concurrency
-                pool = self._pools[sink] = ThreadPoolExecutor(workers, thread_name_prefix=f"sink-{sink}")
+                pool = ThreadPoolExecutor(self.limits[sink].concurrency, thread_name_prefix=f"sink-{sink}")
+                self._pools[sink] = pool
+            # Each worker takes the oldest item not yet taken until none is left: deliveries start
+            # oldest first, and the dispatcher waits once per worker, not once per delivery (each
+            # wait is a thread hand-off that costs as much as a loopback POST's parsing).
+            queue = _TakeOldest(items)
             futures += [
-                pool.submit(self._deliver_one, i, leads[i.lead_id], should_stop, i.id in probes)
-                for i in items
+                pool.submit(self._work_through, queue, leads, should_stop, probes) for _ in range(workers)
             ]
-        return [f.result() for f in futures]
+        return [outcome for f in futures for outcome in f.result()]
+
+    def _work_through(
+        self,
+        queue: _TakeOldest,
+        leads: dict[int, Lead],
+        should_stop: Callable[[], bool],
+        probes: set[int],
+    ) -> list[_Outcome]:
+        """One worker's share of a sink's batch: deliver the oldest item left until none is."""
+        done: list[_Outcome] = []
+        while (item := queue.take()) is not None:
+            done.append(self._deliver_one(item, leads[item.lead_id], should_stop, item.id in probes))
+        return done
 
     def _deliver_one(
         self, item: outbox.Claimed, lead: Lead, should_stop: Callable[[], bool], probe: bool
