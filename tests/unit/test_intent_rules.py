@@ -50,6 +50,64 @@ POSITIVE = [
     ("nl", "Wat kost de bank?", "price", "Wat kost"),
     ("fi", "Paljonko sohva maksaa?", "price", "Paljonko"),
     ("pl", "Ile kosztuje kanapa?", "price", "Ile kosztuje"),
+    # Booking a consultation or an appointment, and a visit from the business, in every language.
+    ("en", "How do I book a kitchen planning session?", "booking", "How do I book a"),
+    (
+        "en",
+        "Could someone from your fitting team come out to Leeds?",
+        "booking",
+        "Could someone from your fitting team come out",
+    ),
+    ("is", "Hvernig bóka ég tíma hjá ykkur?", "booking", "Hvernig bóka ég"),
+    ("is", "Er hægt að fá litaráðgjöf hjá ykkur?", "booking", "litaráðgjöf"),
+    ("is", "Getur einhver frá ykkur kíkt á eldhúsið hjá mér?", "booking", "Getur einhver frá ykkur kíkt"),
+    ("de", "Wie bucht man bei euch eine Lichtberatung?", "booking", "Wie bucht man"),
+    ("es", "¿Cómo reservo una cita para medir la cocina?", "booking", "Cómo reservo una cita"),
+    ("fr", "Comment prendre rendez-vous pour la cuisine ?", "booking", "Comment prendre rendez-vous"),
+    ("da", "Hvordan booker man en tid?", "booking", "Hvordan booker man"),
+    ("sv", "Hur bokar man en färgkonsultation?", "booking", "Hur bokar man"),
+    ("no", "Kan dere komme hjem til oss og måle opp?", "booking", "Kan dere komme hjem"),
+    ("nl", "Hoe maak ik een afspraak in de winkel?", "booking", "Hoe maak ik een afspraak"),
+    ("it", "Come si prenota la consegna?", "booking", "Come si prenota"),
+    ("fi", "Miten varaan ajan?", "booking", "Miten varaan"),
+    ("pl", "Jak się umówić na pomiar?", "booking", "Jak się umówić"),
+    ("pt", "Alguém da loja pode vir medir a sala?", "booking", "Alguém da loja pode vir"),
+    # Icelandic: price, delivery, sizes, stock and intent in the ways people write them.
+    (
+        "is",
+        "Hvað myndi þessi stóri hornskápur úr eik kosta?",
+        "price",
+        "Hvað myndi þessi stóri hornskápur úr eik kosta",
+    ),
+    ("is", "Finn hvergi verð á síðunni", "price", "Finn hvergi verð"),
+    ("is", "Er tilboðið enn í gildi?", "price", "Er tilboðið enn í gildi"),
+    ("is", "Getið þið fengið hann sendan austur?", "logistics", "fengið hann sendan"),
+    ("is", "Hver eru málin á kommóðunni?", "availability", "Hver eru málin"),
+    ("is", "Ég vil fá þennan lampa", "purchase", "vil fá þennan"),
+    ("is", "Hringið endilega í mig", "contact", "Hringið endilega í mig"),
+    # A visit to the shop is said apart from the decision; a date makes a need a plan.
+    (
+        "en",
+        "Decided on the oak one, heading to the showroom after work",
+        "logistics",
+        "heading to the showroom",
+    ),
+    ("en", "Need a desk asap for the home office", "timeline", "asap"),
+    ("is", "Vantar skrifborð sem fyrst", "timeline", "sem fyrst"),
+    ("de", "Wir ziehen nächsten Monat um und brauchen Stühle", "timeline", "Wir ziehen nächsten Monat um"),
+    ("fr", "On déménage, il nous faut vite une table", "timeline", "On déménage"),
+    ("es", "Nos mudamos y necesito una mesa", "timeline", "Nos mudamos"),
+    # Whether a price still holds, a basket, a callback, sizes.
+    ("en", "Is the rug still £120 or was that only the sale?", "price", "Is the rug still £1"),
+    (
+        "de",
+        "Könnte mich bitte jemand vom Verkauf zurückrufen?",
+        "contact",
+        "Könnte mich bitte jemand vom Verkauf zurückrufen",
+    ),
+    ("es", "¿Me puede llamar alguien de ventas?", "contact", "Me puede llamar"),
+    ("es", "¿Viene en otros colores?", "availability", "Viene en"),
+    ("fr", "Est-ce que ce fauteuil existe en vert ?", "availability", "existe en vert"),
 ]
 
 NEGATIVE = [
@@ -75,6 +133,11 @@ NEGATIVE = [
     ("pt", "Participando com a família", "giveaway", "Participando"),
     ("pt", "Meu pedido não chegou até hoje", "complaint", "não chegou"),
     ("sv", "Väntar fortfarande på svar från kundtjänst", "complaint", "Väntar fortfarande"),
+    ("en", "Do you take interns over the summer?", "job", "interns"),
+    ("is", "Eruð þið að ráða fólk í sumar?", "job", "að ráða"),
+    ("de", "Brauche dringend Arbeit, stellt ihr ein?", "job", "Brauche dringend Arbeit"),
+    ("is", "Borðið skemmdist í flutningum", "complaint", "skemmdist"),
+    ("fr", "Avis honnête : très belle table", "review", "Avis honnête"),
 ]
 
 
@@ -139,3 +202,35 @@ def test_every_supported_language_has_a_price_rule() -> None:
 
     for lang in LANGUAGES:
         assert any(rule.signal == "price" for rule in rules_for(lang)), lang
+
+
+def test_an_icelandic_decision_about_something_else_is_no_purchase() -> None:
+    assert _quotes("Kötturinn hefur ákveðið að stóllinn sé hans", "is", "purchase") == []
+
+
+def test_an_icelandic_cancellation_is_no_booking() -> None:
+    assert _quotes("Hvenær fæ ég endurgreitt fyrir afbókunina?", "is", "booking") == []
+
+
+def test_a_habit_of_going_to_the_shop_is_no_visit_plan() -> None:
+    assert _quotes("Hún fer í búðina á hverjum degi", "is", "logistics") == []
+
+
+def test_off_white_in_french_is_a_colour_not_a_complaint() -> None:
+    assert _quotes("Le buffet existe en blanc cassé ?", "fr", "complaint") == []
+
+
+def test_asking_where_to_buy_in_french_is_no_past_purchase() -> None:
+    assert _quotes("Où acheter la lampe de la semaine dernière ?", "fr", "review") == []
+
+
+def test_a_french_delivery_word_in_a_review_is_no_delivery_question() -> None:
+    assert _quotes("La livraison était rapide, merci", "fr", "logistics") == []
+
+
+def test_something_existing_in_a_year_is_no_colour_question() -> None:
+    assert _quotes("Ça existe encore en 2024 ?", "fr", "availability") == []
+
+
+def test_asking_how_to_get_a_refund_is_no_booking() -> None:
+    assert _quotes("How do I get a refund for my order?", "en", "booking") == []

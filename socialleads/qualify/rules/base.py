@@ -110,6 +110,9 @@ SIGNALS: dict[str, tuple[str, float]] = {
     "purchase": ("says they want it", 1.6),
     "recommend": ("asks for a recommendation", 1.6),
     "offer": ("asks whether you offer it", 1.2),
+    # A deadline, a move, a date: when a need has a date it is a purchase being planned, not a dream.
+    # Weak alone ("moving next month!"), it tells sales how soon when it comes with another signal.
+    "timeline": ("says when they need it (a deadline, a move, a date)", 1.0),
     "giveaway": ("giveaway entry", -3.0),
     "complaint": ("complaint or support request about a past purchase", -2.2),
     "review": ("talks about a past purchase or visit", -1.6),

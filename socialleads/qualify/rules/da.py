@@ -96,4 +96,11 @@ RULES: tuple[Rule, ...] = (
         "job",
         r"\b(soger i|ansaetter i|ansogning|job|stilling|elev|praktik|praktikplads|laerling|cv)\b",
     ),
+    # How to book, a consultation inside a compound ("indretningsrådgivning"), a visit from the business.
+    *rules(
+        "booking",
+        r"\bhvordan (booker|bestiller|reserverer) (man|jeg|vi)\b|\b\w+(radgivning|"
+        r"konsultation)\b(?=.{0,50}\?)",
+        r"\bkan (i|nogen|en af jer) (\w+ ){0,4}komme (ud|forbi|hjem)\b|\bhjemmebesog\b",
+    ),
 )

@@ -22,6 +22,9 @@ RULES: tuple[Rule, ...] = (
         ),
         r"\bpreis(vorstellung|info|anfrage|liste)\b|\b(monatliche|mtl\.?) (rate|kosten)\b",
         r"\b(finanzierung|ratenzahlung|leasing\w*|leasen|in raten)\b",
+        r"\b(gilt|gelten) (der|die|das|dieser|diese|dieses) (\w+ )?(preis|preise|angebot|rabatt|aktion)\b"
+        r"|\b(kostet|ist) (der|die|das) \w+ (immer )?noch \d"
+        r"|\b(preis|angebot|rabatt) (\w+ )?noch (gultig|aktuell)\b",
     ),
     *rules(
         "logistics",
@@ -68,11 +71,21 @@ RULES: tuple[Rule, ...] = (
         r"\b(ein|einen) (angebot|termin|kostenvoranschlag|beratungstermin|besichtigungstermin)\b",
         r"\b(nehmt|nehmen) (ihr|sie) (noch )?(neue )?(patienten|kunden|mitglieder|schuler)\b",
         r"\b(wie|wo) (kann ich|konnen wir|kann man) (mich |uns )?(anmelden|buchen|registrieren)\b",
+        r"\w+(beratung|termin|besichtigung)\w*\b(?=.{0,50}\?)",
+        r"\b(wie|wo) (bucht|buche|vereinbart|vereinbare|bekommt|bekomme|reserviert|reserviere) (man|ich|"
+        r"wir)\b",
+        r"\b(kann|konnte|konnen|konnten) (jemand|einer|einen|wer|ihr|sie) (\w+ ){0,6}(vorbeikommen|"
+        r"kommen|vorbeischauen|ausmessen)\b(?=[^.!]{0,40}\?)|\b(hausbesuch\w*|vor[- ]ort[- ]termin)\b",
     ),
     *rules(
         "contact",
         r"\b(mich|uns) (\w+ ){0,2}(anrufen|zuruckrufen|kontaktieren|anschreiben|beraten)\b",
-        r"\bruf\w* (sie |ihr |du )?(mich|uns)\b|\b(meldet euch|melden sie sich|melde dich)\b",
+        r"\b(kann|konnte|konnen|konnten|bitte|wurde|wurden) (mich|uns) (\w+ ){0,4}(anrufen|zuruckrufen|"
+        r"kontaktieren)\b",
+        r"\b(schreibt|schreib|schreiben sie) (mir|uns)\b|\b(mir|uns) (eine )?(dm|pn|nachricht|mail) "
+        r"(schreiben|schicken)\b",
+        r"\bruf\w* (sie |ihr |du )?(mich|uns)\b|\b(meldet euch|melden sie sich|melde dich|meldet ihr euch)\b",
+        r"\b(mir|uns) (den|die|einen) (link|url)\b|\bschick\w* (ihr |sie )?(mir|uns) (\w+ ){0,3}link\b",
         r"\b(per|via|als|gerne) (pn|dm|mail|email|e-mail|nachricht)\b|\bpn\b",
         r"\bschick\w* (sie |ihr )?(mir|uns) (\w+ ){0,2}(info\w*|angebot|preis\w*|details|unterlagen)\b",
         r"\bmehr info\w*\b|\b(mir|uns) (\w+ ){0,3}(schicken|senden|zukommen lassen|mailen)\b",
@@ -83,11 +96,17 @@ RULES: tuple[Rule, ...] = (
         r"plane|planen|nehme|nehmen|hatte gerne|hatten gerne|wurde gerne|wurden gerne|benotige|benotigen)\b",
         r"\b(uberleg\w*|interessiert|interesse)\b|\bin zahlung\b|\b(wechseln|umsteigen)\b",
         r"\b(ich|wir) (\w+ ){0,3}(kaufen|bestellen|buchen|abschliessen)\b",
+        r"\b(mochte|mochten|will|wollen|wurde gerne|wurden gerne) (\w+ ){0,4}(kaufen|bestellen|buchen|"
+        r"reservieren|abholen)\b|\binteressiere (mich|uns)\b",
+        r"\b(im|in den|in meinem|in meinen) warenkorb\b|\bbevor (ich|wir) (bestelle|bestellen|kaufe|kaufen|"
+        r"buche|buchen)\b|\b(suche|suchen) (einen|eine|ein|nach (einem|einer))\b",
+        r"\b(budget|bis|unter|maximal|max\.?) \d[\d.,]* ?(€|eur|euro)",
     ),
     *rules(
         "recommend",
         r"\b(was|welche\w*|wen|wo) (\w+ ){0,3}(empfehlt|empfehlen (sie|ihr)|empfiehlst|ratet|ratet ihr)\b",
-        r"\bempfehlung\w*\b(?=.{0,30}\?)|\b(tipps?|rat) (fur|zu|bei)\b(?=.{0,40}\?)",
+        r"\bempfehlung\w*\b(?=.{0,60}\?)|\b(konnt|konnen|wurdet|wurden) (ihr|sie) (\w+ ){0,5}empfehlen\b|"
+        r"\b(tipps?|rat) (fur|zu|bei)\b(?=.{0,40}\?)",
     ),
     *rules(
         "offer",
@@ -131,6 +150,9 @@ RULES: tuple[Rule, ...] = (
         r"\b(sucht ihr|suchen sie) (noch )?(aushilf\w*|mitarbeiter\w*|verstarkung|personal|azubi\w*|"
         r"praktikant\w*|leute)\b",
         r"\b(ausbildung\w*|praktikum|bewerbung|bewerben|minijob|nebenjob|lebenslauf|stellenangebot\w*)\b",
+        r"\b(praktikant\w*|azubis?|werkstudent\w*)\b",
+        r"\b(brauche|suche|brauchen|suchen) (\w+ ){0,2}(arbeit|job|stelle|arbeitsplatz)\b|\b(gerade|noch|"
+        r"leute|personal) einstellen\b|\bstellt ihr (\w+ )?ein\b",
     ),
     *rules(
         "purchase",
@@ -138,8 +160,22 @@ RULES: tuple[Rule, ...] = (
         r"kauf|nehm|bestell)\w*\b",
         r"\b(brauche|brauchen) (\w+ ){0,2}(dringend|sofort|schnell|bis (zum|ende|monatsende|nachste\w*))\b",
         r"\bdringend (eine?n?|ein) \w+",
-        r"\bin (meinem|unserem) budget\b|\b(geh|gehe|fahre|komme) (\w+ ){0,2}in den (laden|showroom)\b",
+        r"\bin (meinem|unserem) budget\b",
         weight=2.2,
         label="says they are buying",
+    ),
+    *rules(
+        "logistics",
+        r"\b(geh|gehe|gehen|fahre|fahren|komme|kommen|schaue|schauen) (\w+ ){0,3}(in den|in die|zu euch in "
+        r"den|bei euch im) (laden|showroom|filiale|markt|ausstellung)\b|\bkomme (\w+ ){0,3}vorbei\b",
+        label="says they are coming to the shop",
+        weight=1.6,
+    ),
+    *rules(
+        "timeline",
+        r"\b(so schnell wie moglich|schnellstmoglich|asap|bis (ende|zum ende) (des|dieses|nachsten) "
+        r"monats|bis monatsende|bis (nachste|diese) woche)\b",
+        r"\b(wir ziehen|ich ziehe) (\w+ ){0,3}um\b|\b(umzug|neue wohnung|neuen wohnung|neues haus|"
+        r"neubau)\b",
     ),
 )

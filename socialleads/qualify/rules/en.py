@@ -31,14 +31,18 @@ RULES: tuple[Rule, ...] = (
         r"\b(monthly|weekly) (payments?|price|cost|fee)s?\b",
         r"\b(payment plans?|finance options?|financing|instal?ments|pay monthly|pay in \w+ (instal|part))",
         r"\bprice match\b|\bany (discounts?|deals?|offers?) (for|on)\b",
+        r"\b(is|are) (it|this|that|they|the \w+( \w+)?) still (at )?([£$€]\s?\d|\d[\d.,]* ?(eur|euros|"
+        r"dollars|pounds|quid))|"
+        r"\b(is|are) (it|this|that|they|the \w+( \w+)?) still on (sale|offer)"
+        r"|\b(was|is) (that|it|this) (just|only) (in |for |during )?the (sale|offer|promo)\b",
         r"\b(joining|sign ?up|booking|delivery|shipping|membership|service|"
         r"installation) fee(?=[^.!]{0,30}\?)",
     ),
     *rules(
         "logistics",
         rf"\b(do|does|can|will|would) ({_YOU[1:-1]}|it|this|they) (\w+ )?(ship|deliver|post|send)\b",
-        r"\b(ship|ships|shipping|deliver|delivers|delivery|postage|shipped) (to|in|within|outside|abroad|"
-        r"internationally|overseas|worldwide)\b(?=[^.!]{0,40}\?)",
+        r"\b(ship|ships|shipping|deliver|delivers|delivery|postage|shipped|delivered) (to|in|within|"
+        r"outside|abroad|internationally|overseas|worldwide)\b(?=[^.!]{0,40}\?)",
         r"\bhow (much|long) (is|does|for|will|would) (the )?(shipping|delivery|postage)\b",
         r"\bwhere (can|do|could|would|should|to) (i|we|one|you|u)? ?(buy|get|find|order|purchase|pick up)\b",
         r"\bwhere (is|are) (it|this|that|they|these) (sold|available|stocked)\b",
@@ -50,7 +54,9 @@ RULES: tuple[Rule, ...] = (
         r"\b(click and collect|pick ?up in store|collect in store|pre-?order|order online)\b",
         r"\b(get|have) (it|this|that|them|one|these) (delivered|shipped|sent)\b",
         r"\b(got|have|is there|any) (a|the) link\b",
-        r"\bcan (i|we) (order|buy|pick up|collect)\b|\bif (i|we) (order|buy|book|get)\b",
+        r"\bcan (i|we) (order|buy|pick (it |them |this |that |one )?up|collect)\b"
+        r"|\bif (i|we) (order|buy|book|get)\b",
+        r"\b(delivery|collection|pick-?up|click and collect|online) only\b(?=[^.!]{0,20}\?)",
         label="asks how to get it",
     ),
     *rules(
@@ -92,7 +98,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(eligible|qualify) for\b(?=[^.!]{0,40}\?)",
         r"\bintegrates? with\b|\bcompatible with\b",
         r"\b(are|is) (dogs|pets|kids|children|babies|groups) (allowed|welcome|ok|okay)\b",
-        rf"\b(do|does) {_YOU} (take|accept) \w+",
+        rf"\b(do|does) {_YOU} (take|accept) (?!(interns?|apprentices?|volunteers?|trainees?|"
+        rf"placements?)\b)\w+",
         label="asks about availability or specs",
     ),
     *rules(
@@ -115,6 +122,13 @@ RULES: tuple[Rule, ...] = (
         r"see)\b",
         r"\b(can|could|would) (you|u) (give|send|do|make|prepare) (me |us )?(a )?(quote|price|estimate|"
         r"valuation|proposal)\b|\bquote (for|on)\b",
+        r"\bhow (do|can|would|does|should) (i|we|you|u|one) (go about )?(book|booking|schedule|arrange)"
+        r" (a|an|the|one|in)\b",
+        r"\b(can|could|would|will) (someone|somebody|one of (you|your \w+)|your \w+( team)?)"
+        r"( from (your|the) (\w+ ){0,3}(team|store|shop|showroom))? (come|pop|drop|swing) "
+        r"(out|over|round|by|to|and)\b",
+        r"\b(home|house|site) visits?\b|\bin-?home (consultation|design|measur\w*|appointment)\b",
+        r"\b(i|we)('?d| would) (like|love) (a|an|one) (appointment|slot|consultation|session|viewing)\b",
     ),
     *rules(
         "contact",
@@ -126,6 +140,7 @@ RULES: tuple[Rule, ...] = (
         r"\b(call|ring|get back to) (me|us) (back|asap|please|pls)\b|\bgive (me|us) a (call|ring|shout)\b",
         r"\bsent (you )?(my number|a dm|a message|a pm)\b|\bhappy to (chat|talk)\b",
         r"\bwho (do|should|can) (i|we) (talk|speak) to\b|\b(please|pls|can someone|someone) reach out\b",
+        r"\b(could|can|would|will) (you|u|someone|somebody) (please |pls )?get back to (me|us)\b",
     ),
     *rules(
         "purchase",
@@ -220,7 +235,7 @@ RULES: tuple[Rule, ...] = (
         rf"\b(are|r) {_YOU} (hiring|recruiting)\b|\bhiring\s*\?|\b(is|are) the \w+ hiring\b",
         r"\b(my|a) (cv|resume|résumé)\b|\blooking for (a |an )?(job|work|position|internship|"
         r"apprenticeship)\b",
-        r"\b(job|jobs|vacanc\w+|internships?|apprentice\w*|work experience|job openings?)\b",
+        r"\b(job|jobs|vacanc\w+|internships?|interns|apprentice\w*|work experience|job openings?)\b",
         r"\b(years?|yrs) (of )?(\w+ ){0,2}experience\b|\bopenings for\b",
     ),
     # A decision, an urgent need, a price that fits the budget, a visit to the shop: people who are buying
@@ -232,8 +247,28 @@ RULES: tuple[Rule, ...] = (
         r"\b(i|we) (need|needs) (a|an|the|some|new|one|two) (\w+ ){0,3}(asap|urgently|as soon as possible|"
         r"by (next|this|the end|friday|monday|tomorrow)|before (we|i) move)\b",
         r"\b(in|within|fits?) (my|our) budget\b",
-        r"\b(heading|going|coming|popping|stopping) (to|into|by) (the|your) (store|shop|showroom)\b",
+        r"\b(i|we) (\w+ )?need (\w+ ){0,6}for (the|our|my) new (flat|house|home|place|apartment|office|"
+        r"kitchen|room)\b",
+        r"\b(it'?s|is|put (it|them)|added (it|them)?|going|goes|went) (in|to|into) (my|the|our) (shopping )?"
+        r"(cart|basket|trolley)\b",
+        r"\bbefore (i|we) (order|buy|book|purchase|commit|pay)\b",
         weight=2.2,
         label="says they are buying",
+    ),
+    *rules(
+        "logistics",
+        r"\b(heading|going|coming|popping|stopping|dropping|swinging) (\w+ )?(to|into|in to|by|round to|"
+        r"over to) (the|your|ur) (store|shop|showroom|warehouse|branch)\b",
+        r"\b(i'?ll|we'?ll|i will|we will) (come|pop|stop|drop|swing) (in|by|into|over)\b(?! (the|my|our) "
+        r"(mailbox|inbox|dms?))",
+        label="says they are coming to the shop",
+        weight=1.6,
+    ),
+    *rules(
+        "timeline",
+        r"\b(asap|as soon as possible|urgently)\b|\bbefore the end of (the|this|next) (month|week|year)\b",
+        r"\b(by|before) (next|this) (week|weekend|month|friday|saturday|sunday|monday)\b",
+        r"\b(moving|move) (in|house|out|flat|home)? ?(next|this|in (\d+|a|two|three|four|a few)) "
+        r"(week|weeks|month|months)\b|\b(just moved|new build) (in|into)\b",
     ),
 )

@@ -26,6 +26,10 @@ RULES: tuple[Rule, ...] = (
         ),
         r"\b(que|cual es el|cual seria el) (precio|costo|valor)\b|\blista de precios\b",
         r"\b(cuotas|financiacion|financiamiento|a plazos|meses sin intereses|mensualidad|pago mensual)\b",
+        r"\bsigue (siendo )?(a|en) \d|\besta a \d[\d.,]* ?(€|eur|euros|\$)|"
+        r"\b(era|es) solo (en|de|por) (rebajas|oferta|promo\w*)\b",
+        r"\b(sigue|sigue siendo|se mantiene|vale|esta vigente) (el|ese|este) (precio|descuento|oferta)\b"
+        r"|\b(precio|oferta|descuento) (sigue|todavia|aun) (vigente|valido|en pie)\b",
     ),
     *rules(
         "logistics",
@@ -54,6 +58,8 @@ RULES: tuple[Rule, ...] = (
         r"\b(en|de) talla\b|\btallas?\b|\bque (talla|color|medida|modelo)\b|\bmedidas\b|\bkilometraje\b",
         r"\b(en|de) (color|negro|blanco|azul|rojo|verde|gris|rosa|beige|marron)\b(?=.{0,20}\?)|\bcolores\b",
         r"\b(lo|la|los|las) (tienen|tenes|tienes|teneis|hay) en\b",
+        r"\b(viene|vienen|existe|existen|lo hay|la hay) (tambien )?en\b(?=[^.!]{0,40}\?)|\b(otros|otro|que) "
+        r"(tamanos?|modelos?|colores|acabados)\b",
         r"\b(hay|quedan|queda|tienen|tenes|tienes|teneis) (lugar|lugares|mesa|cupo|cupos|plazas?|"
         r"habitacion\w*|"
         r"turnos?|citas?|entradas|hora|horas)\b",
@@ -75,6 +81,11 @@ RULES: tuple[Rule, ...] = (
         r"\b(donde|como) (me )?(inscribo|apunto|registro)\b|\bme (inscribo|apunto)\b",
         r"\bcomo (hago|puedo|se puede) (para )?(contratar|comprar|pedir|reservar|suscribir\w*|inscribir\w*|"
         r"adquirir|encargar)\b",
+        r"\bcomo (se reserva|se pide|se agenda|reservo|agendo|pido) (una |la |el )?(cita|turno|hora|"
+        r"asesoria|visita|consulta)?\b",
+        r"\b(podria|puede|pueden|podeis|podrian) (venir|pasar|acercarse) (alguien|alguno|un \w+)\b|"
+        r"\b(alguien|alguno) (\w+ ){0,5}(podria|puede) (venir|pasar|acercarse)\b",
+        r"\b(asesoramiento|asesor\w*|visita a domicilio|medicion a domicilio)\b(?=[^.!]{0,50}\?)",
     ),
     *rules(
         "contact",
@@ -85,11 +96,17 @@ RULES: tuple[Rule, ...] = (
         r"\b(por|x|al|en|por mensaje) (dm|md|privado|inbox|interno|whatsapp)\b|\bmas (info|informacion)\b",
         r"\bcon quien (hablo|puedo hablar)\b|\binfo (del|de la|de los|sobre|porfa|por favor)\b",
         r"\b(quisiera|queria|quiero) (saber|informacion|consultar)\b|\b(catalogo|lista de precios)\b",
+        r"\b(me|nos) (puede|pueden|podeis|podria|podrian|podrias|puedes) (llamar|contactar|escribir|"
+        r"responder|contestar|mandar|enviar|pasar)\b",
+        r"(?<!no )\b(me|nos) (respondeis|responden|respondes|contestais|contestan|contestas)\b(?=[^.!]{0,20}"
+        r"\?)",
     ),
     *rules(
         "purchase",
         r"\b(me|nos) interesa\b|\b(lo|la|los|las) quiero\b|\bme (lo|la|los|las) llevo\b|\bme apunto\b",
-        r"\bquiero (comprar|contratar|cambiar|pedir|reservar|uno|una|el|la|los|las|info|asegurar)\b",
+        r"\bquiero (comprar|contratar|cambiar|pedir|reservar|uno|una|el|la|los|las|info|asegurar|encargar)\b",
+        r"\bantes de (comprar|pedir|encargar|reservar|contratar)(lo|la|los|las)?\b",
+        r"\b(al|en el|a la|en la|en mi) (carrito|cesta|carro)\b",
         r"\b(necesito|necesitamos|busco|buscamos|estoy buscando|estamos buscando) (un|una|unos|unas|alguien|"
         r"comprar|contratar|ayuda con|seguro|presupuesto)\b",
         r"\b(estamos|estoy) (pensando|evaluando|interesad[oa]s?|mirando)\b|\bpensando en (comprar|vender|"
@@ -100,7 +117,9 @@ RULES: tuple[Rule, ...] = (
         "recommend",
         r"\b(me|nos) (recomienda\w*|recomendas|recomendais|aconseja\w*|sugiere\w*)\b",
         r"\b(que|cual|cuales)\b.{0,20}\b(recomienda\w*|recomendas|aconseja\w*|sugiere\w*)\b",
-        r"\b(alguna )?recomendacion\b(?=.{0,30}\?)",
+        r"\b(alguna )?recomendacion(es)?\b(?=.{0,60}\?)",
+        r"\b(busco|buscamos|necesito|pido|acepto) (recomendacion\w*|sugerencia\w*|consejo\w*|ideas)\b|"
+        r"\balguna (idea|sugerencia)\b(?=[^.!]{0,20}\?)",
     ),
     *rules(
         "offer",
@@ -141,9 +160,23 @@ RULES: tuple[Rule, ...] = (
     *rules(
         "purchase",
         r"\b(me compro|me llevo|me quedo con|voy a comprar|vamos a comprar)\b",
-        r"\bnecesito (un|una|unos|unas|que me) \w+",
-        r"\b(en|dentro de) mi presupuesto\b|\bvoy a la tienda\b|\bpaso por la tienda\b",
+        r"\b(necesito|necesitamos) (un|una|unos|unas|que me|este|esta|estos|estas|ese|esa) \w+",
+        r"\b(en|dentro de) mi presupuesto\b|\bpor menos de \d|\bpresupuesto (de|maximo de|hasta) "
+        r"\W?\d",
         weight=2.2,
         label="says they are buying",
+    ),
+    *rules(
+        "logistics",
+        r"\b(voy|vamos|paso|pasamos|me paso|nos pasamos|ire|iremos) (\w+ ){0,2}(a|por) (la|vuestra|su|"
+        r"tu) (tienda|sucursal|exposicion|showroom|local)\b",
+        label="says they are coming to the shop",
+        weight=1.6,
+    ),
+    *rules(
+        "timeline",
+        r"\b(lo antes posible|cuanto antes|urgente|antes de (fin|final) de mes|para (esta|la proxima) "
+        r"semana)\b",
+        r"\b(nos mudamos|me mudo|mudanza)\b|\b(piso|casa|apartamento|depa|departamento) nuev[oa]\b",
     ),
 )

@@ -60,4 +60,10 @@ RULES: tuple[Rule, ...] = (
     *rules("wishful", r"\b(joskus|unelma\w*|lotto\w*|jos voittaisin)\b"),
     *rules("spam", r"\b(ansaitse|seuraa minua)\b"),
     *rules("job", r"\b(tyopaik\w*|rekrytoi\w*|cv|harjoittelu\w*|kesatyo\w*)\b"),
+    # How to book, advice inside a compound ("sisustusneuvonta"), a visit from the business.
+    *rules(
+        "booking",
+        r"\bmiten (varaan|voin varata|varataan|voi varata)\b|\b\w+neuvon\w*\b(?=.{0,50}\?)",
+        r"\b(voisiko|voiko) joku (\w+ ){0,3}tulla\b|\bkotikaynti\w*\b",
+    ),
 )

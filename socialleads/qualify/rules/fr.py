@@ -19,12 +19,14 @@ RULES: tuple[Rule, ...] = (
         r"\b(combien|cb|cbien)\b",
         *noun_ask("prix|tarifs?|cout", "svp|stp|s'il vous plait|en mp|en prive|pls", "du|de|des|pour|et|en"),
         r"\bquel (est le |serait le )?(prix|tarif|cout)\b|\bvos (prix|tarifs)\b(?=[^.!]{0,30}\?)",
+        r"\b(toujours|encore) a \d[\d\s.,]*(€|eur|euros)"
+        r"|\b(etait|c'etait) (seulement |juste )?(pendant )?les soldes\b(?=.{0,20}\?)|"
         r"\b(ca|ils|elle|il) (coute|coutent)\b|\ben plusieurs fois\b|\bmensualit\w*\b|\bfinancement\b",
     ),
     *rules(
         "logistics",
-        r"\b(livrez|livraison|livrer|expediez|expedition|frais de port|click (and|&) collect|"
-        r"retrait en magasin)\b",
+        r"\b(livrez|expediez|frais de port|click (and|&) collect|retrait en magasin)\b",
+        r"\b(livraison|livrer|expedition|expedier|envoi|recuperer|retirer)\b(?=[^.!]{0,50}\?)",
         r"\bou\b.{0,25}\b(acheter|trouver|commander|procurer|dispo\w*)\b",
         r"\b(acheter|trouver|commander|procurer)\b.{0,20}\bou\b",
         r"\ben (stock|magasin|boutique)\b(?=.{0,30}\?)|\b(rupture|reassort|reappro\w*|de retour en stock)\b",
@@ -53,6 +55,9 @@ RULES: tuple[Rule, ...] = (
         r"\b(compatible|s'integre|integration|kilometrage|dimensions)\b(?=.{0,30}\?)",
         r"\b(existe[- ]t[- ](il|elle)|elle existe|il existe)\b (aussi |encore )?en (?!(19|20)\d\d)\w+",
         r"\b(est|sont|etes|c'est) (\w+ )?(dispo|disponibles?)\b",
+        r"\bexiste (aussi |encore |egalement )?en (?!(19|20)\d\d)\w+(?=[^.!]{0,40}\?)",
+        r"\by a[- ]t[- ]il (un|une|des|d'autres) (version|modele|taille|coloris|format|couleur)s?\b",
+        r"\b(version|taille|modele|format) plus (grand|petit|large|long)e?s?\b(?=[^.!]{0,40}\?)",
         r"\b(inclus|compris)\b(?=.{0,15}\?)",
         label="asks about availability or specs",
     ),
@@ -63,6 +68,12 @@ RULES: tuple[Rule, ...] = (
         r"\b(je|nous|on) (\w+ ){0,2}(reserver|prendre rendez[- ]vous|prendre rdv|inscrire|m'inscrire)\b",
         r"\b(prenez|acceptez)[- ]?(vous )?(encore )?(de |des )?(nouveaux )?(patients|clients|eleves|"
         r"reservations)\b",
+        r"\bcomment (on |je |peut[- ]on |puis[- ]je )?(prend|prendre|reserve|fixe|fixer|obtenir|obtient) "
+        r"(un |le )?(rendez[- ]vous|rdv|creneau|conseil\w*)\b",
+        r"\b(quelqu'un|un conseiller|une conseillere|un de vos \w+) (\w+ ){0,5}(peut|pourrait|pourriez) "
+        r"(venir|passer|se deplacer)\b",
+        r"\b(venir |passer )?a domicile\b(?=[^.!]{0,40}\?)|\bvenir chez (nous|moi)\b",
+        r"\b(conseil\w*|accompagnement)\b (en |de |d')?(deco\w*|amenagement|interieur)\b",
     ),
     *rules(
         "contact",
@@ -104,14 +115,17 @@ RULES: tuple[Rule, ...] = (
         "complaint",
         r"\b(sav|service client|rembours\w*|toujours (pas|rien|aucun\w*)|aucune? (nouvelle|reponse|"
         r"retour))\b",
-        r"\b(personne ne (repond|rappelle|me)|jamais recu|pas recu|en panne|panne|casse|arnaque|honteux)\b",
+        r"\b(personne ne (repond|rappelle|me)|jamais recu|pas recu|en panne|panne|(?<!blanc )casse|"
+        r"arnaque|honteux)\b",
         r"\b(inadmissible|decu|decue|decevant|deconseille|reclamation|plainte|resili\w*|prelev\w*)\b",
         r"\b(commande passee|numero de commande|ma commande|le suivi|garantie|j'attends|d'attente|dossier)\b",
     ),
     *rules(
         "review",
-        r"\b(merci (a|pour|beaucoup)|achete\w*|je l'ai (pris|prise|achete)|rien a redire|au top|"
-        r"je recommande)\b",
+        r"\b(merci (a|pour|beaucoup)|achete(e|es|s|ees)?(?!r)|je l'ai (pris|prise|achete)|rien a redire|"
+        r"au top|je recommande)\b",
+        r"\bavis (honnete|sincere|client)\b|\b\d(,5)?/(5|10)\b|\b(etait|a ete|etaient) (\w+ )?(lente?s?|"
+        r"rapide|parfaite?|impeccable|nickel|top|correcte?)\b",
         r"\b(installes|venus|on y a passe|le meilleur|la meilleure|top service|on a adore)\b",
     ),
     *rules(
@@ -134,10 +148,25 @@ RULES: tuple[Rule, ...] = (
     *rules(
         "purchase",
         r"\bje prends (le|la|les|l')|\bc'est decide\b|\bje (vais|compte) (acheter|commander|prendre)\b",
-        r"\bil (me|nous) faut (un|une|des|le|la) \w+",
-        r"\bdans (mon|notre) budget\b|\bje (passe|vais|viens) (au|en) (magasin|showroom|boutique)\b",
+        r"\bil (me|nous) faut (\w+ )?(un|une|des|le|la) \w+",
+        r"\b(dans|au) (mon|notre|le) panier\b",
+        r"\bdans (mon|notre) budget\b|\bavant (de |d')(commander|acheter|reserver)\b",
         weight=2.2,
         label="says they are buying",
+    ),
+    *rules(
+        "logistics",
+        r"\b(je|on|nous) (passe|passerai|passons|vais|viens|viendrai|venons|irai) (\w+ ){0,2}(au|en|a la|"
+        r"dans votre|chez vous au) (magasin|showroom|boutique|entrepot)\b",
+        label="says they are coming to the shop",
+        weight=1.6,
+    ),
+    *rules(
+        "timeline",
+        r"\b(le plus (vite|tot) possible|au plus vite|des que possible|urgent|avant la fin du mois|"
+        r"d'ici (la fin du mois|(la semaine|samedi|lundi) prochaine?))\b",
+        r"\b(on demenage|nous demenageons|je demenage|demenagement)\b|\b(nouvel|nouveau) (appart\w*|"
+        r"logement)\b|\bnouvelle maison\b",
     ),
     *rules("job", r"\b(je )?cherche (du|un) (travail|emploi|job|poste|stage)\b"),
 )

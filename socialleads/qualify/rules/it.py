@@ -78,4 +78,11 @@ RULES: tuple[Rule, ...] = (
     *rules("wishful", r"\b(un giorno|sogno|dei miei sogni|lotteria|se vincessi)\b"),
     *rules("spam", r"\b(guadagna|seguimi)\b"),
     *rules("job", r"\b(cercate personale|assumete|lavoro|curriculum|cv|stage|tirocinio)\b"),
+    # How to book, a visit from the business.
+    *rules(
+        "booking",
+        r"\bcome (si prenota|prenoto|posso prenotare|faccio a prenotare|si fissa)\b",
+        r"\b(potete|puo|potrebbe) (venire|passare) (qualcuno|a casa)\b|\bqualcuno (\w+ ){0,4}(puo|potrebbe) "
+        r"venire\b",
+    ),
 )

@@ -73,4 +73,11 @@ RULES: tuple[Rule, ...] = (
     *rules("wishful", r"\b(ooit|droom\w*|loterij|staatsloterij|kan ik niet betalen)\b"),
     *rules("spam", r"\b(verdien geld|volg mij)\b"),
     *rules("job", r"\b(vacature\w*|solliciter\w*|zoeken jullie personeel|cv|stage|bijbaan)\b"),
+    # How to book, an appointment or advice, a visit from the business.
+    *rules(
+        "booking",
+        r"\bhoe (boek|reserveer) (ik|je|we|men)\b|\bhoe (maak|plan) (ik|je|we) (een )?afspraak\b",
+        r"\b(kan|kunnen) (er )?(iemand|jullie|een van jullie) (\w+ ){0,4}(langskomen|langs komen|"
+        r"komen kijken|thuis komen)\b",
+    ),
 )

@@ -67,4 +67,11 @@ RULES: tuple[Rule, ...] = (
     *rules("wishful", r"\b(en dag|drom\w*|lotto|har ikke rad)\b"),
     *rules("spam", r"\b(tjen penger|folg meg|sjekk profilen min)\b"),
     *rules("job", r"\b(soker dere|ansetter dere|jobb\w*|stilling|cv|laerling\w*)\b"),
+    # How to book, a consultation inside a compound ("interiørrådgivning"), a visit from the business.
+    *rules(
+        "booking",
+        r"\bhvordan (booker|bestiller|reserverer) (man|jeg|vi)\b|\b\w+(radgivning|"
+        r"konsultasjon)\b(?=.{0,50}\?)",
+        r"\bkan (dere|noen|en av dere) (\w+ ){0,4}komme (hjem|ut|forbi|pa befaring)\b|\bhjemmebesok\b",
+    ),
 )

@@ -65,4 +65,11 @@ RULES: tuple[Rule, ...] = (
     *rules("wishful", r"\b(kiedys|marzenie|marze|wymarzon\w*|lotto|jak wygram)\b"),
     *rules("spam", r"\b(zarabiaj|obserwuj mnie)\b"),
     *rules("job", r"\b(praca|prace|pracy|rekrutac\w*|cv|staz|zatrudni\w*)\b"),
+    # How to book an appointment, a visit from the business.
+    *rules(
+        "booking",
+        r"\bjak (sie )?(umowic|zarezerwowac|zapisac)\b|\bczy (moge|mozna|mozemy) (sie )?(umowic|zarezerwowac|"
+        r"zapisac)\b",
+        r"\bczy (ktos|ktokolwiek) (\w+ ){0,4}(moze|moglby) przyjechac\b|\bwizyt\w*\b(?=.{0,40}\?)",
+    ),
 )

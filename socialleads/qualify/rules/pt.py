@@ -106,4 +106,11 @@ RULES: tuple[Rule, ...] = (
         r"\b(contratando|vagas? de emprego|curriculo|estagio|emprego|trabalhar com voces|"
         r"anos de experiencia)\b",
     ),
+    # A visit from the business, how to book.
+    *rules(
+        "booking",
+        r"\b(alguem|algum \w+) (\w+ ){0,4}(pode|poderia|podem|poderiam) (vir|passar)\b|\bvisita (a domicilio|"
+        r"tecnica)\b",
+        r"\bcomo (eu )?(agendo|marco|reservo|faco (pra|para) (agendar|marcar|reservar))\b",
+    ),
 )

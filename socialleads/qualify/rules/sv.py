@@ -83,4 +83,10 @@ RULES: tuple[Rule, ...] = (
     *rules("wishful", r"\b(en dag|nagon gang|drom\w*|lotto|nar jag blir rik|har inte rad)\b"),
     *rules("spam", r"\b(tjana pengar|folj mig|kolla min profil)\b"),
     *rules("job", r"\b(soker ni|anstaller ni|jobb\w*|tjanst|cv|praktik\w*|sommarjobb)\b"),
+    # How to book, a consultation inside a compound ("inredningsrådgivning"), a visit from the business.
+    *rules(
+        "booking",
+        r"\bhur (bokar|bestaller|reserverar) (man|jag|vi)\b|\b\w+(radgivning|konsultation)\b(?=.{0,50}\?)",
+        r"\bkan (ni|nagon|en av er) (\w+ ){0,4}komma (hem|ut|forbi)\b|\bhembesok\b",
+    ),
 )
