@@ -315,8 +315,10 @@ def test_comments_with_buying_intent_become_leads_through_the_real_qualifier(
         f"{misses} missed)"
     )
     assert total >= 300
-    assert precision >= 0.85
-    assert recall >= 0.75
+    # Measured (seed 7): precision 1.000, recall 0.990 (0.933 and 0.848 before the rules learned booking
+    # and home-visit questions, Icelandic phrasings, whether a price still holds, and job seekers).
+    assert precision >= 0.97
+    assert recall >= 0.97
 
 
 # --- webhooks ------------------------------------------------------------------------------------------

@@ -46,11 +46,13 @@ from tests.support.x_sources import (
 )
 
 HOUR = timedelta(hours=1)
-#: Measured on this world (seed 8, 8 hours): precision 0.986, recall 0.854 (0.994 and 0.495 before the
-#: qualifier read "@thestore" as addressing the seller rather than tagging a friend, and learned
-#: decision, urgency and budget phrasings). The misses left are mostly Icelandic and booking questions.
-PRECISION_FLOOR = 0.97
-RECALL_FLOOR = 0.80
+#: Measured on this world (seed 8, 8 hours): precision 1.000, recall 1.000 (0.986 and 0.854 before the
+#: rules learned Icelandic price, delivery, size and booking phrasings, booking and home-visit questions
+#: in every language, and a deadline or move as its own evidence; 0.994 and 0.495 before "@thestore"
+#: was read as addressing the seller). Other seeds: recall 1.000, precision 1.000. The sandbox writes
+#: from a finite set of phrasings, so these figures say the rules cover them, not how a real feed reads.
+PRECISION_FLOOR = 0.98
+RECALL_FLOOR = 0.98
 
 
 @pytest.fixture
