@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import socket
 from datetime import UTC, timedelta
 from email.utils import parsedate_to_datetime
@@ -31,6 +30,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from pydantic import ConfigDict, Field, SecretStr, field_validator
 
+from socialleads import jsontext
 from socialleads.card import lead_payload
 from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
 from socialleads.errors import (
@@ -138,7 +138,7 @@ class WebhookSink(Sink[WebhookConfig]):
         return REDACTOR.scrub(text)
 
     def _post(self, payload: dict[str, Any], key: str | None) -> requests.Response:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = jsontext.dumps_bytes(payload)
         timestamp = str(int(self.context.clock().timestamp()))
         headers = {
             **self.config.headers,

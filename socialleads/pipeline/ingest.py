@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from socialleads import jsontext
 from socialleads.configuration.models import DefaultRoute
 from socialleads.models import Contact, IntentVerdict, LeadDraft, Qualification, QualityScore, ReceivedVia
 from socialleads.pipeline.identity import IdentityResolver, LeadRef, Match, NewLead
@@ -117,7 +118,7 @@ def _dumps(value: Any) -> str | None:
         return None
     if isinstance(value, IntentVerdict | QualityScore):
         return _json_text(value)
-    return json.dumps(value) if value else None
+    return jsontext.dumps(value) if value else None
 
 
 def _absorb(values: dict[str, Any], contact: Contact, q: Qualification) -> None:
@@ -167,19 +168,19 @@ def _touch_row(
         reason,
         draft.message,
         draft.url,
-        json.dumps({c: given[c] for c in CONTACT_COLUMNS if given[c] is not None}),
-        json.dumps(draft.handle.model_dump(mode="json", exclude_none=True)) if draft.handle else None,
-        json.dumps(draft.answers) if draft.answers else "{}",
-        json.dumps([c.model_dump(mode="json") for c in draft.consents]) if draft.consents else "[]",
-        json.dumps(draft.context) if draft.context else "{}",
-        json.dumps([f.model_dump() for f in flags]) if flags else "[]",
+        jsontext.dumps({c: given[c] for c in CONTACT_COLUMNS if given[c] is not None}),
+        jsontext.dumps(draft.handle.model_dump(mode="json", exclude_none=True)) if draft.handle else None,
+        jsontext.dumps(draft.answers) if draft.answers else "{}",
+        jsontext.dumps([c.model_dump(mode="json") for c in draft.consents]) if draft.consents else "[]",
+        jsontext.dumps(draft.context) if draft.context else "{}",
+        jsontext.dumps([f.model_dump() for f in flags]) if flags else "[]",
     )
 
 
 def _lead_update(v: dict[str, Any], received: Any) -> tuple[Any, ...]:
     return (
         *(v.get(c) for c in CONTACT_COLUMNS),
-        json.dumps(v.get("contact_flags") or []),
+        jsontext.dumps(v.get("contact_flags") or []),
         v.get("intent_score"),
         _dumps(v.get("intent")),
         v.get("quality_score"),
@@ -230,7 +231,7 @@ def _store_events(
                 via,
                 w.timestamp(i.event.occurred_at),
                 received,
-                json.dumps(i.event.payload),
+                json.dumps(i.event.payload),  # verbatim: the standard library, NaN included
                 i.status,
                 without_nul(i.reason),
                 run_id,

@@ -55,12 +55,12 @@ def normalize_phone(raw: str, region: str | None) -> tuple[str | None, str | Non
         if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE and region is None:
             return None, "no country code, and no phone_region is configured to assume one"
         return None, f"not a phone number ({exc._msg})"
+    if phonenumbers.is_valid_number(number):  # a valid number has a possible length: one check, not two
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
     if not phonenumbers.is_possible_number(number):
         return None, "not a possible phone number (wrong length)"
-    if not phonenumbers.is_valid_number(number):
-        where = phonenumbers.region_code_for_number(number) or f"country code +{number.country_code}"
-        return None, f"not a valid number for {where}"
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
+    where = phonenumbers.region_code_for_number(number) or f"country code +{number.country_code}"
+    return None, f"not a valid number for {where}"
 
 
 def normalize_contact(contact: Contact, region: str | None) -> Contact:

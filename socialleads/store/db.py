@@ -14,6 +14,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
 
+from socialleads import jsontext
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -57,10 +59,12 @@ def make_engine(url: str) -> Engine:
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, json_deserializer=jsontext.loads
+        )
         _prepare_sqlite(engine)
         return engine
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, json_deserializer=jsontext.loads)
     _prepare_postgresql(engine)
     return engine
 
