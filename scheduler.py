@@ -24,10 +24,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from socialleads.bot import Bot
 from socialleads.heap import freeze_startup_heap
+from socialleads.store.db import checkpoint_wal
 from socialleads.web.app import create_app
 
 log = logging.getLogger("socialleads.scheduler")
 DISPATCH_JOB = "dispatch"
+CHECKPOINT_EVERY_S = 2
 
 
 class DispatchWaker:
@@ -88,6 +90,15 @@ def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundSchedule
             id=f"check:{name}",
             name=f"check {name}",
             next_run_time=now,
+            **once,
+        )
+    if bot.engine.dialect.name == "sqlite":  # checkpoints off the commit path (store.db.checkpoint_wal)
+        scheduler.add_job(
+            checkpoint_wal,
+            IntervalTrigger(seconds=CHECKPOINT_EVERY_S),
+            args=[bot.engine],
+            id="checkpoint",
+            name="checkpoint the SQLite log",
             **once,
         )
     waker = DispatchWaker(bot, stop)

@@ -34,6 +34,7 @@ from socialleads.redact import REDACTOR
 from socialleads.settings import DispatchSettings
 from socialleads.store import leads as lead_store
 from socialleads.store import outbox
+from socialleads.store.db import reading
 from socialleads.store.sink_state import load_states, save_state
 
 log = logging.getLogger("socialleads.dispatch")
@@ -129,7 +130,7 @@ class Dispatcher:
 
     def _load_gates(self) -> None:
         """Read the circuits from the store (another process may have opened or closed one)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             stored = load_states(conn)
         for name in self.sinks:
             gate = self.gates.get(name)
@@ -159,7 +160,7 @@ class Dispatcher:
                     claimed += probe
             if not claimed:
                 break
-            with self.engine.connect() as conn:
+            with reading(self.engine) as conn:
                 leads = lead_store.load_leads(conn, sorted({c.lead_id for c in claimed}))
             outcomes = self._deliver_all(claimed, leads, should_stop, probes)
             self._record(outcomes, leads, report)

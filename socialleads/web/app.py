@@ -13,6 +13,7 @@ from socialleads.bot import Bot
 from socialleads.models import HealthState
 from socialleads.pipeline.health import BAD_STATES
 from socialleads.store import outbox
+from socialleads.store.db import reading
 from socialleads.store.state import all_states
 from socialleads.web.webhooks import install_webhooks
 
@@ -33,7 +34,7 @@ def create_app(bot: Bot) -> FastAPI:
         """Database reachable, each source's health, the outbox by status; 503 when something is wrong."""
         body: dict[str, Any] = {"version": __version__, "sources": {}, "unavailable": bot.unavailable}
         try:
-            with bot.engine.connect() as conn:
+            with reading(bot.engine) as conn:
                 conn.execute(text("SELECT 1"))
                 states = {s.source: s for s in all_states(conn)}
                 body["deliveries"] = outbox.count_by_status(conn)
