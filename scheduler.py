@@ -14,6 +14,7 @@ import logging
 import signal
 import sys
 import threading
+from collections import deque
 from datetime import UTC, datetime
 from types import FrameType
 
@@ -24,7 +25,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from socialleads.bot import Bot
 from socialleads.heap import freeze_startup_heap
+from socialleads.models import Lead
+from socialleads.store import outbox
 from socialleads.store.db import checkpoint_wal
+from socialleads.store.outbox import Claimed
 from socialleads.web.app import create_app
 
 log = logging.getLogger("socialleads.scheduler")
@@ -36,29 +40,51 @@ class DispatchWaker:
     """The dispatch job: one long-running loop that drains the outbox whenever it is woken.
 
     The runner wakes it the moment a poll or a webhook stores a delivery (an in-process signal, no
-    scheduler hop); without a wake it still looks every ``dispatch.every``, for retries that come due.
-    A wake while it is draining makes it drain once more; none is lost.
+    scheduler hop), and hands it a webhook lead's deliveries already claimed, with the lead, so
+    they go out without a claim of their own. Without a wake it still looks every
+    ``dispatch.every``, for retries that come due. A wake while it is draining makes it drain once
+    more; none is lost.
     """
 
     def __init__(self, bot: Bot, stop: threading.Event) -> None:
         self.bot = bot
         self.stop = stop
         self._due = threading.Event()
+        self._handed: deque[tuple[list[Claimed], dict[int, Lead]]] = deque()
 
     def wake(self) -> None:
         """Ask for a dispatch now; called by the runner after it stored new deliveries."""
         self._due.set()
 
+    def hand_over(self, claimed: list[Claimed], leads: dict[int, Lead]) -> None:
+        """Deliver these claimed deliveries first; called by the runner for a webhook lead."""
+        self._handed.append((claimed, leads))
+        self._due.set()
+
     def run(self) -> None:
-        """Drain, wait for a wake or the interval, drain again; until the bot stops."""
+        """Deliver what was handed over, drain, wait for a wake or the interval; until the bot stops."""
         every = self.bot.settings.dispatch.every.total_seconds()
+        dispatcher = self.bot.dispatcher
         while not self.stop.is_set():
             self._due.clear()
             try:
-                self.bot.dispatcher.dispatch_due(should_stop=self.stop.is_set)
+                while self._handed:
+                    dispatcher.deliver_leased(*self._handed.popleft(), should_stop=self.stop.is_set)
+                dispatcher.dispatch_due(should_stop=self.stop.is_set)
             except Exception:  # the database may be briefly unavailable: log, wait, try again
+                # A handed-over delivery that failed here keeps its lease and is claimed when it ends.
                 log.exception("dispatching failed; trying again in %.0fs", every)
-            self._due.wait(every)
+            if not self._handed:
+                self._due.wait(every)
+        self._give_back()
+
+    def _give_back(self) -> None:
+        """On the way out, unclaim what was handed over and not delivered: the next start sends it."""
+        left = [item for claimed, _ in self._handed for item in claimed]
+        self._handed.clear()
+        if left:
+            with self.bot.engine.begin() as conn:
+                outbox.release(conn, left)
 
     def release(self) -> None:
         """Let the loop see that the bot stops (called after ``stop`` is set)."""
@@ -105,6 +131,7 @@ def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundSchedule
     # One run that lasts as long as the bot: it waits on the in-process wake, not on a timer tick.
     scheduler.add_job(waker.run, DateTrigger(run_date=now), id=DISPATCH_JOB, name="dispatch", **once)
     bot.runner.on_deliveries_due = waker.wake
+    bot.runner.on_leased = waker.hand_over
     return scheduler, waker
 
 

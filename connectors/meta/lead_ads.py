@@ -175,19 +175,21 @@ class MetaLeadAdsSource(Source[MetaLeadAdsConfig, MetaLeadsCursor]):
                 f"lead {lead_id} belongs to page {text_of(page_id)}, which source {self.context.instance} "
                 "does not watch; add the page to its pages:"
             )
+        # The lock guards creating the page's client; its calls run side by side (the leads of one
+        # burst are fetched together: connectors/meta/webhook.py), as requests sessions allow.
         with self._hook_lock:
             client = self._hook_clients.get(page.id) or self._new_client(page, self._hook_clients)
-            try:
-                lead = client.get(lead_id, fields=LEAD_FIELDS)
-            except SourceError as exc:
-                raise as_skippable(exc, f"lead {lead_id} of page {page.id}") from None
-            wanted = text_of(lead.get("form_id")) or text_of(form_id)
-            if page.forms != "all" and wanted not in page.forms:
-                raise SkippableRecordError(
-                    f"lead {lead_id} came from form {wanted or '(unknown)'}, which source "
-                    f"{self.context.instance} does not watch; add it to forms: of page {page.id}"
-                )
-            form = self._forms.get(wanted) or self._form_for_webhook(client, wanted)
+        try:
+            lead = client.get(lead_id, fields=LEAD_FIELDS)
+        except SourceError as exc:
+            raise as_skippable(exc, f"lead {lead_id} of page {page.id}") from None
+        wanted = text_of(lead.get("form_id")) or text_of(form_id)
+        if page.forms != "all" and wanted not in page.forms:
+            raise SkippableRecordError(
+                f"lead {lead_id} came from form {wanted or '(unknown)'}, which source "
+                f"{self.context.instance} does not watch; add it to forms: of page {page.id}"
+            )
+        form = self._forms.get(wanted) or self._form_for_webhook(client, wanted)
         return self._event(page.id, form, lead, ReceivedVia.WEBHOOK, position=False)
 
     def report_group(self, payload: dict[str, Any]) -> str:

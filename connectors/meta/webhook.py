@@ -14,14 +14,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from connectors.meta.comments import MetaCommentsSource
 from connectors.meta.lead_ads import MetaLeadAdsSource
 from socialleads.contracts import Source, WebhookAcceptance, WebhookContext, WebhookJob, WebhookReceiver
-from socialleads.errors import WebhookRejected
+from socialleads.errors import SourceError, WebhookRejected
 from socialleads.models import RawEvent
+from socialleads.redact import REDACTOR
+
+log = logging.getLogger("socialleads.meta.webhook")
+#: Leads of one delivery fetched at once: a burst is fetched side by side, within Meta's rate limits.
+MAX_PARALLEL_FETCHES = 4
 
 #: The ids the App Dashboard's "Test" button sends; fetching them fails on the real API.
 TEST_IDS = frozenset({"0", "444444444444"})
@@ -91,6 +98,7 @@ class MetaWebhookReceiver(WebhookReceiver):
         if not isinstance(document, dict) or not isinstance(document.get("entry"), list):
             raise WebhookRejected(400, "the body has no entry list")
         acceptance = WebhookAcceptance()
+        leads: dict[str, list[tuple[str, str, str | None]]] = {}
         kind = document.get("object")
         counts = {"leadgen": 0, "feed": 0, "comments": 0, "other": 0}
         for entry in document["entry"]:
@@ -103,7 +111,7 @@ class MetaWebhookReceiver(WebhookReceiver):
                 field, value = change.get("field"), change["value"]
                 if kind == "page" and field == "leadgen":
                     counts["leadgen"] += 1
-                    self._leadgen(entry_id, value, acceptance)
+                    self._leadgen(entry_id, value, acceptance, leads)
                 elif kind == "page" and field == "feed":
                     counts["feed"] += 1
                     self._comment(entry_id, value, acceptance, instagram=False)
@@ -112,6 +120,10 @@ class MetaWebhookReceiver(WebhookReceiver):
                     self._comment(entry_id, value, acceptance, instagram=True)
                 else:
                     counts["other"] += 1
+        for name, wanted in leads.items():
+            fetch = _bind(self._fetch_leads, self.lead_sources[name], wanted)
+            ids = ", ".join(leadgen_id for _, leadgen_id, _ in wanted)
+            acceptance.jobs.append(self._job(f"lead {ids} for {name}", name, fetch))
         acceptance.summary = (
             f"{kind}: {counts['leadgen']} leadgen, {counts['feed']} feed, "
             f"{counts['comments']} instagram comments, {counts['other']} other; "
@@ -120,7 +132,14 @@ class MetaWebhookReceiver(WebhookReceiver):
         )
         return acceptance
 
-    def _leadgen(self, entry_id: str, value: dict[str, Any], acceptance: WebhookAcceptance) -> None:
+    def _leadgen(
+        self,
+        entry_id: str,
+        value: dict[str, Any],
+        acceptance: WebhookAcceptance,
+        leads: dict[str, list[tuple[str, str, str | None]]],
+    ) -> None:
+        """Add the lead to ``leads`` under the source that claims its page and form, or park it."""
         leadgen_id, page_id = _as_id(value.get("leadgen_id")), _as_id(value.get("page_id")) or entry_id
         form_id = _as_id(value.get("form_id"))
         if leadgen_id is None:
@@ -131,8 +150,7 @@ class MetaWebhookReceiver(WebhookReceiver):
             return
         for name, source in self.lead_sources.items():
             if source.claims(page_id, form_id):
-                fetch = _bind(source.fetch_lead, page_id, leadgen_id, form_id)
-                acceptance.jobs.append(self._job(f"lead {leadgen_id} for {name}", name, fetch))
+                leads.setdefault(name, []).append((page_id, leadgen_id, form_id))
                 return
         acceptance.unrouted.append((f"no meta_lead_ads source watches page {page_id} form {form_id}", value))
 
@@ -158,14 +176,44 @@ class MetaWebhookReceiver(WebhookReceiver):
             )
         )
 
-    def _job(self, description: str, source_name: str, build: Callable[[], RawEvent | None]) -> WebhookJob:
+    @staticmethod
+    def _fetch_leads(source: MetaLeadAdsSource, wanted: list[tuple[str, str, str | None]]) -> list[RawEvent]:
+        """Fetch the leads one delivery announced for one source, side by side, to be stored together.
+
+        Meta batches the changes of a burst into one delivery; fetching them at once and storing and
+        delivering them as one chunk spares the later ones from queueing behind the earlier ones.
+        A lead that cannot be fetched is left to the next poll.
+        """
+        if len(wanted) == 1:
+            return [event for event in [_fetched(source, *wanted[0])] if event is not None]
+        with ThreadPoolExecutor(
+            min(len(wanted), MAX_PARALLEL_FETCHES), thread_name_prefix="meta-fetch"
+        ) as pool:
+            fetched = list(pool.map(lambda lead: _fetched(source, *lead), wanted))
+        return [event for event in fetched if event is not None]
+
+    def _job(
+        self, description: str, source_name: str, build: Callable[[], RawEvent | list[RawEvent] | None]
+    ) -> WebhookJob:
         def run() -> None:
-            event = build()
-            if event is not None:
-                self.context.ingest(source_name, [event])
+            built = build()
+            events = built if isinstance(built, list) else [built] if built is not None else []
+            if events:
+                self.context.ingest(source_name, events)
 
         return WebhookJob(description, run)
 
 
-def _bind(function: Callable[..., RawEvent | None], *args: Any) -> Callable[[], RawEvent | None]:
+def _fetched(
+    source: MetaLeadAdsSource, page_id: str, leadgen_id: str, form_id: str | None
+) -> RawEvent | None:
+    """The lead as an event, or None (logged) when it cannot be fetched now; the next poll reads it."""
+    try:
+        return source.fetch_lead(page_id, leadgen_id, form_id)
+    except SourceError as exc:
+        log.warning("lead %s left to the next poll: %s", leadgen_id, REDACTOR.scrub(str(exc)))
+        return None
+
+
+def _bind(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
     return lambda: function(*args)

@@ -168,6 +168,24 @@ class Dispatcher:
                 break
         return report
 
+    def deliver_leased(
+        self,
+        claimed: list[outbox.Claimed],
+        leads: dict[int, Lead],
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> DispatchReport:
+        """Deliver deliveries already claimed for this dispatcher (a webhook lead's, see Runner._store).
+
+        The same delivery, retry and circuit rules as ``dispatch_due``; a sink whose circuit is open
+        or that asked to wait gets its items back unclaimed, to go out with the rest of its queue.
+        """
+        report = DispatchReport()
+        if any(item.sink not in self.gates for item in claimed):
+            self._load_gates()
+        outcomes = self._deliver_all(claimed, leads, should_stop, probes=set())
+        self._record(outcomes, leads, report)
+        return report
+
     def _deliver_all(
         self,
         claimed: list[outbox.Claimed],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +20,15 @@ from sqlalchemy.exc import IntegrityError
 
 from socialleads import jsontext
 from socialleads.configuration.models import DefaultRoute
-from socialleads.models import Contact, IntentVerdict, LeadDraft, Qualification, QualityScore, ReceivedVia
+from socialleads.models import (
+    Contact,
+    IntentVerdict,
+    Lead,
+    LeadDraft,
+    Qualification,
+    QualityScore,
+    ReceivedVia,
+)
 from socialleads.pipeline.identity import IdentityResolver, LeadRef, Match, NewLead
 from socialleads.pipeline.normalize import without_nul
 from socialleads.pipeline.owners import choose as choose_owner
@@ -91,10 +99,14 @@ _LEAD_COLUMNS = ("id", "key", "campaign", "created_at", *_LEAD_UPDATE_COLUMNS)
 
 @dataclass
 class ChunkResult:
-    """Counts of one stored chunk and how many deliveries it made due."""
+    """Counts of one stored chunk, how many deliveries it made due, and those leased to the caller."""
 
     counts: PollCounts = field(default_factory=PollCounts)
     deliveries_due: int = 0
+    """Deliveries any worker may claim now."""
+    leased: list[outbox.Claimed] = field(default_factory=list)
+    """New deliveries claimed for the caller (``store_chunk``'s ``lease``), with their leads below."""
+    leads: dict[int, Lead] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -261,8 +273,13 @@ def store_chunk(
     run_id: int | None,
     default_route: DefaultRoute,
     now: datetime,
+    lease: timedelta | None = None,
 ) -> ChunkResult:
-    """Store ``items`` inside the caller's transaction; see the module docstring."""
+    """Store ``items`` inside the caller's transaction; see the module docstring.
+
+    With ``lease``, the new deliveries are claimed for the caller and returned with their leads,
+    read in this transaction, so they can be delivered at once (see ``outbox.enqueue``).
+    """
     result = ChunkResult()
     counts = result.counts
     counts.events_seen = len(items)
@@ -328,7 +345,10 @@ def store_chunk(
         _TOUCH_COLUMNS,
         [_touch_row(w, ids[m.lead], eid, binding, d, via.value, m.reason, received) for eid, d, m in matched],
     )
-    result.deliveries_due = outbox.enqueue(conn, plans, now)
+    enqueued = outbox.enqueue(conn, plans, now, lease)
+    result.deliveries_due, result.leased = enqueued.due, enqueued.leased
+    if enqueued.leased:
+        result.leads = lead_store.load_leads(conn, sorted({c.lead_id for c in enqueued.leased}))
     return result
 
 
@@ -402,12 +422,13 @@ def store_with_retry(
     run_id: int | None,
     default_route: DefaultRoute,
     now: datetime,
+    lease: timedelta | None = None,
 ) -> ChunkResult:
     """``store_chunk`` in its own transaction; a unique-key race with another writer retries once."""
     for attempt in (1, 2):
         try:
             with engine.begin() as conn:
-                return store_chunk(conn, binding, items, via, run_id, default_route, now)
+                return store_chunk(conn, binding, items, via, run_id, default_route, now, lease)
         except IntegrityError:
             if attempt == 2:
                 raise

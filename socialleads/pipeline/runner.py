@@ -26,11 +26,12 @@ from socialleads.errors import (
     SourceError,
     TransientError,
 )
-from socialleads.models import Checkpoint, Health, HealthState, RawEvent, ReceivedVia
+from socialleads.models import Checkpoint, Health, HealthState, Lead, RawEvent, ReceivedVia
 from socialleads.pipeline.health import HealthReporter
 from socialleads.pipeline.ingest import store_with_retry
 from socialleads.pipeline.prepare import SourceBinding, prepare
 from socialleads.qualify import Qualifier
+from socialleads.store.outbox import Claimed
 from socialleads.store.state import PollCounts, SourceState, finish_run, load_state, save_state, start_run
 
 log = logging.getLogger("socialleads.runner")
@@ -86,6 +87,7 @@ class Runner:
         clock: Callable[[], datetime] = utc_now,
         on_deliveries_due: Callable[[], None] | None = None,
         chunk_size: int = CHUNK_SIZE,
+        on_leased: Callable[[list[Claimed], dict[int, Lead]], None] | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
@@ -94,6 +96,8 @@ class Runner:
         self.health = health
         self.clock = clock
         self.on_deliveries_due = on_deliveries_due
+        self.on_leased = on_leased
+        """Takes a webhook lead's new deliveries, already claimed, with the lead (see ``_store``)."""
         self.chunk_size = chunk_size
 
     def binding(self, name: str) -> SourceBinding:
@@ -114,11 +118,20 @@ class Runner:
     def _store(
         self, binding: SourceBinding, events: list[RawEvent], via: ReceivedVia, run_id: int | None
     ) -> PollCounts:
-        """Prepare and store one chunk; wakes the dispatcher when it made deliveries due."""
+        """Prepare and store one chunk; wakes the dispatcher when it made deliveries due.
+
+        A lead that came by webhook is the one somebody waits for: its new deliveries are claimed in
+        the chunk's transaction and handed to ``on_leased`` with the lead, so dispatch starts without
+        a claim or a read of its own.
+        """
         prepared = prepare(self.sources[binding.name].parse, binding, events, self.qualifier)
+        hand_over = via == ReceivedVia.WEBHOOK and self.on_leased is not None
+        lease = self.config.settings.dispatch.lease if hand_over else None
         result = store_with_retry(
-            self.engine, binding, prepared, via, run_id, self.config.default_route, self.clock()
+            self.engine, binding, prepared, via, run_id, self.config.default_route, self.clock(), lease
         )
+        if result.leased and self.on_leased is not None:
+            self.on_leased(result.leased, result.leads)
         if result.deliveries_due and self.on_deliveries_due is not None:
             self.on_deliveries_due()
         return result.counts

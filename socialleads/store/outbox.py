@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,16 +48,32 @@ class Plan:
     """New delivery rows wait, held, until a person releases the lead."""
 
 
-def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
-    """Create or re-arm delivery rows; returns how many are now due.
+@dataclass
+class Enqueued:
+    """What ``enqueue`` did: rows due for any worker, and new rows leased to the caller."""
+
+    due: int = 0
+    """Rows a worker may claim now."""
+    leased: list[Claimed] = field(default_factory=list)
+    """New rows already claimed for the caller (``lease_until`` set), to deliver without a claim."""
+
+
+def enqueue(
+    conn: Connection, plans: Sequence[Plan], now: datetime, lease: timedelta | None = None
+) -> Enqueued:
+    """Create or re-arm delivery rows.
 
     A new (lead, sink) gets a pending row. A delivered row gets the new revision and is pending
     again (the sink updates its record). A pending row keeps its backoff and takes the new revision.
     A dead row takes the new revision but stays dead until replayed; a held or rejected row stays so.
     New rows of a plan that holds are held.
+
+    With ``lease``, new pending rows are inserted claimed by the caller until ``now + lease``: the
+    webhook path hands a fresh lead to the dispatcher in memory instead of a claim transaction. If
+    the caller dies first, the lease runs out and any worker claims them, as after any crash.
     """
     if not plans:
-        return 0
+        return Enqueued()
     existing: dict[tuple[int, str], tuple[int, str]] = {}
     for part in chunked([p.lead_id for p in plans if not p.is_new]):
         for row in conn.execute(
@@ -68,6 +84,7 @@ def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
             existing[(row[1], row[2])] = (row[0], row[3])
     writer = BulkWriter(conn)
     stamp = writer.timestamp(now)
+    leased_until = writer.timestamp(now + lease) if lease is not None else None
     inserts: list[tuple[Any, ...]] = []
     rearm: list[tuple[int, int]] = []
     bump: list[tuple[int, int]] = []
@@ -87,15 +104,27 @@ def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
                         stamp,
                         stamp,
                         stamp,
+                        None if plan.hold else leased_until,
                     )
                 )
             elif found[1] == DELIVERED:
                 rearm.append((found[0], plan.revision))
             else:
                 bump.append((found[0], plan.revision))
+    ids = writer.allocate_ids(deliveries, len(inserts)) if leased_until is not None else []
+    leased = (
+        [
+            Claimed(d_id, row[0], row[1], row[2], 0, row[6], None, None)
+            for d_id, row in zip(ids, inserts, strict=True)
+            if row[10] is not None
+        ]
+        if ids
+        else []
+    )
     writer.insert(
         deliveries,
         (
+            *(("id",) if ids else ()),
             "lead_id",
             "sink",
             "idempotency_key",
@@ -106,8 +135,9 @@ def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
             "next_attempt_at",
             "created_at",
             "updated_at",
+            "lease_until",
         ),
-        inserts,
+        [(d_id, *row) for d_id, row in zip(ids, inserts, strict=True)] if ids else inserts,
     )
     writer.update(
         deliveries,
@@ -117,7 +147,8 @@ def enqueue(conn: Connection, plans: Sequence[Plan], now: datetime) -> int:
     writer.update(
         deliveries, ("revision", "updated_at"), [(revision, stamp, d_id) for d_id, revision in bump]
     )
-    return sum(1 for row in inserts if row[4] == PENDING) + len(rearm)
+    due = sum(1 for row in inserts if row[4] == PENDING) + len(rearm)
+    return Enqueued(due=due - len(leased), leased=leased)
 
 
 @dataclass(frozen=True)

@@ -83,15 +83,18 @@ def install_webhooks(app: FastAPI, bot: Bot) -> None:
 
         def keep() -> bool:
             with bot.engine.begin() as conn:
-                return store_delivery(
+                new = store_delivery(
                     conn, name, body, headers, acceptance.summary, acceptance.unrouted, bot.runner.clock()
                 )
+            # Kept: start the work from this thread, while the event loop writes the answer. A
+            # repeated delivery (the same bytes again) asks for nothing new.
+            for job in acceptance.jobs if new else ():
+                bot.background.submit(run, job)
+            return new
 
         new = await to_thread.run_sync(keep)
         if acceptance.test:
             log.info("webhook %s: the platform's test payload arrived; the endpoint works", name)
-        if new:  # a repeated delivery (the same bytes again) asks for nothing new
+        if new:
             tell_admin_once(name, [reason for reason, _ in acceptance.unrouted])
-            for job in acceptance.jobs:
-                bot.background.submit(run, job)
         return JSONResponse({"ok": True, "jobs": len(acceptance.jobs) if new else 0, "repeat": not new})
