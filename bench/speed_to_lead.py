@@ -240,37 +240,39 @@ def main() -> None:
             web = scheduler.start_web(bot)
             freeze_startup_heap()
             jobs.start()
-            time.sleep(2)  # the first poll reads the minute of history; not measured
-            sent = emulators.ask({"send": f"http://127.0.0.1:{port}/webhooks/meta", "leads": args.leads})
-            wanted = {i for i in sent["sent"] if i in arrived}
-            delivered: dict[str, float] = {}
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not wanted <= set(delivered):
-                time.sleep(0.2)
-                delivered = emulators.ask({"report": True})["received"]
-            latencies = [(delivered[i] - arrived[i]) * 1000 for i in wanted if i in delivered]
+            try:
+                time.sleep(2)  # the first poll reads the minute of history; not measured
+                sent = emulators.ask({"send": f"http://127.0.0.1:{port}/webhooks/meta", "leads": args.leads})
+                wanted = {i for i in sent["sent"] if i in arrived}
+                delivered: dict[str, float] = {}
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and not wanted <= set(delivered):
+                    time.sleep(0.2)
+                    delivered = emulators.ask({"report": True})["received"]
+                latencies = [(delivered[i] - arrived[i]) * 1000 for i in wanted if i in delivered]
 
-            # The round trips the path cannot avoid, measured now from the bot's process.
-            graph = GraphClient(
-                SecretStr(fixtures.Tokens.for_seed(SEED).page_tokens[fixtures.MAIN_PAGE]),
-                "v26.0",
-                new_session(sandbox_url=emulators.sandbox_url),
-                lambda: datetime.now(UTC),
-            )
-            some_lead = sent["sent"][0]
-            fetch = timed(lambda: graph.get(some_lead, fields=LEAD_FIELDS), len(latencies))
-            post_sink = WebhookSink(
-                WebhookConfig(url=f"{emulators.sink_url}/direct"), ConnectorContext(instance="bench")
-            )
-            lead = sample_lead()
-            post = timed(lambda: post_sink.deliver(lead, "bench-key"), len(latencies))
-            stop.set()
-            waker.release()
-            jobs.shutdown(wait=True)
-            if web is not None:
-                web[0].should_exit = True
-                web[1].join(10)
-            bot.close()
+                # The round trips the path cannot avoid, measured now from the bot's process.
+                graph = GraphClient(
+                    SecretStr(fixtures.Tokens.for_seed(SEED).page_tokens[fixtures.MAIN_PAGE]),
+                    "v26.0",
+                    new_session(sandbox_url=emulators.sandbox_url),
+                    lambda: datetime.now(UTC),
+                )
+                some_lead = sent["sent"][0]
+                fetch = timed(lambda: graph.get(some_lead, fields=LEAD_FIELDS), len(latencies))
+                post_sink = WebhookSink(
+                    WebhookConfig(url=f"{emulators.sink_url}/direct"), ConnectorContext(instance="bench")
+                )
+                lead = sample_lead()
+                post = timed(lambda: post_sink.deliver(lead, "bench-key"), len(latencies))
+            finally:  # an error must not leave the scheduler and the web server running
+                stop.set()
+                waker.release()
+                jobs.shutdown(wait=True)
+                if web is not None:
+                    web[0].should_exit = True
+                    web[1].join(10)
+                bot.close()
     finally:
         emulators.close()
 
