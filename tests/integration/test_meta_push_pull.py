@@ -30,7 +30,7 @@ from socialleads.sandbox.world import Rates, World
 from socialleads.settings import Settings, WebSettings
 from socialleads.store.tables import dead_letters, raw_events
 from tests.support.configs import write_config
-from tests.support.meta_leads import START
+from tests.support.meta_leads import START, main_page_source
 
 
 @dataclass
@@ -66,26 +66,11 @@ def setup(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) ->
         ),
     )
     chaos = Chaos()
-    t = world.tokens
-    monkeypatch.setenv("META_APP_SECRET", t.app_secret)
-    monkeypatch.setenv("META_VERIFY_TOKEN", t.verify_token)
-    monkeypatch.setenv("META_MAIN_TOKEN", t.page_tokens[fixtures.MAIN_PAGE])
+    source = main_page_source(world, monkeypatch.setenv, app_id=world.tokens.app_id, first_window="1d")
     with SandboxServer(world, chaos) as sandbox:
         config = write_config(
             tmp_path / "config",
-            sources={
-                "leads": {
-                    "type": "meta_lead_ads",
-                    "every": "1h",
-                    "config": {
-                        "app_id": t.app_id,
-                        "app_secret": {"$env": "META_APP_SECRET"},
-                        "verify_token": {"$env": "META_VERIFY_TOKEN"},
-                        "first_window": "1d",
-                        "pages": [{"id": fixtures.MAIN_PAGE, "token": {"$env": "META_MAIN_TOKEN"}}],
-                    },
-                }
-            },
+            sources={"leads": source},
             sinks={"console": {"type": "console"}},
             default_route=["console"],
             admin_sinks=["console"],

@@ -32,6 +32,7 @@ from socialleads.settings import DispatchSettings, Settings, WebSettings
 from socialleads.store.tables import deliveries
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
 from tests.support.configs import write_config
+from tests.support.meta_leads import main_page_source
 
 
 @dataclass
@@ -94,25 +95,11 @@ def running(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) 
             leads=4, fb_comments=0, ig_comments=0, x_posts=0, fb_posts_per_hour=0, ig_media_per_hour=0
         ),
     )
-    t = world.tokens
-    monkeypatch.setenv("META_APP_SECRET", t.app_secret)
-    monkeypatch.setenv("META_VERIFY_TOKEN", t.verify_token)
-    monkeypatch.setenv("META_MAIN_TOKEN", t.page_tokens[fixtures.MAIN_PAGE])
+    source = main_page_source(world, monkeypatch.setenv, first_window="1h")
     with SandboxServer(world, Chaos()) as sandbox, LoopbackReceiver() as sink:
         config = write_config(
             tmp_path / "config",
-            sources={
-                "leads": {
-                    "type": "meta_lead_ads",
-                    "every": "1h",
-                    "config": {
-                        "app_secret": {"$env": "META_APP_SECRET"},
-                        "verify_token": {"$env": "META_VERIFY_TOKEN"},
-                        "first_window": "1h",
-                        "pages": [{"id": fixtures.MAIN_PAGE, "token": {"$env": "META_MAIN_TOKEN"}}],
-                    },
-                }
-            },
+            sources={"leads": source},
             # A failed delivery comes back within a second, not the default five.
             sinks={
                 "crm": {

@@ -46,6 +46,25 @@ def config_data(world: World, **overrides: Any) -> dict[str, Any]:
     return data
 
 
+def main_page_source(world: World, environ: Callable[[str, str], None], **config: Any) -> dict[str, Any]:
+    """The ``sources.yaml`` entry of an hourly ``meta_lead_ads`` source for the main page, secrets as
+    ``$env`` references; ``environ(name, value)`` sets them (``monkeypatch.setenv``)."""
+    t = world.tokens
+    environ("META_APP_SECRET", t.app_secret)
+    environ("META_VERIFY_TOKEN", t.verify_token)
+    environ("META_MAIN_TOKEN", t.page_tokens[MAIN])
+    return {
+        "type": "meta_lead_ads",
+        "every": "1h",
+        "config": {
+            "app_secret": {"$env": "META_APP_SECRET"},
+            "verify_token": {"$env": "META_VERIFY_TOKEN"},
+            "pages": [{"id": MAIN, "token": {"$env": "META_MAIN_TOKEN"}}],
+            **config,
+        },
+    }
+
+
 def context(
     world: World, sandbox_url: str, seen: list[requests.PreparedRequest] | None = None
 ) -> ConnectorContext:
