@@ -22,15 +22,20 @@ def chunked(values: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[An
         yield values[start : start + size]
 
 
+#: Built once: a webhook's one-event chunk runs each of these, and building is half their cost.
+_EXISTING = select(raw_events.c.native_id, raw_events.c.id).where(
+    and_(
+        raw_events.c.source == bindparam("source"),
+        raw_events.c.native_id.in_(bindparam("native_ids", expanding=True)),
+    )
+)
+
+
 def existing_native_ids(conn: Connection, source: str, native_ids: Sequence[str]) -> dict[str, int]:
     """The row id of each of ``native_ids`` already stored for ``source``."""
     found: dict[str, int] = {}
     for part in chunked(list(native_ids)):
-        rows = conn.execute(
-            select(raw_events.c.native_id, raw_events.c.id).where(
-                and_(raw_events.c.source == source, raw_events.c.native_id.in_(part))
-            )
-        )
+        rows = conn.execute(_EXISTING, {"source": source, "native_ids": list(part)})
         found.update({row[0]: row[1] for row in rows})
     return found
 
