@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -78,6 +79,10 @@ class _Outcome:
     tried: bool = True
 
 
+#: A floor for a delivery's measured CPU time (a refused connection fails in microseconds).
+MIN_CPU_S = 0.0001
+
+
 class _TakeOldest:
     """A batch's items for several workers: each ``take`` hands out the oldest item not yet taken."""
 
@@ -119,6 +124,8 @@ class Dispatcher:
         self.notify = notify
         self.gates: dict[str, SinkGate] = {}
         self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._pace: dict[str, tuple[float, float]] = {}
+        """Per sink, a delivery's smoothed (wall, CPU) seconds: how many workers help (``_sink_batch``)."""
         self._recovered: set[str] = set()
         self._recovered_lock = threading.Lock()
 
@@ -202,19 +209,50 @@ class Dispatcher:
             return [self._deliver_one(i, leads[i.lead_id], should_stop, i.id in probes) for i in claimed]
         futures: list[Future[list[_Outcome]]] = []
         for sink, items in by_sink.items():
-            workers = min(self.limits[sink].concurrency, len(items))
             pool = self._pools.get(sink)
             if pool is None:
                 pool = ThreadPoolExecutor(self.limits[sink].concurrency, thread_name_prefix=f"sink-{sink}")
                 self._pools[sink] = pool
-            # Each worker takes the oldest item not yet taken until none is left: deliveries start
-            # oldest first, and the dispatcher waits once per worker, not once per delivery (each
-            # wait is a thread hand-off that costs as much as a loopback POST's parsing).
-            queue = _TakeOldest(items)
-            futures += [
-                pool.submit(self._work_through, queue, leads, should_stop, probes) for _ in range(workers)
-            ]
+            futures.append(pool.submit(self._sink_batch, sink, items, leads, should_stop, probes, pool))
         return [outcome for f in futures for outcome in f.result()]
+
+    def _sink_batch(
+        self,
+        sink: str,
+        items: list[outbox.Claimed],
+        leads: dict[int, Lead],
+        should_stop: Callable[[], bool],
+        probes: set[int],
+        pool: ThreadPoolExecutor,
+    ) -> list[_Outcome]:
+        """One sink's share of a batch, on its pool: the first delivery alone, then as many side by side
+        as can help, up to the sink's concurrency.
+
+        Side by side helps while a delivery mostly waits for the sink; under the GIL it cannot when
+        our own CPU is most of a delivery (a receiver on loopback answers in a fraction of the time
+        ``requests`` takes to send), and every hand-off between threads then costs. So the first
+        delivery's wall time over its CPU time sets the number of workers: a CRM answering in 200 ms
+        gets all of them, a local receiver one. Each worker takes the oldest item not yet taken, so
+        deliveries start oldest first, and the dispatcher waits once per worker, not per delivery.
+        """
+        queue = _TakeOldest(items)
+        first = queue.take()
+        assert first is not None
+        wall, cpu = time.perf_counter(), time.thread_time()
+        done = [self._deliver_one(first, leads[first.lead_id], should_stop, first.id in probes)]
+        wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
+        # Smoothed over the batches: one delivery's times are noisy (a garbage collection, a
+        # receiver that was descheduled), the sink's pace changes slowly.
+        pace = self._pace.get(sink)
+        pace = (
+            (wall, cpu) if pace is None else (pace[0] + (wall - pace[0]) / 4, pace[1] + (cpu - pace[1]) / 4)
+        )
+        self._pace[sink] = pace
+        useful = int(pace[0] / max(pace[1], MIN_CPU_S))
+        helpers = min(self.limits[sink].concurrency, useful, len(items) - 1) - 1
+        futures = [pool.submit(self._work_through, queue, leads, should_stop, probes) for _ in range(helpers)]
+        done += self._work_through(queue, leads, should_stop, probes)
+        return done + [outcome for f in futures for outcome in f.result()]
 
     def _work_through(
         self,
