@@ -95,6 +95,12 @@ class _TakeOldest:
             return next(self._items, None)
 
 
+def workers_that_help(wall_s: float, cpu_s: float, concurrency: int, waiting: int) -> int:
+    """How many deliveries to run side by side: one per multiple of our CPU time the sink makes
+    a delivery wait, at least one, at most the sink's concurrency and the deliveries waiting."""
+    return max(1, min(concurrency, waiting, int(wall_s / max(cpu_s, MIN_CPU_S))))
+
+
 def backoff_delay(policy: RetryPolicy, attempts: int, rng: random.Random) -> timedelta:
     """Exponential backoff with "equal jitter": half the delay fixed, half random (AWS architecture blog)."""
     base = policy.first_delay.total_seconds() * 2 ** min(max(attempts - 1, 0), 40)
@@ -248,8 +254,7 @@ class Dispatcher:
             (wall, cpu) if pace is None else (pace[0] + (wall - pace[0]) / 4, pace[1] + (cpu - pace[1]) / 4)
         )
         self._pace[sink] = pace
-        useful = int(pace[0] / max(pace[1], MIN_CPU_S))
-        helpers = min(self.limits[sink].concurrency, useful, len(items) - 1) - 1
+        helpers = workers_that_help(pace[0], pace[1], self.limits[sink].concurrency, len(items) - 1) - 1
         futures = [pool.submit(self._work_through, queue, leads, should_stop, probes) for _ in range(helpers)]
         done += self._work_through(queue, leads, should_stop, probes)
         return done + [outcome for f in futures for outcome in f.result()]
