@@ -167,7 +167,8 @@ class MetaWebhookReceiver(WebhookReceiver):
                 build = source.event_from_instagram_change if instagram else source.event_from_feed_change
                 platform = "instagram" if instagram else "facebook"
                 what = f"{platform} comment {value.get('id') or value.get('comment_id')}"
-                acceptance.jobs.append(self._job(f"{what} for {name}", name, _bind(build, object_id, value)))
+                make = _bind(_events_of, build, object_id, value)
+                acceptance.jobs.append(self._job(f"{what} for {name}", name, make))
                 return
         acceptance.unrouted.append(
             (
@@ -184,24 +185,29 @@ class MetaWebhookReceiver(WebhookReceiver):
         delivering them as one chunk spares the later ones from queueing behind the earlier ones.
         A lead that cannot be fetched is left to the next poll.
         """
-        if len(wanted) == 1:
-            return [event for event in [_fetched(source, *wanted[0])] if event is not None]
+        if len(wanted) == 1:  # the usual delivery: no thread to start
+            return _events(_fetched(source, *wanted[0]))
         with ThreadPoolExecutor(
             min(len(wanted), MAX_PARALLEL_FETCHES), thread_name_prefix="meta-fetch"
         ) as pool:
-            fetched = list(pool.map(lambda lead: _fetched(source, *lead), wanted))
-        return [event for event in fetched if event is not None]
+            return _events(*pool.map(lambda lead: _fetched(source, *lead), wanted))
 
-    def _job(
-        self, description: str, source_name: str, build: Callable[[], RawEvent | list[RawEvent] | None]
-    ) -> WebhookJob:
+    def _job(self, description: str, source_name: str, build: Callable[[], list[RawEvent]]) -> WebhookJob:
         def run() -> None:
-            built = build()
-            events = built if isinstance(built, list) else [built] if built is not None else []
+            events = build()
             if events:
                 self.context.ingest(source_name, events)
 
         return WebhookJob(description, run)
+
+
+def _events(*maybe: RawEvent | None) -> list[RawEvent]:
+    """The events that were made (a builder returns None for what it leaves to the next poll)."""
+    return [event for event in maybe if event is not None]
+
+
+def _events_of(build: Callable[..., RawEvent | None], *args: Any) -> list[RawEvent]:
+    return _events(build(*args))
 
 
 def _fetched(
