@@ -28,7 +28,6 @@ from socialleads.heap import freeze_startup_heap
 from socialleads.models import Lead
 from socialleads.store import outbox
 from socialleads.store.db import checkpoint_wal
-from socialleads.store.outbox import Claimed
 from socialleads.web.app import create_app
 
 log = logging.getLogger("socialleads.scheduler")
@@ -50,13 +49,15 @@ class DispatchWaker:
         self.bot = bot
         self.stop = stop
         self._due = threading.Event()
-        self._handed: deque[tuple[list[Claimed], dict[int, Lead]]] = deque()
+        self._drain = True  # the first pass sends what waited while the bot was down
+        self._handed: deque[tuple[list[outbox.Claimed], dict[int, Lead]]] = deque()
 
     def wake(self) -> None:
         """Ask for a dispatch now; called by the runner after it stored new deliveries."""
+        self._drain = True
         self._due.set()
 
-    def hand_over(self, claimed: list[Claimed], leads: dict[int, Lead]) -> None:
+    def hand_over(self, claimed: list[outbox.Claimed], leads: dict[int, Lead]) -> None:
         """Deliver these claimed deliveries first; called by the runner for a webhook lead."""
         self._handed.append((claimed, leads))
         self._due.set()
@@ -67,15 +68,19 @@ class DispatchWaker:
         dispatcher = self.bot.dispatcher
         while not self.stop.is_set():
             self._due.clear()
+            # Only a wake or the interval asks for a drain: a hand-over alone has nothing else due.
+            drain, self._drain = self._drain, False
             try:
                 while self._handed:
                     dispatcher.deliver_leased(*self._handed.popleft(), should_stop=self.stop.is_set)
-                dispatcher.dispatch_due(should_stop=self.stop.is_set)
+                if drain:
+                    dispatcher.dispatch_due(should_stop=self.stop.is_set)
             except Exception:  # the database may be briefly unavailable: log, wait, try again
                 # A handed-over delivery that failed here keeps its lease and is claimed when it ends.
                 log.exception("dispatching failed; trying again in %.0fs", every)
-            if not self._handed:
-                self._due.wait(every)
+                self._drain = True
+            if not self._handed and not self._due.wait(every):
+                self._drain = True  # the interval: retries may have come due
         self._give_back()
 
     def _give_back(self) -> None:
