@@ -17,7 +17,7 @@ import logging
 import random
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -81,18 +81,6 @@ class _Outcome:
 
 #: A floor for a delivery's measured CPU time (a refused connection fails in microseconds).
 MIN_CPU_S = 0.0001
-
-
-class _TakeOldest:
-    """A batch's items for several workers: each ``take`` hands out the oldest item not yet taken."""
-
-    def __init__(self, items: list[outbox.Claimed]) -> None:
-        self._items = iter(items)
-        self._lock = threading.Lock()
-
-    def take(self) -> outbox.Claimed | None:
-        with self._lock:
-            return next(self._items, None)
 
 
 def workers_that_help(wall_s: float, cpu_s: float, concurrency: int, waiting: int) -> int:
@@ -241,9 +229,8 @@ class Dispatcher:
         gets all of them, a local receiver one. Each worker takes the oldest item not yet taken, so
         deliveries start oldest first, and the dispatcher waits once per worker, not per delivery.
         """
-        queue = _TakeOldest(items)
-        first = queue.take()
-        assert first is not None
+        queue = deque(items)  # workers share it: popleft is atomic, and hands out the oldest left
+        first = queue.popleft()
         wall, cpu = time.perf_counter(), time.thread_time()
         done = [self._deliver_one(first, leads[first.lead_id], should_stop, first.id in probes)]
         wall, cpu = time.perf_counter() - wall, time.thread_time() - cpu
@@ -261,16 +248,19 @@ class Dispatcher:
 
     def _work_through(
         self,
-        queue: _TakeOldest,
+        queue: deque[outbox.Claimed],
         leads: dict[int, Lead],
         should_stop: Callable[[], bool],
         probes: set[int],
     ) -> list[_Outcome]:
         """One worker's share of a sink's batch: deliver the oldest item left until none is."""
         done: list[_Outcome] = []
-        while (item := queue.take()) is not None:
+        while True:
+            try:
+                item = queue.popleft()
+            except IndexError:
+                return done
             done.append(self._deliver_one(item, leads[item.lead_id], should_stop, item.id in probes))
-        return done
 
     def _deliver_one(
         self, item: outbox.Claimed, lead: Lead, should_stop: Callable[[], bool], probe: bool
