@@ -11,15 +11,8 @@ from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select
 
 from socialleads.models import (
     CONTACT_FIELDS,
-    Consent,
-    Contact,
-    EventKind,
-    FieldFlag,
     Handle,
-    IntentVerdict,
     Lead,
-    QualityScore,
-    ReceivedVia,
     Touch,
 )
 from socialleads.store.events import chunked
@@ -90,49 +83,49 @@ def current_rows(conn: Connection, lead_ids: Sequence[int]) -> dict[int, RowMapp
     return found
 
 
-def _touch(row: RowMapping) -> Touch:
-    return Touch(
-        id=row["id"],
-        source=row["source"],
-        native_id=row["native_id"],
-        platform=row["platform"],
-        kind=EventKind(row["kind"]),
-        occurred_at=row["occurred_at"],
-        received_at=row["received_at"],
-        received_via=ReceivedVia(row["received_via"]),
-        merge_reason=row["merge_reason"],
-        message=row["message"],
-        url=row["url"],
-        answers=row["answers"] or {},
-        consents=tuple(Consent.model_validate(c) for c in row["consents"] or ()),
-        context=row["context"] or {},
-        flags=tuple(FieldFlag.model_validate(f) for f in row["flags"] or ()),
-    )
+#: Touch fields read from their column of the same name.
+_TOUCH_FIELDS = tuple(
+    name for name in Touch.model_fields if name not in ("answers", "consents", "context", "flags")
+)
+
+
+def _touch_fields(row: RowMapping) -> dict[str, Any]:
+    """A touch row as ``Touch`` fields (its JSON columns hold the nested records as dicts)."""
+    fields = {name: row[name] for name in _TOUCH_FIELDS}
+    fields["answers"] = row["answers"] or {}
+    fields["consents"] = row["consents"] or ()
+    fields["context"] = row["context"] or {}
+    fields["flags"] = row["flags"] or ()
+    return fields
 
 
 def lead_from_rows(row: RowMapping, touch_rows: Sequence[RowMapping]) -> Lead:
-    """Assemble a ``Lead`` from its row and its touch rows."""
+    """Assemble a ``Lead`` from its row and its touch rows.
+
+    One ``model_validate`` over plain dicts builds the whole lead, nested records included: pydantic
+    then validates them in one pass instead of one call per record (a third of loading a batch).
+    """
     handles: dict[str, Handle] = {}
     for t in touch_rows:
         if t["handle"]:
             handle = Handle.model_validate(t["handle"])
             handles[handle.identity_value() or handle.model_dump_json()] = handle
-    contact = Contact(
-        **{c: row[c] for c in CONTACT_COLUMNS},
-        flags=tuple(FieldFlag.model_validate(f) for f in row["contact_flags"] or ()),
-    )
-    return Lead(
-        id=row["id"],
-        contact=contact,
-        handles=tuple(handles.values()),
-        campaign=row["campaign"],
-        touches=tuple(_touch(t) for t in touch_rows),
-        intent=IntentVerdict.model_validate(row["intent"]) if row["intent"] else None,
-        quality=QualityScore.model_validate(row["quality"]) if row["quality"] else None,
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        revision=row["revision"],
-        owner=row["owner"],
+    contact = {c: row[c] for c in CONTACT_COLUMNS}
+    contact["flags"] = row["contact_flags"] or ()
+    return Lead.model_validate(
+        {
+            "id": row["id"],
+            "contact": contact,
+            "handles": tuple(handles.values()),
+            "campaign": row["campaign"],
+            "touches": [_touch_fields(t) for t in touch_rows],
+            "intent": row["intent"],
+            "quality": row["quality"],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+            "revision": row["revision"],
+            "owner": row["owner"],
+        }
     )
 
 
