@@ -24,7 +24,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from socialleads.bot import Bot
-from socialleads.heap import freeze_startup_heap
+from socialleads.heap import tune_garbage_collector
 from socialleads.models import Lead
 from socialleads.store import outbox
 from socialleads.store.db import checkpoint_wal
@@ -176,7 +176,7 @@ def run(bot: Bot, stop: threading.Event | None = None, install_signals: bool = T
         signal.signal(signal.SIGINT, _on_signal)
     scheduler, waker = build_scheduler(bot, stop)
     web = start_web(bot)
-    freeze_startup_heap()
+    tune_garbage_collector()
     scheduler.start()
     log.info(
         "socialleads running: %d sources, %d sinks%s",

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import json
 import os
 import random
@@ -36,6 +35,7 @@ from sqlalchemy.engine import make_url
 
 from socialleads.bot import build_bot
 from socialleads.contracts import ConnectorConfig, Cursor, Source
+from socialleads.heap import tune_garbage_collector
 from socialleads.models import Checkpoint, Contact, EventKind, Health, HealthState, LeadDraft, RawEvent
 from socialleads.registry import PluginInfo, discover
 from socialleads.settings import Settings
@@ -280,8 +280,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     RECORDS[:] = make_people(args.events, args.seed)
-    # The input stands for the platform's data, not the bot's heap: keep the collector from rescanning it.
-    gc.freeze()
+    # As ``socialleads run`` does once built; it also freezes the input, which stands for the
+    # platform's data, not the bot's heap, so the collector does not rescan it.
+    tune_garbage_collector()
     result: dict[str, Any] = {"bench": "ingest"}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)

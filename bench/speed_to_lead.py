@@ -43,7 +43,7 @@ from connectors.meta.lead_fields import LEAD_FIELDS
 from connectors.webhook.sink import WebhookConfig, WebhookSink
 from socialleads.bot import build_bot
 from socialleads.contracts import ConnectorContext
-from socialleads.heap import freeze_startup_heap
+from socialleads.heap import tune_garbage_collector
 from socialleads.http import new_session
 from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
@@ -238,7 +238,7 @@ def main() -> None:
             stop = threading.Event()
             jobs, waker = scheduler.build_scheduler(bot, stop)  # as scheduler.run does
             web = scheduler.start_web(bot)
-            freeze_startup_heap()
+            tune_garbage_collector()
             jobs.start()
             try:
                 time.sleep(2)  # the first poll reads the minute of history; not measured
