@@ -1,13 +1,15 @@
 """Dispatch throughput: 10,000 pending deliveries drained to a sink emulator, against its own ceiling.
 
 The sink emulator is a minimal webhook receiver (uvicorn, HTTP/1.1 keep-alive, answers 200 with a
-record id) in its own process, so it does not share the GIL with the bot. The ceiling, measured
-in the same run against the same receiver (before and after the drain, averaged), is a plain loop
-of POSTs of the same bodies through one ``requests`` session: what a client that stores nothing,
-retries nothing and records nothing could do. The bot drains the outbox with the real dispatcher
-and the real webhook sink (signed bodies, idempotency keys, an attempt row per delivery, outcomes
-committed per batch), once with concurrency 1 (like for like with the loop) and once with the
-default concurrency. Both run after ``freeze_startup_heap()``, as ``socialleads run`` does.
+record id) in its own process, so it does not share the GIL with the bot. The ceiling is a plain
+loop of POSTs of the same bodies through one ``requests`` session: what a client that stores
+nothing, retries nothing and records nothing could do. It is measured in the same run against the
+same receiver, in slices that alternate with the drain (a second of draining, then as many plain
+POSTs as it delivered), so a load that comes and goes on a shared machine weighs on both alike.
+The bot drains the outbox with the real dispatcher and the real webhook sink (signed bodies,
+idempotency keys, an attempt row per delivery, outcomes committed per batch), once with concurrency
+1 (like for like with the loop) and once with the default concurrency. Both run after
+``tune_garbage_collector()``, as ``socialleads run`` does.
 
     python bench/dispatch.py [--deliveries 10000] [--postgres URL]
 
@@ -34,10 +36,10 @@ from sqlalchemy import func, select, text
 
 from socialleads.bot import build_bot
 from socialleads.card import lead_payload
-from socialleads.heap import freeze_startup_heap
+from socialleads.heap import tune_garbage_collector
 from socialleads.settings import Settings
 from socialleads.store import leads as lead_store
-from socialleads.store.db import make_engine
+from socialleads.store.db import checkpoint_wal, make_engine
 from socialleads.store.tables import deliveries
 
 RECEIVER = """
@@ -103,43 +105,67 @@ def prepared_bot(url: str, work: Path, receiver: str, deliveries_wanted: int, co
     (folder / "sinks.yaml").write_text(yaml.safe_dump({"sinks": {"crm": sink}}))
     (folder / "campaigns.yaml").write_text(yaml.safe_dump({"default_route": {"deliver_to": ["crm"]}}))
     bot = build_bot(Settings(database_url=url, config_dir=folder, phone_region="IS"))
-    freeze_startup_heap()  # as ``socialleads run`` does once the bot is built
+    tune_garbage_collector()  # as ``socialleads run`` does once the bot is built
     assert bot.runner.poll("fair").status == "ok"
     return bot
 
 
-def sample_bodies(bot: Any, count: int) -> list[bytes]:
-    """The JSON bodies the sink sends, for the plain loop (the same sizes and content)."""
+#: Seconds of draining between two slices of the plain loop.
+SLICE_S = 1.0
+
+
+def sample_bodies(bot: Any) -> list[bytes]:
+    """JSON bodies like the sink's, for the plain loop (the same sizes and content)."""
     with bot.engine.connect() as conn:
-        ids = lead_store.list_lead_ids(conn, limit=min(count, 200))
-        leads = lead_store.load_leads(conn, ids)
-    bodies = [json.dumps(lead_payload(lead, f"key-{lead.id}")).encode() for lead in leads.values()]
-    return [bodies[n % len(bodies)] for n in range(count)]
+        leads = lead_store.load_leads(conn, lead_store.list_lead_ids(conn, limit=200))
+    return [json.dumps(lead_payload(lead, f"key-{lead.id}")).encode() for lead in leads.values()]
 
 
-def plain_loop(receiver: str, bodies: list[bytes]) -> float:
+def plain_loop(session: requests.Session, receiver: str, bodies: list[bytes]) -> float:
     """Seconds for one session to POST every body in turn: the ceiling."""
-    session = requests.Session()
     headers = {"Content-Type": "application/json"}
     started = time.perf_counter()
     for body in bodies:
         session.post(f"{receiver}/hooks/leads", data=body, headers=headers, timeout=10).raise_for_status()
-    elapsed = time.perf_counter() - started
-    session.close()
-    return elapsed
+    return time.perf_counter() - started
 
 
-def drain(bot: Any) -> tuple[float, int]:
-    """Seconds for the dispatcher to deliver the whole outbox; returns them and the delivered count."""
+def drain_for(bot: Any, seconds: float) -> tuple[float, bool]:
+    """Let the dispatcher work through the outbox for about ``seconds``; returns the time it took and
+    whether the outbox is empty. A batch cut short gives its untried deliveries back, as a stopping
+    bot does: that costs the bot, never the ceiling."""
     started = time.perf_counter()
-    while bot.dispatcher.dispatch_due().attempted:
-        pass
-    elapsed = time.perf_counter() - started
+    deadline = started + seconds
+    report = bot.dispatcher.dispatch_due(should_stop=lambda: time.perf_counter() >= deadline)
+    checkpoint_wal(bot.engine)  # the scheduler's "checkpoint" job does this every 2 s on SQLite
+    finished = time.perf_counter()
+    return finished - started, finished < deadline and report.paused == 0
+
+
+def delivered_count(bot: Any) -> int:
     with bot.engine.connect() as conn:
-        delivered = conn.execute(
-            select(func.count()).select_from(deliveries).where(deliveries.c.status == "delivered")
-        ).scalar_one()
-    return elapsed, int(delivered)
+        query = select(func.count()).select_from(deliveries).where(deliveries.c.status == "delivered")
+        return int(conn.execute(query).scalar_one())
+
+
+def interleaved(bot: Any, receiver: str, bodies: list[bytes]) -> tuple[float, float, int]:
+    """Drain the outbox in slices of ``SLICE_S``, each followed by as many plain-loop POSTs as the bot
+    delivered in it; returns the seconds the bot drained, the seconds the loop ran and how many
+    bodies the loop sent. The machine is shared: a load that comes and goes weighs on both alike."""
+    session = requests.Session()
+    drained = looped = 0.0
+    sent = delivered = 0
+    done = False
+    while not done:
+        seconds, done = drain_for(bot, SLICE_S)
+        drained += seconds
+        now_delivered = delivered_count(bot)
+        part = [bodies[(sent + n) % len(bodies)] for n in range(max(now_delivered - delivered, 1))]
+        delivered = now_delivered
+        looped += plain_loop(session, receiver, part)
+        sent += len(part)
+    session.close()
+    return drained, looped, sent
 
 
 def reset_postgres(url: str) -> None:
@@ -156,14 +182,11 @@ def measure(label: str, url: str, work: Path, receiver: str, count: int) -> dict
             reset_postgres(url)
         db = url if url.startswith("postgresql") else f"sqlite:///{work}/{label}-{concurrency}.db"
         bot = prepared_bot(db, work, receiver, count, concurrency)
-        bodies = sample_bodies(bot, count)
-        # The ceiling is timed before and after the drain and averaged: the machine is shared, and a
-        # load that comes or goes during the run then weighs on both sides alike.
-        before = plain_loop(receiver, bodies)
-        seconds, delivered = drain(bot)
-        ceiling = 2 * count / (before + plain_loop(receiver, bodies))
+        bodies = sample_bodies(bot)
+        seconds, looped, sent = interleaved(bot, receiver, bodies)
+        delivered = delivered_count(bot)
         bot.close()
-        rate = delivered / seconds
+        rate, ceiling = delivered / seconds, sent / looped
         results[f"c{concurrency}"] = {
             "deliveries_per_s": round(rate),
             "ceiling_per_s": round(ceiling),
