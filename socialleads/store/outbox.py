@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, select, true, update
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, select, text, true, update
 
 from socialleads.models import Delivery
 from socialleads.store.bulk import BulkWriter
@@ -296,8 +296,54 @@ def record_delivered(conn: Connection, done: Sequence[Done]) -> None:
         }
         for d in done
     ]
+    if conn.dialect.name == "postgresql":
+        # Each executemany row is a statement of its own for PostgreSQL, planned anew each time
+        # (``plan_cache_mode``, see store.db): COPY the attempts, and one UPDATE over arrays.
+        writer = BulkWriter(conn)
+        finished = [writer.timestamp(d.finished) for d in done]
+        attempts = [
+            (
+                d.claimed.id,
+                d.claimed.attempts + 1,
+                d.claimed.revision,
+                writer.timestamp(d.started),
+                end,
+                "delivered",
+            )
+            for d, end in zip(done, finished, strict=True)
+        ]
+        writer.insert(delivery_attempts, _ATTEMPT_COLUMNS, attempts)
+        arrays = {name: [row[name] for row in params] for name in params[0]}
+        conn.execute(_DONE_FROM_ARRAYS, {**arrays, "d_finished": finished})
+        return
     conn.execute(_DONE_ATTEMPT, params)
     conn.execute(_DONE, params)
+
+
+_ATTEMPT_COLUMNS = ("delivery_id", "attempt", "revision", "started_at", "finished_at", "outcome")
+#: ``_DONE`` for a whole batch in one statement (PostgreSQL): the rows come as one array per column.
+_DONE_FROM_ARRAYS = text(
+    """
+    UPDATE deliveries SET
+        status = CASE WHEN deliveries.revision = done.revision THEN :delivered ELSE deliveries.status END,
+        attempts = CASE WHEN deliveries.revision = done.revision THEN done.attempt ELSE 0 END,
+        next_attempt_at = CASE WHEN deliveries.revision = done.revision
+            THEN deliveries.next_attempt_at ELSE done.finished END,
+        delivered_revision = done.revision,
+        lease_until = NULL,
+        last_error = NULL,
+        failing_since = NULL,
+        delivered_at = done.finished,
+        updated_at = done.finished,
+        external_id = coalesce(done.external_id, deliveries.external_id),
+        external_url = coalesce(done.url, deliveries.external_url)
+    FROM unnest(
+        CAST(:d_id AS integer[]), CAST(:d_attempt AS integer[]), CAST(:d_revision AS integer[]),
+        CAST(:d_finished AS timestamp[]), CAST(:d_external_id AS text[]), CAST(:d_url AS text[])
+    ) AS done (id, attempt, revision, finished, external_id, url)
+    WHERE deliveries.id = done.id
+    """
+).bindparams(delivered=DELIVERED)
 
 
 def record_retry(
