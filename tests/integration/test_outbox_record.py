@@ -45,24 +45,14 @@ def test_a_batch_is_delivered_except_a_revision_that_arrived_while_it_was_out(sb
         )
 
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                deliveries.c.lead_id,
-                deliveries.c.status,
-                deliveries.c.revision,
-                deliveries.c.delivered_revision,
-                deliveries.c.attempts,
-                deliveries.c.external_id,
-                deliveries.c.lease_until,
-                deliveries.c.next_attempt_at,
-                deliveries.c.delivered_at,
-            ).order_by(deliveries.c.revision.desc())  # person 1's first
-        ).all()
+        # Person 1's delivery first: it has the newer revision.
+        rows = conn.execute(select(deliveries).order_by(deliveries.c.revision.desc())).all()
         attempts = conn.execute(select(func.count()).select_from(delivery_attempts)).scalar_one()
     first, second = rows
+    shown = ("status", "revision", "delivered_revision", "attempts", "external_id", "lease_until")
     # The new revision stays pending, due at once, with a fresh attempt count; the record id is kept.
-    assert tuple(first[1:7]) == ("pending", 2, 1, 0, f"crm-{first.lead_id}", None)
+    assert tuple(getattr(first, c) for c in shown) == ("pending", 2, 1, 0, f"crm-{first.lead_id}", None)
     assert first.next_attempt_at == finished
-    assert tuple(second[1:7]) == ("delivered", 1, 1, 1, f"crm-{second.lead_id}", None)
+    assert tuple(getattr(second, c) for c in shown) == ("delivered", 1, 1, 1, f"crm-{second.lead_id}", None)
     assert second.delivered_at == finished
     assert attempts == 2
