@@ -1,7 +1,9 @@
 """Ingest benchmark: 100,000 raw lead events through normalize → identity → store, against a naive reference.
 
 The pipeline is the real one (``Runner.poll`` on an in-memory source: prepare, identity, raw
-events, leads, touches, identities and outbox rows in chunked transactions). The reference, timed
+events, leads, touches, identities and outbox rows in chunked transactions; with a second CPU, the
+next chunk's emails and phones are checked in the helper process while a chunk is stored, as in
+``socialleads run``). The reference, timed
 in the same run on the same input, does only the unavoidable work, naively: email-validator and
 phonenumbers on every value (no cache), then one bare SQLAlchemy Core insert of the final rows.
 "The final rows" is read two ways, and both are printed: the lead rows only (the headline

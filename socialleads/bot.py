@@ -65,9 +65,10 @@ class Bot:
     """Runs what webhook deliveries ask for (fetching a lead, storing it) after they are answered."""
 
     def close(self) -> None:
-        """Finish webhook jobs, close every connector and the database pool."""
+        """Finish webhook jobs, stop the helpers, close every connector and the database pool."""
         self.background.shutdown(wait=True)
         self.dispatcher.close()
+        self.runner.close()
         connectors: list[Source[Any, Any] | Sink[Any]] = [*self.sources.values(), *self.sinks.values()]
         for connector in connectors:
             try:

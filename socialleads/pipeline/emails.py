@@ -16,6 +16,8 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 
+from socialleads.pipeline.checked import CheckCache
+
 
 @lru_cache(maxsize=8192)
 def _domain(domain: str) -> tuple[str, str] | None:
@@ -43,8 +45,7 @@ def _assembled(raw: str) -> str | None:
     return normalized if longest <= EMAIL_MAX_LENGTH else None
 
 
-@lru_cache(maxsize=65536)
-def normalize_email(raw: str) -> tuple[str | None, str | None]:
+def check_email(raw: str) -> tuple[str | None, str | None]:
     """``(normalized, None)`` for a valid address, ``(None, problem)`` otherwise."""
     fast = _assembled(raw)
     if fast is not None:
@@ -54,3 +55,11 @@ def normalize_email(raw: str) -> tuple[str | None, str | None]:
     except EmailNotValidError as exc:
         return None, str(exc)
     return result.normalized, None
+
+
+EMAILS: CheckCache[str, tuple[str | None, str | None]] = CheckCache(check_email, 65536)
+
+
+def normalize_email(raw: str) -> tuple[str | None, str | None]:
+    """``check_email`` of ``raw``, cached."""
+    return EMAILS(raw)

@@ -1,19 +1,19 @@
 """Contact validation: email syntax (no DNS), phones to E.164, names and fields trimmed.
 
 An invalid value is never dropped: it leaves its field and is kept verbatim in ``Contact.flags``
-with the problem, so sales see it and the export carries it. Results are cached per raw value:
-the same person arrives many times. Emails: see ``emails``.
+with the problem, so sales see it and the export carries it. Results are cached per raw value
+(``checked``): the same person arrives many times. Emails: see ``emails``.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 import phonenumbers
 
 from socialleads.models import Contact, FieldFlag, Handle, LeadDraft
+from socialleads.pipeline.checked import CheckCache
 from socialleads.pipeline.emails import normalize_email
 
 _SPACES = re.compile(r"\s+")
@@ -43,12 +43,12 @@ def without_nul(value: Any) -> Any:
     return value
 
 
-@lru_cache(maxsize=65536)
-def normalize_phone(raw: str, region: str | None) -> tuple[str | None, str | None]:
-    """``(E.164, None)`` for a valid number, ``(None, problem)`` otherwise.
+def check_phone(key: tuple[str, str | None]) -> tuple[str | None, str | None]:
+    """``(E.164, None)`` for a valid number, ``(None, problem)`` otherwise; ``key`` is ``(raw, region)``.
 
     A number without a country code needs ``region`` (the source's or the global ``phone_region``).
     """
+    raw, region = key
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as exc:
@@ -61,6 +61,14 @@ def normalize_phone(raw: str, region: str | None) -> tuple[str | None, str | Non
         return None, "not a possible phone number (wrong length)"
     where = phonenumbers.region_code_for_number(number) or f"country code +{number.country_code}"
     return None, f"not a valid number for {where}"
+
+
+PHONES: CheckCache[tuple[str, str | None], tuple[str | None, str | None]] = CheckCache(check_phone, 65536)
+
+
+def normalize_phone(raw: str, region: str | None) -> tuple[str | None, str | None]:
+    """``check_phone`` of ``(raw, region)``, cached."""
+    return PHONES((raw, region))
 
 
 def normalize_contact(contact: Contact, region: str | None) -> Contact:

@@ -18,6 +18,7 @@ from socialleads.pipeline.normalize import normalize
 from socialleads.qualify import Qualifier
 
 DEAD, LEAD, IGNORED = "dead", "lead", "ignored"
+PARSED = "parsed"  # parsed by the connector, not yet normalized and qualified (``parse_all``)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Prepared:
     """One event after parse → normalize → qualify, before it is stored.
 
     ``status`` is ``dead`` (unusable: ``problem`` says why), ``lead``, or ``ignored`` (kept as a raw
-    event only: ``qualification.why_not`` says why).
+    event only: ``qualification.why_not`` says why); ``parsed`` between the two steps.
     """
 
     event: RawEvent
@@ -56,6 +57,36 @@ class Prepared:
         return self.qualification.why_not if self.qualification else None
 
 
+def parse_all(parse: Callable[[RawEvent], LeadDraft], events: Iterable[RawEvent]) -> list[Prepared]:
+    """The connector's parse of each event: ``parsed`` with its raw draft, or ``dead`` with the reason."""
+    parsed = []
+    for event in events:
+        try:
+            parsed.append(Prepared(event, PARSED, parse(event)))
+        except SkippableRecordError as exc:
+            parsed.append(Prepared(event, DEAD, problem=str(exc) or "unusable"))
+        except (ValidationError, ValueError, KeyError, TypeError) as exc:
+            # A payload the connector did not expect: keep it for a person to look at, never lose it.
+            parsed.append(Prepared(event, DEAD, problem=f"could not parse: {type(exc).__name__}: {exc}"))
+    return parsed
+
+
+def qualify_all(binding: SourceBinding, parsed: list[Prepared], qualifier: Qualifier) -> list[Prepared]:
+    """Normalize and qualify each parsed event; the dead ones stay as they are."""
+    prepared = []
+    for item in parsed:
+        if item.draft is None:
+            prepared.append(item)
+            continue
+        draft = normalize(item.draft, binding.phone_region)
+        qualification = qualifier.qualify(draft, binding.campaign)
+        if qualification.is_lead:
+            prepared.append(Prepared(item.event, LEAD, draft, qualification, keys=identity_keys(draft)))
+        else:
+            prepared.append(Prepared(item.event, IGNORED, draft, qualification))
+    return prepared
+
+
 def prepare(
     parse: Callable[[RawEvent], LeadDraft],
     binding: SourceBinding,
@@ -63,21 +94,4 @@ def prepare(
     qualifier: Qualifier,
 ) -> list[Prepared]:
     """Parse, normalize and qualify each event; an unusable one carries the reason instead of a draft."""
-    prepared = []
-    for event in events:
-        try:
-            draft = parse(event)
-        except SkippableRecordError as exc:
-            prepared.append(Prepared(event, DEAD, problem=str(exc) or "unusable"))
-            continue
-        except (ValidationError, ValueError, KeyError, TypeError) as exc:
-            # A payload the connector did not expect: keep it for a person to look at, never lose it.
-            prepared.append(Prepared(event, DEAD, problem=f"could not parse: {type(exc).__name__}: {exc}"))
-            continue
-        draft = normalize(draft, binding.phone_region)
-        qualification = qualifier.qualify(draft, binding.campaign)
-        if qualification.is_lead:
-            prepared.append(Prepared(event, LEAD, draft, qualification, keys=identity_keys(draft)))
-        else:
-            prepared.append(Prepared(event, IGNORED, draft, qualification))
-    return prepared
+    return qualify_all(binding, parse_all(parse, events), qualifier)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,7 +30,8 @@ from socialleads.errors import (
 from socialleads.models import Checkpoint, Health, HealthState, Lead, RawEvent, ReceivedVia
 from socialleads.pipeline.health import HealthReporter
 from socialleads.pipeline.ingest import store_with_retry
-from socialleads.pipeline.prepare import SourceBinding, prepare
+from socialleads.pipeline.offload import ContactCheckHelper
+from socialleads.pipeline.prepare import Prepared, SourceBinding, parse_all, qualify_all
 from socialleads.qualify import Qualifier
 from socialleads.store.outbox import Claimed
 from socialleads.store.state import PollCounts, SourceState, finish_run, load_state, save_state, start_run
@@ -74,6 +76,48 @@ def _with_end(events: Iterable[RawEvent]) -> Iterator[RawEvent | None]:
     yield None
 
 
+#: A chunk that filled faster than this is one of many (a file, a backfill): it may wait for the next.
+HOLD_IF_FILLED_WITHIN_S = 0.5
+
+
+class _ChunkFeed:
+    """Prepares and stores one poll's (or ingest's) chunks, in order, each chunk once.
+
+    When chunks come fast, it holds one prepared chunk back: when the next arrives, that one is
+    parsed, its unchecked emails and phones go to the helper process (``offload``), the held chunk
+    is stored meanwhile, and the new one is normalized and qualified from the helper's answers. A
+    chunk that took longer to fill (an API's pages) is stored at once, as is the last one (``flush``):
+    holding costs a lead at most ``HOLD_IF_FILLED_WITHIN_S`` more on its way to the sales team.
+    """
+
+    def __init__(self, runner: Runner, binding: SourceBinding, via: ReceivedVia, run_id: int | None) -> None:
+        self.runner, self.binding, self.via, self.run_id = runner, binding, via, run_id
+        self.parse = runner.sources[binding.name].parse
+        self.held: list[Prepared] | None = None
+        self._filling_since = time.monotonic()
+
+    def push(self, events: list[RawEvent]) -> PollCounts:
+        """Take a full chunk; returns the counts of what this stored (perhaps the chunk before)."""
+        fast = time.monotonic() - self._filling_since < HOLD_IF_FILLED_WITHIN_S
+        parsed = parse_all(self.parse, events)
+        stored = PollCounts()
+        if self.held is not None:
+            drafts = [item.draft for item in parsed if item.draft is not None]
+            checking = self.runner.helper.submit(drafts, self.binding.phone_region)
+            stored = self.flush()
+            self.runner.helper.absorb(checking)
+        self.held = qualify_all(self.binding, parsed, self.runner.qualifier)
+        if not fast:
+            stored.add(self.flush())
+        self._filling_since = time.monotonic()
+        return stored
+
+    def flush(self) -> PollCounts:
+        """Store the chunk held back, if any; returns its counts."""
+        held, self.held = self.held, None
+        return PollCounts() if held is None else self.runner._store(self.binding, held, self.via, self.run_id)
+
+
 class Runner:
     """Polls sources and stores what they return; also the entry for events that arrive by webhook."""
 
@@ -99,6 +143,7 @@ class Runner:
         self.on_leased = on_leased
         """Takes a webhook lead's new deliveries, already claimed, with the lead (see ``_store``)."""
         self.chunk_size = chunk_size
+        self.helper = ContactCheckHelper()
 
     def binding(self, name: str) -> SourceBinding:
         """What the store step needs to know about source ``name``."""
@@ -116,15 +161,14 @@ class Runner:
         )
 
     def _store(
-        self, binding: SourceBinding, events: list[RawEvent], via: ReceivedVia, run_id: int | None
+        self, binding: SourceBinding, prepared: list[Prepared], via: ReceivedVia, run_id: int | None
     ) -> PollCounts:
-        """Prepare and store one chunk; wakes the dispatcher when it made deliveries due.
+        """Store one prepared chunk; wakes the dispatcher when it made deliveries due.
 
         A lead that came by webhook is the one somebody waits for: its new deliveries are claimed in
         the chunk's transaction and handed to ``on_leased`` with the lead, so dispatch starts without
         a claim or a read of its own.
         """
-        prepared = prepare(self.sources[binding.name].parse, binding, events, self.qualifier)
         hand_over = via == ReceivedVia.WEBHOOK and self.on_leased is not None
         lease = self.config.settings.dispatch.lease if hand_over else None
         result = store_with_retry(
@@ -135,6 +179,10 @@ class Runner:
         if result.deliveries_due and self.on_deliveries_due is not None:
             self.on_deliveries_due()
         return result.counts
+
+    def close(self) -> None:
+        """Stop the contact-check helper process, if a poll started it."""
+        self.helper.close()
 
     def ingest(
         self,
@@ -153,17 +201,24 @@ class Runner:
         if via != ReceivedVia.WEBHOOK:
             with self.engine.begin() as conn:
                 run_id = start_run(conn, name, via.value, self.clock())
-        binding = self.binding(name)
-        chunk: list[RawEvent] = []
-        for event in _with_end(events):
-            if event is not None:
-                chunk.append(event)
-            if chunk and (event is None or len(chunk) >= self.chunk_size):
-                stored = self._store(binding, chunk, via, run_id)
+        feed = _ChunkFeed(self, self.binding(name), via, run_id)
+
+        def add(stored: PollCounts) -> None:
+            if stored.events_seen:  # a chunk was stored
                 counts.add(stored)
                 if on_chunk is not None:
                     on_chunk(stored)
-                chunk = []
+
+        chunk: list[RawEvent] = []
+        try:
+            for event in _with_end(events):
+                if event is not None:
+                    chunk.append(event)
+                if chunk and (event is None or len(chunk) >= self.chunk_size):
+                    add(feed.push(chunk))
+                    chunk = []
+        finally:  # what was read before a failure is stored, as it would have been without the feed
+            add(feed.flush())
         if run_id is not None:
             with self.engine.begin() as conn:
                 finish_run(conn, run_id, "ok", counts, self.clock())
@@ -197,7 +252,7 @@ class Runner:
         cursor_model = source.cursor_model
         since = cursor_model.upgrade(state.cursor, state.cursor_version or 1) if state.cursor else None
         folded: Cursor = since if since is not None else cursor_model()
-        binding = self.binding(name)
+        feed = _ChunkFeed(self, self.binding(name), ReceivedVia.POLL, run_id)
         counts = PollCounts()
         chunk: list[RawEvent] = []
         outcome = PollOutcome(name, "ok", counts)
@@ -209,7 +264,7 @@ class Runner:
                     continue
                 chunk.append(item)
                 if len(chunk) >= self.chunk_size:
-                    counts.add(self._store(binding, chunk, ReceivedVia.POLL, run_id))
+                    counts.add(feed.push(chunk))
                     chunk = []
         except SourceError as exc:
             outcome = self._failed(state, exc, fingerprint)
@@ -217,7 +272,8 @@ class Runner:
             log.exception("source %s raised an unexpected error; treating it as transient", name)
             outcome = self._failed(state, TransientError(f"unexpected {type(exc).__name__}"), fingerprint)
         if chunk:  # the last chunk, or what was fetched before a failure (then the cursor stays put)
-            counts.add(self._store(binding, chunk, ReceivedVia.POLL, run_id))
+            counts.add(feed.push(chunk))
+        counts.add(feed.flush())
         outcome.counts = counts
         finished = self.clock()
         state.last_poll_at = finished

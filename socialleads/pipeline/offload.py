@@ -1,0 +1,95 @@
+"""Email and phone checks for the next chunk, in a second process, while this one stores a chunk.
+
+A poll of many chunks (a CSV of 100,000 rows, a backfill) is CPU-bound in one process: the
+validators (email-validator and phonenumbers, pure Python) are about a third of it, the store most
+of the rest. The GIL lets no thread of ours run them beside the store, so a helper process does:
+the runner parses chunk k+1, sends its distinct unchecked values here, stores chunk k meanwhile,
+then takes the answers into the caches (``checked``) and normalizes chunk k+1 from them.
+
+The helper starts on the first poll with more than one chunk, and only where there is a second
+CPU. It runs the very functions ``normalize`` would (``check_phone``, ``check_email``), so the
+results are the same; if it fails, the checks simply run here, as they do without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+
+from socialleads.models import LeadDraft
+from socialleads.pipeline.emails import EMAILS, check_email
+from socialleads.pipeline.normalize import PHONES, check_phone, clean_text
+
+log = logging.getLogger("socialleads.pipeline")
+
+PhoneResults = dict[tuple[str, str | None], tuple[str | None, str | None]]
+EmailResults = dict[str, tuple[str | None, str | None]]
+
+
+def check_values(
+    phones: list[tuple[str, str | None]], emails: list[str]
+) -> tuple[PhoneResults, EmailResults]:
+    """Runs in the helper process: every check's result, by its key."""
+    return {key: check_phone(key) for key in phones}, {raw: check_email(raw) for raw in emails}
+
+
+class ContactCheckHelper:
+    """The helper process, started when first needed; one per runner."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self.usable = (os.cpu_count() or 1) > 1
+
+    def submit(
+        self, drafts: Iterable[LeadDraft], region: str | None
+    ) -> Future[tuple[PhoneResults, EmailResults]] | None:
+        """Start checking the values of ``drafts`` not cached yet; None when there is nothing to send."""
+        if not self.usable:
+            return None
+        phones, emails = [], []
+        for draft in drafts:
+            email, phone = clean_text(draft.contact.email), clean_text(draft.contact.phone)
+            if email:
+                emails.append(email)
+            if phone:
+                phones.append((phone, region))
+        phones, emails = PHONES.unknown(phones), EMAILS.unknown(emails)
+        if not phones and not emails:
+            return None
+        try:
+            if self._pool is None:
+                # spawn, not fork: the bot has threads (scheduler, web server), and a forked child
+                # would inherit their locks mid-use.
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool.submit(check_values, phones, emails)
+        except Exception as exc:  # noqa: BLE001 - without the helper the checks run here, as before
+            self._give_up(exc)
+            return None
+
+    def absorb(self, future: Future[tuple[PhoneResults, EmailResults]] | None) -> None:
+        """Take the helper's answers into the caches (or nothing, if it failed: the checks run here)."""
+        if future is None:
+            return
+        try:
+            phones, emails = future.result()
+        except Exception as exc:  # noqa: BLE001 - a dead helper costs speed, never a lead
+            self._give_up(exc)
+            return
+        PHONES.update(phones)
+        EMAILS.update(emails)
+
+    def _give_up(self, exc: BaseException) -> None:
+        log.warning(
+            "the contact-check helper process failed (%s); checks run in this process", type(exc).__name__
+        )
+        self.usable = False
+        self.close()
+
+    def close(self) -> None:
+        """Stop the helper process, if it was started."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

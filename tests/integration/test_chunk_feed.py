@@ -1,0 +1,103 @@
+"""A poll of many chunks: the contact checks of the next chunk run in a helper process while this
+one stores a chunk (pipeline.offload); every event is stored once, flagged as it would be anyway."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from socialleads.pipeline.emails import check_email
+from socialleads.pipeline.normalize import check_phone
+from socialleads.store.tables import leads, raw_events
+from tests.support.bots import ScriptedBot, scripted_bot
+
+pytestmark = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the helper runs only with a second CPU")
+
+
+@pytest.fixture
+def sb(tmp_path: Path, database_url: str) -> Iterator[ScriptedBot]:
+    bot = scripted_bot(
+        tmp_path, database_url, sinks={"console": {"type": "console"}}, default_route=["console"]
+    )
+    bot.bot.runner.chunk_size = 4
+    yield bot
+    bot.bot.close()
+
+
+def people(count: int) -> list[dict[str, Any]]:
+    """Values no other test has checked (the caches are per process), some invalid, some repeated."""
+    run = uuid.uuid4().hex[:8]
+    rows = []
+    for n in range(1, count + 1):
+        email = f"p{n}.{run}@example.com" if n % 5 else f"not-an-address-{run}-{n}"
+        phone = f"+354 6{n:02d}{int(run, 16) % 10000:04d}" if n % 3 else f"12{n}"
+        if n % 7 == 0:  # person 1 again
+            email, phone = rows[0]["email"], rows[0]["phone"]
+        rows.append({"seq": n, "name": f"Person {n}", "email": email, "phone": phone})
+    return rows
+
+
+def stored_leads(sb: ScriptedBot) -> list[Any]:
+    with sb.bot.engine.connect() as conn:
+        return list(conn.execute(select(leads.c.email, leads.c.phone, leads.c.contact_flags)).all())
+
+
+def assert_stored_as_checked(sb: ScriptedBot, events: list[dict[str, Any]]) -> None:
+    """One lead per person (the repeats of person 1 merged into theirs, across chunks), each with
+    the email and phone the checks give, and a flag for each value they refuse."""
+    with sb.bot.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(raw_events)).scalar_one() == len(events)
+    stored = stored_leads(sb)
+    people = [e for e in events if e["seq"] == 1 or e["seq"] % 7]
+    assert len(stored) == len(people)
+    expected = []
+    for event in people:
+        email, email_problem = check_email(event["email"])
+        phone, phone_problem = check_phone((event["phone"], "IS"))
+        problems = sorted(
+            (name, problem)
+            for name, problem in (("email", email_problem), ("phone", phone_problem))
+            if problem
+        )
+        expected.append((email, phone, problems))
+    found = [(r.email, r.phone, sorted((f["field"], f["problem"]) for f in r.contact_flags)) for r in stored]
+    assert sorted(found, key=repr) == sorted(expected, key=repr)
+
+
+def test_every_event_of_a_many_chunk_poll_is_stored_once_with_the_helpers_checks(sb: ScriptedBot) -> None:
+    events = people(23)  # six chunks of four
+    sb.set_events(events)
+
+    outcome = sb.bot.runner.poll("src")
+
+    assert outcome.status == "ok"
+    assert outcome.counts.events_new == 23
+    assert sb.bot.runner.helper.usable and sb.bot.runner.helper._pool is not None  # it did run
+    assert_stored_as_checked(sb, events)
+
+
+def test_a_helper_that_dies_costs_speed_not_leads(sb: ScriptedBot) -> None:
+    sb.set_events(people(9))
+    sb.bot.runner.poll("src")
+    pool = sb.bot.runner.helper._pool
+    assert pool is not None
+    for process in list(pool._processes.values()):  # the helper process dies
+        process.kill()
+        process.join()
+    events = people(23)
+    for event in events:
+        event["seq"] += 100
+    sb.set_events(events)
+
+    outcome = sb.bot.runner.poll("src")
+
+    assert outcome.status == "ok"
+    assert not sb.bot.runner.helper.usable  # the checks now run in this process
+    with sb.bot.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(raw_events)).scalar_one() == 9 + 23
