@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -27,6 +29,20 @@ log = logging.getLogger("socialleads.pipeline")
 
 PhoneResults = dict[tuple[str, str | None], tuple[str | None, str | None]]
 EmailResults = dict[str, tuple[str | None, str | None]]
+
+
+def _exit_with_parent() -> None:
+    """In the helper: end when the bot's process ends, however it ends (even by SIGKILL, which
+    leaves no chance to shut the helper down)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def check_values(
@@ -63,7 +79,9 @@ class ContactCheckHelper:
             if self._pool is None:
                 # spawn, not fork: the bot has threads (scheduler, web server), and a forked child
                 # would inherit their locks mid-use.
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+                self._pool = ProcessPoolExecutor(
+                    1, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
+                )
             return self._pool.submit(check_values, phones, emails)
         except Exception as exc:  # noqa: BLE001 - without the helper the checks run here, as before
             self._give_up(exc)

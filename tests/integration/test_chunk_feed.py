@@ -4,6 +4,9 @@ one stores a chunk (pipeline.offload); every event is stored once, flagged as it
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,3 +104,45 @@ def test_a_helper_that_dies_costs_speed_not_leads(sb: ScriptedBot) -> None:
     assert not sb.bot.runner.helper.usable  # the checks now run in this process
     with sb.bot.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(raw_events)).scalar_one() == 9 + 23
+
+
+HELPER_THEN_DIE = """
+import os, sys
+from socialleads.models import Contact, EventKind, LeadDraft
+from socialleads.pipeline.offload import ContactCheckHelper
+from datetime import UTC, datetime
+helper = ContactCheckHelper()
+draft = LeadDraft(native_id="1", kind=EventKind.IMPORT_ROW, platform="test",
+                  occurred_at=datetime.now(UTC), contact=Contact(phone="+354 611 " + sys.argv[1]))
+helper.absorb(helper.submit([draft], "IS"))
+print(*helper._pool._processes, flush=True)
+os._exit(0)  # as a SIGKILL would: no close, no atexit
+"""
+
+
+def test_the_helper_process_ends_when_the_bot_dies_without_closing_it() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            HELPER_THEN_DIE,
+            uuid.uuid4().hex[:4].translate(str.maketrans("abcdef", "123456")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,  # an orphaned helper keeps the output pipe open: this times out
+        check=True,
+    )
+    helper_pid = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(helper_pid):
+        time.sleep(0.1)
+    assert not _alive(helper_pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
