@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from socialleads.pipeline.emails import check_email
 from socialleads.pipeline.normalize import check_phone
+from socialleads.store.state import load_state
 from socialleads.store.tables import leads, raw_events
 from tests.support.bots import ScriptedBot, scripted_bot
 
@@ -104,6 +105,24 @@ def test_a_helper_that_dies_costs_speed_not_leads(sb: ScriptedBot) -> None:
     assert not sb.bot.runner.helper.usable  # the checks now run in this process
     with sb.bot.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(raw_events)).scalar_one() == 9 + 23
+
+
+def test_a_failure_mid_poll_stores_every_chunk_fetched_before_it_and_keeps_the_cursor(
+    sb: ScriptedBot,
+) -> None:
+    events = people(23)
+    sb.set_events(events, fail_after=10, error="transient")  # two full chunks, then two events
+
+    outcome = sb.bot.runner.poll("src")
+
+    assert outcome.status == "failed"
+    with sb.bot.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(raw_events)).scalar_one() == 10
+        assert load_state(conn, "src", "scripted").cursor is None
+    sb.set_events(events)
+    sb.clock.advance(minutes=5)
+    assert sb.bot.runner.poll("src").status == "ok"
+    assert_stored_as_checked(sb, events)
 
 
 HELPER_THEN_DIE = """
