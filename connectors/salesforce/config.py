@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from pydantic import ConfigDict, Field, SecretStr, field_validator
+from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from socialleads.contracts import ConnectorConfig
 from socialleads.settings import PositiveDuration
@@ -21,8 +21,18 @@ class SalesforceConfig(ConnectorConfig):
 
     instance_url: str
     """The org's My Domain URL, e.g. ``https://acme.my.salesforce.com`` (OAuth's ``instance_url``)."""
-    access_token: SecretStr
-    """An OAuth access token (session id) of an integration user that may edit Leads."""
+    access_token: SecretStr | None = None
+    """An OAuth access token (session id) of an integration user that may edit Leads. Sessions end
+    (after the org's timeout, a password reset): set ``refresh_token`` too and the sink gets new ones."""
+    refresh_token: SecretStr | None = None
+    """The connected app's refresh token, from authorizing it once with the ``refresh_token`` scope:
+    when the session is refused the sink asks ``token_url`` for a new one (OAuth refresh token flow)."""
+    client_id: str | None = None
+    """The connected app's consumer key; needed with ``refresh_token``."""
+    client_secret: SecretStr | None = None
+    """The connected app's consumer secret, when the app requires it for the refresh token flow."""
+    token_url: str = "https://login.salesforce.com/services/oauth2/token"  # noqa: S105 - a URL, not a secret
+    """``https://test.salesforce.com/...`` for a sandbox org, or the org's My Domain login host."""
     api_version: str = Field(default="59.0", pattern=r"^\d{2}\.0$")
     external_id_field: str = Field(default="Socialleads_Key__c", pattern=r"^[A-Za-z][A-Za-z0-9_]*__c$")
     """A Text custom field on Lead marked External ID (and Unique), holding the delivery key."""
@@ -45,6 +55,24 @@ class SalesforceConfig(ConnectorConfig):
         if parts.scheme != "https" or not parts.hostname or parts.path.strip("/") or parts.query:
             raise ValueError("must be the org's https:// address, e.g. https://acme.my.salesforce.com")
         return value.rstrip("/")
+
+    @field_validator("token_url")
+    @classmethod
+    def _https_token_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError(
+                "must be an https:// URL, e.g. https://login.salesforce.com/services/oauth2/token"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _credentials(self) -> SalesforceConfig:
+        if self.access_token is None and self.refresh_token is None:
+            raise ValueError("set access_token, or refresh_token with client_id to get sessions as needed")
+        if self.refresh_token is not None and not self.client_id:
+            raise ValueError("refresh_token needs client_id (the connected app's consumer key)")
+        return self
 
     @field_validator("answer_fields")
     @classmethod

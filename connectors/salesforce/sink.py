@@ -7,7 +7,12 @@ delivery, which knows the Lead Id reported last time (``lead.external_id``), upd
 id and never creates one. A lead with a campaign is made a CampaignMember of the Campaign of that
 name (found by SOQL, cached); already being a member is success.
 
-Failures: ``INVALID_SESSION_ID`` needs an admin (renew the token; deliveries wait);
+Sessions: with ``refresh_token`` (and the connected app's ``client_id``), a session Salesforce refuses
+(``INVALID_SESSION_ID``: it timed out, a password was reset) is replaced through the OAuth refresh
+token flow and the call tried again; without one, or when the refresh token is refused, the sink
+needs an admin (deliveries wait).
+
+Failures: ``INVALID_SESSION_ID`` (not cured by a refresh) needs an admin;
 ``REQUEST_LIMIT_EXCEEDED``, 5xx, ``UNABLE_TO_LOCK_ROW``, timeouts and connection errors are
 retriable; a duplicate-rule rejection (``DUPLICATES_DETECTED``) is permanent and names the matching
 records.
@@ -62,6 +67,10 @@ def _matched_ids(error: dict[str, Any]) -> list[str]:
     return ids
 
 
+class SessionRefused(SinkNeedsAdminError):
+    """Salesforce refused the session (``INVALID_SESSION_ID``): a refresh may cure it."""
+
+
 class SalesforceSink(Sink[SalesforceConfig]):
     """Upserts each lead as a Salesforce Lead and adds it to its campaign; safe to share across threads."""
 
@@ -72,16 +81,71 @@ class SalesforceSink(Sink[SalesforceConfig]):
         super().__init__(config, context)
         seconds = config.timeout.total_seconds()
         self._session = context.new_session(timeout=(min(seconds, 10.0), seconds))
-        self._token = config.access_token.get_secret_value()
-        self._sf = Salesforce(
-            instance_url=config.instance_url,
-            session_id=self._token,
-            version=config.api_version,
-            session=self._session,
-        )
+        # Without an access token the first call is refused and the sink refreshes (refresh_token).
+        self._token = config.access_token.get_secret_value() if config.access_token else ""
+        self._sf = self._client(self._token)
+        self._refresh_lock = threading.Lock()
         self._host = urlsplit(config.instance_url).hostname or ""
         self._campaigns: dict[str, str] = {}
         self._lock = threading.Lock()
+
+    def _client(self, token: str) -> Salesforce:
+        return Salesforce(
+            instance_url=self.config.instance_url,
+            session_id=token or "none",
+            version=self.config.api_version,
+            session=self._session,
+        )
+
+    def _refresh(self, refused: str) -> None:
+        """Get a new session with the refresh token (OAuth 2.0 refresh token flow), unless another
+        thread already replaced the ``refused`` one; raises ``SinkNeedsAdminError`` when Salesforce
+        refuses the refresh token, ``RetriableDeliveryError`` when it cannot be reached.
+
+        https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm
+        """
+        c = self.config
+        assert c.refresh_token is not None and c.client_id is not None
+        with self._refresh_lock:
+            if self._token != refused:
+                return
+            form = {"grant_type": "refresh_token", "client_id": c.client_id}
+            form["refresh_token"] = c.refresh_token.get_secret_value()
+            if c.client_secret is not None:
+                form["client_secret"] = c.client_secret.get_secret_value()
+            error: DeliveryError
+            try:
+                response = self._session.post(c.token_url, data=form, headers={"Accept": "application/json"})
+            except requests.RequestException as exc:
+                error = self._transport(exc, "refresh the access token")
+            else:
+                with response:
+                    try:
+                        answer = response.json()
+                    except ValueError:
+                        answer = {}
+                    answer = answer if isinstance(answer, dict) else {}
+                    token = answer.get("access_token")
+                    if response.status_code == 200 and isinstance(token, str) and token:
+                        self._token, self._sf = token, self._client(token)
+                        self.context.logger.info("Salesforce %s: the session was refreshed", self._host)
+                        return
+                    code = str(answer.get("error") or f"HTTP {response.status_code}")
+                    why = (
+                        f"{code}: {answer['error_description']}" if answer.get("error_description") else code
+                    )
+                    if response.status_code >= 500 or response.status_code == 429:
+                        error = RetriableDeliveryError(
+                            self._scrub(f"Salesforce could not refresh the session ({why})")
+                        )
+                    else:
+                        error = SinkNeedsAdminError(
+                            self._scrub(
+                                f"Salesforce refused to refresh the session ({why}); authorize the "
+                                "connected app again and set the sink's refresh_token"
+                            )
+                        )
+        raise error
 
     def _sobject(self, name: str) -> SFType:
         handler = getattr(self._sf, name)
@@ -97,9 +161,9 @@ class SalesforceSink(Sink[SalesforceConfig]):
         code = str(errors[0].get("errorCode") or "") if errors else ""
         where = f"Salesforce {self._host}"
         if exc.status == 401 or code == "INVALID_SESSION_ID":
-            return SinkNeedsAdminError(
+            return SessionRefused(
                 f"{where} rejected the access token (INVALID_SESSION_ID) while trying to {what}; "
-                "renew the token in the sink's access_token"
+                "renew the token in the sink's access_token, or set refresh_token and client_id"
             )
         if code == "REQUEST_LIMIT_EXCEEDED":
             return RetriableDeliveryError(
@@ -216,8 +280,21 @@ class SalesforceSink(Sink[SalesforceConfig]):
     def deliver(self, lead: Lead, key: str) -> Delivery:
         """Upsert the Lead (or update the one reported last time by id), then join its campaign.
 
-        Raises ``RetriableDeliveryError`` or ``PermanentDeliveryError``; see the module docstring.
+        A refused session is refreshed once when a refresh token is configured, and the delivery
+        tried again (the upsert on the external id makes that safe). Raises
+        ``RetriableDeliveryError``, ``PermanentDeliveryError`` or ``SinkNeedsAdminError``; see the
+        module docstring.
         """
+        session = self._token
+        try:
+            return self._deliver(lead, key)
+        except SessionRefused:
+            if self.config.refresh_token is None:
+                raise
+        self._refresh(session)
+        return self._deliver(lead, key)
+
+    def _deliver(self, lead: Lead, key: str) -> Delivery:
         if lead.external_id:
             lead_id = lead.external_id
             fields = {**self._fields(lead, False), self.config.external_id_field: key}
@@ -229,7 +306,25 @@ class SalesforceSink(Sink[SalesforceConfig]):
         return Delivery(external_id=lead_id, url=url, detail=detail)
 
     def check(self) -> Health:
-        """Read the org's API limits and probe the external-id field; raises ``AuthError`` for a bad token."""
+        """Read the org's API limits and probe the external-id field; raises ``AuthError`` for a bad token.
+
+        A refused session is refreshed first when a refresh token is configured, as ``deliver`` does.
+        """
+        session = self._token
+        try:
+            return self._check()
+        except AuthError:
+            if self.config.refresh_token is None:
+                raise
+        try:
+            self._refresh(session)
+        except SinkNeedsAdminError as exc:
+            raise AuthError(str(exc)) from None
+        except RetriableDeliveryError as exc:
+            return Health(state=HealthState.FAILING, summary=str(exc))
+        return self._check()
+
+    def _check(self) -> Health:
         problem: SalesforceError | None = None
         limits: dict[str, Any] = {}
         try:
@@ -247,7 +342,10 @@ class SalesforceSink(Sink[SalesforceConfig]):
         if problem is not None:
             codes = " ".join(str(e.get("errorCode")) for e in _errors(problem))
             if problem.status == 401 or "INVALID_SESSION_ID" in codes:
-                raise AuthError(f"Salesforce {self._host} rejected the access token: renew access_token")
+                raise AuthError(
+                    f"Salesforce {self._host} rejected the access token: renew access_token, "
+                    "or set refresh_token and client_id"
+                )
             messages = " ".join(str(e.get("message")) for e in _errors(problem))
             summary = self._scrub(f"Salesforce {self._host}: HTTP {problem.status} {codes}: {messages}")
             return Health(state=HealthState.FAILING, summary=summary)

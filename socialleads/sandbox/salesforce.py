@@ -11,6 +11,8 @@ Routes, under ``/services/data/vXX.X/`` with ``Authorization: Bearer <session id
 - ``POST /sobjects/CampaignMember``: 201; a second membership of the same Lead is ``DUPLICATE_VALUE``.
 - ``GET /query?q=``: the SOQL subset ``SELECT f1, f2 FROM Obj [WHERE Field = 'literal'] [LIMIT n]``.
 - ``GET /limits``: ``DailyApiRequests``.
+- ``POST /services/oauth2/token`` (the login host's): the refresh token flow for connected apps
+  registered with ``SalesforceOrg.connect_app``; sessions end with ``expire_sessions``.
 
 Errors are Salesforce's JSON list ``[{"message", "errorCode", "fields"}]``: ``INVALID_SESSION_ID`` 401,
 ``REQUEST_LIMIT_EXCEEDED`` 403, ``REQUIRED_FIELD_MISSING``/``INVALID_FIELD``/``STRING_TOO_LONG``/
@@ -24,12 +26,13 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from socialleads.sandbox.salesforce_json import SalesforceFault, not_found
-from socialleads.sandbox.salesforce_org import SalesforceOrg
+from socialleads.sandbox.salesforce_org import OAuthFault, SalesforceOrg
 
 _VERSION = re.compile(r"^v(\d{2})\.0$")
 _SOQL = re.compile(
@@ -157,6 +160,17 @@ def create_salesforce_app(org: SalesforceOrg) -> FastAPI:
     async def api(version: str, path: str, request: Request) -> Response:
         """Every REST call: version, outage, session and allocation checks, then the resource."""
         return await answer(request, version, [p for p in path.split("/") if p])
+
+    @app.post("/services/oauth2/token")
+    async def token(request: Request) -> Response:
+        """The refresh token flow: a form-encoded POST, a JSON answer (400 with ``error`` on refusal)."""
+        form = {
+            k: v[-1] for k, v in parse_qs((await request.body()).decode(), keep_blank_values=True).items()
+        }
+        try:
+            return JSONResponse(org.refresh(form))
+        except OAuthFault as fault:
+            return JSONResponse(fault.body, status_code=400)
 
     @app.post("/_sandbox/salesforce")
     async def control(request: Request) -> dict[str, Any]:

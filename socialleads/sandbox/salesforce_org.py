@@ -34,6 +34,14 @@ REQUIRED = ("LastName", "Company")
 LABELS = {"LastName": "Last Name", "Company": "Company", "FirstName": "First Name", "Email": "Email"}
 
 
+class OAuthFault(Exception):
+    """An OAuth endpoint's refusal: HTTP 400 with ``{"error", "error_description"}``."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(error)
+        self.body = {"error": error, "error_description": description}
+
+
 class SalesforceOrg:
     """One org: records, tokens that work, the external-id fields on Lead, and switches for faults.
 
@@ -48,8 +56,10 @@ class SalesforceOrg:
         daily_api_limit: int = 15000,
         duplicate_rule: bool = True,
         clock: Callable[[], datetime] = utc_now,
+        instance_url: str = "https://acme.my.salesforce.com",
     ) -> None:
         self.tokens = set(tokens)
+        self.instance_url = instance_url
         self.external_id_fields = set(external_id_fields)
         self.fields = {**LEAD_FIELDS, **dict.fromkeys(self.external_id_fields, 255)}
         self.fields.update(dict.fromkeys(custom_fields, 255))
@@ -61,6 +71,11 @@ class SalesforceOrg:
         self.lead_writes: list[str | None] = []
         """The external-id value each Lead write carried, in order (what tests call the delivery keys)."""
         self._outage: tuple[datetime, int] | None = None
+        self.apps: dict[str, str | None] = {}
+        """Connected apps that may refresh sessions: consumer key → secret (None: no secret required)."""
+        self.refresh_tokens: dict[str, str] = {}
+        """Refresh token → the consumer key it was issued to."""
+        self.refreshes = 0
         self._count = 0
         self._lock = threading.RLock()
 
@@ -70,6 +85,51 @@ class SalesforceOrg:
         """Answer every API call with ``status`` for ``seconds`` of the org's clock."""
         with self._lock:
             self._outage = (self.clock() + timedelta(seconds=seconds), status)
+
+    def connect_app(self, client_id: str, client_secret: str | None, refresh_token: str) -> None:
+        """A connected app, authorized once by a person: its refresh token gets new sessions."""
+        with self._lock:
+            self.apps[client_id] = client_secret
+            self.refresh_tokens[refresh_token] = client_id
+
+    def expire_sessions(self) -> None:
+        """Every session ends (timeout, a password reset): API calls answer ``INVALID_SESSION_ID``."""
+        with self._lock:
+            self.tokens.clear()
+
+    def revoke(self, refresh_token: str) -> None:
+        """An admin revokes the app's access: its refresh token answers ``invalid_grant``."""
+        with self._lock:
+            self.refresh_tokens.pop(refresh_token, None)
+
+    def refresh(self, form: dict[str, str]) -> dict[str, Any]:
+        """The OAuth 2.0 refresh token flow: a new session for a valid refresh token, as
+        ``POST /services/oauth2/token`` answers it (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_refresh_token_flow.htm).
+        Raises ``OAuthFault`` with the platform's ``error`` codes."""
+        with self._lock:
+            if form.get("grant_type") != "refresh_token":
+                raise OAuthFault("unsupported_grant_type", "grant type not supported")
+            client_id = form.get("client_id", "")
+            if client_id not in self.apps:
+                raise OAuthFault("invalid_client_id", "client identifier invalid")
+            secret = self.apps[client_id]
+            if secret is not None and form.get("client_secret") != secret:
+                raise OAuthFault("invalid_client", "invalid client credentials")
+            if self.refresh_tokens.get(form.get("refresh_token", "")) != client_id:
+                raise OAuthFault("invalid_grant", "expired access/refresh token")
+            self.refreshes += 1
+            token = f"00D5g000004sbox!AQ0AQsandbox.session.{self.refreshes}"
+            self.tokens.add(token)
+            issued = str(int(self.clock().timestamp() * 1000))
+            return {
+                "access_token": token,
+                "instance_url": self.instance_url,
+                "id": f"https://login.salesforce.com/id/00D5g000004sbox/0055g00000Int{self.refreshes:02d}",
+                "token_type": "Bearer",
+                "issued_at": issued,
+                "signature": "c2FuZGJveA==",
+                "scope": "api refresh_token",
+            }
 
     def exhaust_api_limit(self) -> None:
         """Use up the daily allocation: calls answer 403 ``REQUEST_LIMIT_EXCEEDED``."""

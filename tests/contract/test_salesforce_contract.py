@@ -25,13 +25,19 @@ def serve(org: SalesforceOrg, host: str, routes: dict[str, str]) -> Iterator[dic
     """Serve ``org`` for ``host`` and yield a sink config pointing at it."""
     with LoopbackServer(create_salesforce_app(org)) as server:
         routes[host] = server.url
-        yield {"instance_url": f"https://{host}", "access_token": TOKEN, "timeout": "2s"}
+        yield {
+            "instance_url": f"https://{host}",
+            "access_token": TOKEN,
+            "client_id": "sandbox-app",
+            "timeout": "2s",
+        }
 
 
 class TestSalesforceSink(SinkConformance):
     """The Salesforce sink: the key travels as the Lead's external-id value."""
 
     connector = SalesforceSink
+    not_secret_fields = frozenset({"token_url"})  # the OAuth endpoint's address
 
     @pytest.fixture
     def routes(self) -> dict[str, str]:
@@ -75,4 +81,10 @@ class TestSalesforceSink(SinkConformance):
     @pytest.fixture
     def unreachable_config(self, closed_port: int) -> dict[str, Any]:
         """An instance on a loopback port nobody listens on."""
-        return {"instance_url": f"https://127.0.0.1:{closed_port}", "access_token": TOKEN, "timeout": "2s"}
+        return {
+            "instance_url": f"https://127.0.0.1:{closed_port}",
+            "access_token": TOKEN,
+            "client_id": "sandbox-app",
+            "token_url": f"https://127.0.0.1:{closed_port}/services/oauth2/token",
+            "timeout": "2s",
+        }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -39,6 +40,7 @@ class Env:
     org: SalesforceOrg
     clock: Clock
     context: ConnectorContext
+    url: str
 
     made: list[SalesforceSink] = field(default_factory=list)
 
@@ -58,7 +60,7 @@ def env() -> Iterator[Env]:
         context = ConnectorContext(
             instance="crm", clock=clock, new_session=routed_sessions({HOST: server.url})
         )
-        made = Env(org, clock, context)
+        made = Env(org, clock, context, server.url)
         yield made
         for sink in made.made:
             sink.close()
@@ -338,3 +340,93 @@ def test_the_emulator_answers_as_the_rest_api_does(env: Env) -> None:
         assert [(r["Id"], r["City"]) for r in found["records"]] == [(lead_id, "Akureyri")]
         with pytest.raises(SalesforceMalformedRequest, match="INVALID_FIELD"):
             lead.upsert("Socialleads_Key__c/k1", {"Shoe_Size__c": "42"})
+
+
+REFRESH = "5Aep861sandboxRefreshTokenValue.WithEnoughLengthToLookReal"
+APP = "3MVG9sandboxConsumerKey"
+
+
+def refreshing(env: Env, **config: Any) -> SalesforceSink:
+    """A sink with a connected app's refresh token; the login host is served by the same emulator."""
+    env.org.connect_app(APP, "app-secret", REFRESH)
+    routes = {HOST: env.url, "login.salesforce.com": env.url}
+    context = ConnectorContext(instance="crm", clock=env.clock, new_session=routed_sessions(routes))
+    settings = {
+        "instance_url": f"https://{HOST}",
+        "access_token": TOKEN,
+        "refresh_token": REFRESH,
+        "client_id": APP,
+        "client_secret": "app-secret",
+        "timeout": "5s",
+        **config,
+    }
+    env.made.append(SalesforceSink(SalesforceConfig.model_validate(settings), context))
+    return env.made[-1]
+
+
+def test_a_session_that_ended_is_refreshed_and_the_lead_updated_not_doubled(
+    env: Env, make_lead: LeadMaker
+) -> None:
+    sink = refreshing(env)
+    first = sink.deliver(make_lead(), KEY)
+    env.org.expire_sessions()
+
+    again = sink.deliver(make_lead(), KEY)
+
+    assert env.org.refreshes == 1
+    assert again.external_id == first.external_id
+    assert len(env.org.leads()) == 1
+
+
+def test_a_refresh_token_alone_gets_the_first_session(env: Env, make_lead: LeadMaker) -> None:
+    sink = refreshing(env, access_token=None)
+    assert sink.deliver(make_lead(), KEY).external_id
+    assert env.org.refreshes == 1
+
+
+def test_sessions_refused_together_are_refreshed_once(env: Env, make_lead: LeadMaker) -> None:
+    sink = refreshing(env)
+    env.org.expire_sessions()
+    with ThreadPoolExecutor(4) as pool:
+        people = [
+            make_lead(id=n, contact=Contact(full_name=f"P {n}", email=f"p{n}@example.is")) for n in range(4)
+        ]
+        done = list(pool.map(lambda lead: sink.deliver(lead, f"{KEY[:-1]}{lead.id}"), people))
+    assert env.org.refreshes == 1
+    assert len({d.external_id for d in done}) == len(env.org.leads()) == 4
+
+
+def test_a_revoked_refresh_token_needs_an_admin_and_keeps_the_tokens_out_of_the_message(
+    env: Env, make_lead: LeadMaker
+) -> None:
+    sink = refreshing(env)
+    env.org.revoke(REFRESH)
+    env.org.expire_sessions()
+    with pytest.raises(SinkNeedsAdminError, match=r"invalid_grant.*refresh_token") as caught:
+        sink.deliver(make_lead(), KEY)
+    assert REFRESH not in str(caught.value) and "app-secret" not in str(caught.value)
+    with pytest.raises(AuthError, match="invalid_grant"):
+        sink.check()
+
+
+def test_check_refreshes_a_session_that_ended(env: Env) -> None:
+    sink = refreshing(env)
+    env.org.expire_sessions()
+    assert sink.check().state is HealthState.OK
+    assert env.org.refreshes == 1
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ({"access_token": None}, "set access_token, or refresh_token"),
+        ({"refresh_token": REFRESH}, "refresh_token needs client_id"),
+        (
+            {"refresh_token": REFRESH, "client_id": APP, "token_url": "http://login.salesforce.com/x"},
+            "https://",
+        ),
+    ],
+)
+def test_credentials_that_cannot_work_are_refused_with_the_fix(config: dict[str, Any], problem: str) -> None:
+    with pytest.raises(ValidationError, match=problem):
+        SalesforceConfig.model_validate({"instance_url": f"https://{HOST}", "access_token": TOKEN, **config})
