@@ -31,7 +31,13 @@ from typing import Any, ClassVar, Literal
 import pytest
 
 from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
-from socialleads.errors import DeliveryError, PermanentDeliveryError, RetriableDeliveryError
+from socialleads.errors import (
+    AuthError,
+    DeliveryError,
+    PermanentDeliveryError,
+    RetriableDeliveryError,
+    SinkNeedsAdminError,
+)
 from socialleads.models import AdminNotice, Delivery, Health
 from socialleads.testing.kit import (
     DELIVERY_KEY,
@@ -67,6 +73,10 @@ class SinkConformance(ConnectorConformance):
       SMTP 550); ``deliver`` must raise ``PermanentDeliveryError``.
     * ``unreachable_config`` fixture: a config whose endpoint nobody listens on (a closed port);
       ``deliver`` must raise ``RetriableDeliveryError``.
+    * ``bad_credentials_config`` fixture: a config whose credentials the receiver rejects;
+      ``deliver`` must raise ``SinkNeedsAdminError`` (every delivery would fail alike, so the
+      circuit opens at once) and ``check()`` must raise ``AuthError``, unless
+      ``check_verifies_credentials`` is False (a check that cannot see them, e.g. a TCP connect).
 
     The failure hooks also drive the secret-leak checks: the kit fills every secret field they
     leave unset with ``sample_secret(field)`` and looks for the values in errors and logs.
@@ -75,6 +85,7 @@ class SinkConformance(ConnectorConformance):
     kind: ClassVar[Literal["source", "sink"]] = "sink"
     connector: ClassVar[type[Sink[Any]]]
     deduplicates_in_process: ClassVar[bool] = False
+    check_verifies_credentials: ClassVar[bool] = True
 
     # --- hooks ------------------------------------------------------------------------------------
 
@@ -99,6 +110,13 @@ class SinkConformance(ConnectorConformance):
     def unreachable_config(self) -> dict[str, Any]:
         """Hook: a config pointing at an endpoint nobody listens on."""
         pytest.skip(f"{self._label()} has no endpoint that could be unreachable (no unreachable_config hook)")
+
+    @pytest.fixture
+    def bad_credentials_config(self) -> dict[str, Any]:
+        """Hook: a config whose credentials the receiver rejects (HTTP 401, a revoked token)."""
+        pytest.skip(
+            f"{self._label()} has no credentials a test can have refused (no bad_credentials_config hook)"
+        )
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -219,6 +237,36 @@ class SinkConformance(ConnectorConformance):
         self._expect_delivery_error(
             unreachable_config, connector_context, RetriableDeliveryError, "to an unreachable endpoint"
         )
+
+    def test_rejected_credentials_need_an_admin(
+        self, bad_credentials_config: dict[str, Any], connector_context: ConnectorContext
+    ) -> None:
+        """Rejected credentials raise ``SinkNeedsAdminError`` from ``deliver`` (no lead can pass until
+        an admin acts) and ``AuthError`` from ``check()``."""
+        self._expect_delivery_error(
+            bad_credentials_config, connector_context, SinkNeedsAdminError, "with rejected credentials"
+        )
+        if not self.check_verifies_credentials:
+            return
+        sink = self._sink(bad_credentials_config, connector_context)
+        try:
+            health = sink.check()
+        except AuthError:
+            return
+        except Exception as exc:  # noqa: BLE001 - any other outcome is the failure being reported
+            fail(f"check() with rejected credentials raised {type(exc).__name__}, not AuthError: {exc}")
+        finally:
+            sink.close()
+        fail(f"check() with rejected credentials returned {health.state} instead of raising AuthError")
+
+    def test_secrets_stay_out_of_errors_and_logs_with_rejected_credentials(
+        self,
+        bad_credentials_config: dict[str, Any],
+        connector_context: ConnectorContext,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        """No secret, the rejected one included, appears in the error, ``check()`` or logs."""
+        self._check_no_leak(bad_credentials_config, connector_context, caplog, "with rejected credentials")
 
     def test_secrets_stay_out_of_errors_and_logs_on_retriable_failure(
         self,

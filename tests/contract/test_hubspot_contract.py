@@ -66,3 +66,8 @@ class TestHubSpotSink(SinkConformance):
     def unreachable_config(self, closed_port: int) -> dict[str, Any]:
         """A loopback port nobody listens on."""
         return config(f"http://127.0.0.1:{closed_port}")
+
+    @pytest.fixture
+    def bad_credentials_config(self, portal: tuple[HubSpotStore, str]) -> dict[str, Any]:
+        """A private app token the portal never issued (401)."""
+        return {**config(portal[1]), "access_token": "pat-na1-00000000-never-issued-0000"}

@@ -26,6 +26,7 @@ from socialleads.errors import (
     PermanentDeliveryError,
     RateLimitedError,
     RetriableDeliveryError,
+    SinkNeedsAdminError,
     SkippableRecordError,
     TransientError,
 )
@@ -383,15 +384,26 @@ class GoodHookSink(Sink[HookConfig]):
         return response
 
     def classify(self, response: requests.Response) -> None:
-        """5xx and 429 may pass; other 4xx are final."""
+        """5xx and 429 may pass; 401 and 403 need an admin; other 4xx are final."""
         status = response.status_code
         if status >= 500 or status == 429:
             raise RetriableDeliveryError(f"tiny hook answered HTTP {status}")
+        if status in (401, 403):
+            raise SinkNeedsAdminError(f"tiny hook refused the token (HTTP {status})")
         if status >= 400:
             raise PermanentDeliveryError(f"tiny hook answered HTTP {status}")
 
     def check(self) -> Health:
-        """Always OK."""
+        """Probe the endpoint with the token: refused is ``AuthError``, anything else OK."""
+        headers = (
+            {"Authorization": f"Bearer {self.config.token.get_secret_value()}"} if self.config.token else {}
+        )
+        try:
+            with requests.get(self.config.url, headers=headers, timeout=5) as response:
+                if response.status_code in (401, 403):
+                    raise AuthError("tiny hook refused the token")
+        except requests.RequestException:
+            return Health(state=HealthState.FAILING, summary="tiny hook cannot be reached")
         return Health(state=HealthState.OK, summary="tiny hook configured")
 
     def deliver(self, lead: Lead, key: str) -> Delivery:
@@ -414,6 +426,34 @@ class LeakySink(GoodHookSink):
         except RetriableDeliveryError as exc:
             token = self.config.token.get_secret_value() if self.config.token else ""
             raise RetriableDeliveryError(f"{exc} (token {token})") from None
+
+
+class AuthAsRejectionSink(GoodHookSink):
+    """Dead-letters a lead when its own token is refused, as if the lead were at fault."""
+
+    def classify(self, response: requests.Response) -> None:
+        """401 and 403 are permanent."""
+        if response.status_code in (401, 403):
+            raise PermanentDeliveryError(f"tiny hook answered HTTP {response.status_code}")
+        super().classify(response)
+
+
+class BlindCheckSink(GoodHookSink):
+    """A check that never looks at the credentials."""
+
+    def check(self) -> Health:
+        """Always OK."""
+        return Health(state=HealthState.OK, summary="tiny hook configured")
+
+
+class AuthLeakSink(GoodHookSink):
+    """Names the refused token in its error."""
+
+    def classify(self, response: requests.Response) -> None:
+        """Adds the token to the message."""
+        if response.status_code == 401 and self.config.token is not None:
+            raise SinkNeedsAdminError(f"tiny hook refused {self.config.token.get_secret_value()}")
+        super().classify(response)
 
 
 class EchoingSink(GoodHookSink):
@@ -571,8 +611,8 @@ def source_hooks() -> Iterator[dict[str, Any]]:
 def sink_hooks(closed_port: int) -> Iterator[dict[str, Any]]:
     """Hook values for the tiny sinks; the rejecting receiver echoes the sample token back."""
     echo = f'{{"error": "invalid", "authorization": "Bearer {sample_secret("token")}"}}'.encode()
-    receivers = [serving(200, b"{}"), serving(503), serving(422, echo)]
-    ok, down, rejecting = receivers
+    receivers = [serving(200, b"{}"), serving(503), serving(422, echo), serving(401, b"unknown token")]
+    ok, down, rejecting, refusing = receivers
     yield {
         "valid_config": {"url": ok.url, "token": GOOD_TOKEN},
         "observed_keys": lambda: [r.header("Idempotency-Key") for r in ok.requests],
@@ -580,6 +620,7 @@ def sink_hooks(closed_port: int) -> Iterator[dict[str, Any]]:
         "retriable_failure_config": {"url": down.url},
         "permanent_failure_config": {"url": rejecting.url},
         "unreachable_config": {"url": f"http://127.0.0.1:{closed_port}/"},
+        "bad_credentials_config": {"url": refusing.url, "token": BAD_TOKEN},
     }
     for receiver in receivers:
         receiver.close()
@@ -707,6 +748,13 @@ BROKEN_SINKS = [
     (RawErrorSink, "test_unreachable_endpoint_is_retriable", "raised ConnectionError"),
     (NoticelessSink, "test_send_notice_does_not_raise", "raised NotImplementedError"),
     (NotABoolSink, "test_declares_whether_it_accepts_notices", "must be True or False"),
+    (AuthAsRejectionSink, "test_rejected_credentials_need_an_admin", "raised PermanentDeliveryError"),
+    (BlindCheckSink, "test_rejected_credentials_need_an_admin", "instead of raising AuthError"),
+    (
+        AuthLeakSink,
+        "test_secrets_stay_out_of_errors_and_logs_with_rejected_credentials",
+        "showing the secret",
+    ),
 ]
 
 

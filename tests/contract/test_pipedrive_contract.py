@@ -66,3 +66,8 @@ class TestPipedriveSink(SinkConformance):
     def unreachable_config(self, closed_port: int) -> dict[str, Any]:
         """An API root on a loopback port nobody listens on."""
         return {"api_url": f"http://127.0.0.1:{closed_port}/v1", "api_token": TOKEN, "timeout": "2s"}
+
+    @pytest.fixture
+    def bad_credentials_config(self, valid_config: dict[str, Any]) -> dict[str, Any]:
+        """An API token the account never issued (401)."""
+        return {**valid_config, "api_token": "0000000000000000000000000000000000000bad"}

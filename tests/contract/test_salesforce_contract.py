@@ -79,6 +79,11 @@ class TestSalesforceSink(SinkConformance):
         yield from serve(strict, "strict.my.salesforce.com", routes)
 
     @pytest.fixture
+    def bad_credentials_config(self, valid_config: dict[str, Any]) -> dict[str, Any]:
+        """A session the org never issued, and no refresh token to get another."""
+        return {**valid_config, "access_token": "00Dxx-session-never-issued-00000000"}
+
+    @pytest.fixture
     def unreachable_config(self, closed_port: int) -> dict[str, Any]:
         """An instance on a loopback port nobody listens on."""
         return {

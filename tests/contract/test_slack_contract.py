@@ -78,3 +78,8 @@ class TestSlackSink(SinkConformance):
             "channel": CHANNEL,
             "base_url": f"http://127.0.0.1:{closed_port}/api/",
         }
+
+    @pytest.fixture
+    def bad_credentials_config(self, slack: ServedSlack) -> dict[str, Any]:
+        """A bot token the workspace never issued (``invalid_auth``)."""
+        return config(slack, token="xoxb-0000000000-never-issued-000000")

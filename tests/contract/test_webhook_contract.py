@@ -30,6 +30,7 @@ class TestWebhookSink(SinkConformance):
     """The webhook sink: the key travels as the ``Idempotency-Key`` header."""
 
     connector = WebhookSink
+    check_verifies_credentials = False  # check() opens a TCP connection: it sends no credentials
 
     @pytest.fixture
     def receiver(self) -> Iterator[LoopbackReceiver]:
@@ -76,3 +77,18 @@ class TestWebhookSink(SinkConformance):
     def unreachable_config(self, closed_port: int) -> dict[str, Any]:
         """POST to a loopback port nobody listens on."""
         return {"url": f"http://127.0.0.1:{closed_port}/hooks/leads", "timeout": "2s"}
+
+    @pytest.fixture
+    def refusing(self) -> Iterator[LoopbackReceiver]:
+        """A receiver that does not accept our authorization: 401 to everything."""
+        yield from answering(ScriptedResponse(401, b"unknown credentials"))
+
+    @pytest.fixture
+    def bad_credentials_config(self, refusing: LoopbackReceiver) -> dict[str, Any]:
+        """Signed, authorised POSTs to a receiver that refuses the authorization."""
+        return {
+            "url": f"{refusing.url}/hooks/leads",
+            "secret": "whsec-contract-signing-secret",
+            "authorization": "Bearer contract-auth-rejected-0000",
+            "timeout": "2s",
+        }
