@@ -250,6 +250,22 @@ def run_capturing(action: Callable[[], object]) -> BaseException | None:
     return None
 
 
+def expect_raises(
+    action: Callable[[], object], expected: type[Exception], what: str, close: Callable[[], None]
+) -> None:
+    """Run ``action`` (then ``close``); fail unless it raised ``expected``, naming what it did instead."""
+    __tracebackhide__ = True
+    try:
+        action()
+    except expected:
+        return
+    except Exception as exc:  # noqa: BLE001 - any other outcome is the failure being reported
+        fail(f"{what} raised {type(exc).__name__}, not {expected.__name__}: {exc}")
+    finally:
+        close()
+    fail(f"{what} returned instead of raising {expected.__name__}")
+
+
 class ConnectorConformance:
     """Checks shared by sources and sinks; subclassed by ``SourceConformance`` and ``SinkConformance``.
 

@@ -43,6 +43,7 @@ from socialleads.testing.kit import (
     DELIVERY_KEY,
     ConnectorConformance,
     error_texts,
+    expect_raises,
     fail,
     held_secrets,
     leaked,
@@ -128,15 +129,9 @@ class SinkConformance(ConnectorConformance):
         self, data: dict[str, Any], context: ConnectorContext, expected: type[DeliveryError], situation: str
     ) -> None:
         sink = self._sink(data, context)
-        try:
-            sink.deliver(sample_lead(), DELIVERY_KEY)
-        except expected:
-            return
-        except Exception as exc:  # noqa: BLE001 - any other outcome is the failure being reported
-            fail(f"deliver {situation} raised {type(exc).__name__}, not {expected.__name__}: {exc}")
-        finally:
-            sink.close()
-        fail(f"deliver {situation} returned instead of raising {expected.__name__}")
+        expect_raises(
+            lambda: sink.deliver(sample_lead(), DELIVERY_KEY), expected, f"deliver {situation}", sink.close
+        )
 
     def _check_no_leak(
         self,
@@ -246,18 +241,9 @@ class SinkConformance(ConnectorConformance):
         self._expect_delivery_error(
             bad_credentials_config, connector_context, SinkNeedsAdminError, "with rejected credentials"
         )
-        if not self.check_verifies_credentials:
-            return
-        sink = self._sink(bad_credentials_config, connector_context)
-        try:
-            health = sink.check()
-        except AuthError:
-            return
-        except Exception as exc:  # noqa: BLE001 - any other outcome is the failure being reported
-            fail(f"check() with rejected credentials raised {type(exc).__name__}, not AuthError: {exc}")
-        finally:
-            sink.close()
-        fail(f"check() with rejected credentials returned {health.state} instead of raising AuthError")
+        if self.check_verifies_credentials:
+            sink = self._sink(bad_credentials_config, connector_context)
+            expect_raises(sink.check, AuthError, "check() with rejected credentials", sink.close)
 
     def test_secrets_stay_out_of_errors_and_logs_with_rejected_credentials(
         self,

@@ -32,6 +32,7 @@ from socialleads.models import Checkpoint, LeadDraft, RawEvent
 from socialleads.testing.kit import (
     ConnectorConformance,
     error_texts,
+    expect_raises,
     fail,
     held_secrets,
     leaked,
@@ -151,15 +152,7 @@ class SourceConformance(ConnectorConformance):
     ) -> None:
         """``check()`` with rejected credentials raises ``AuthError`` (the runner asks for re-auth)."""
         source = self._source(bad_credentials_config, connector_context)
-        try:
-            source.check()
-        except AuthError:
-            return
-        except Exception as exc:  # noqa: BLE001 - any other outcome is the failure being reported
-            fail(f"check() with bad credentials raised {type(exc).__name__}, not AuthError: {exc}")
-        finally:
-            source.close()
-        fail("check() with bad credentials returned instead of raising AuthError")
+        expect_raises(source.check, AuthError, "check() with bad credentials", source.close)
 
     def test_secrets_stay_out_of_logs_and_errors_with_bad_credentials(
         self,

@@ -26,6 +26,11 @@ def answering(*responses: ScriptedResponse) -> Iterator[LoopbackReceiver]:
         yield receiver
 
 
+def posting_to(receiver: LoopbackReceiver, **config: Any) -> dict[str, Any]:
+    """A config POSTing to ``receiver``; the kit fills the secrets left out with sample values."""
+    return {"url": f"{receiver.url}/hooks/leads", "timeout": "2s", **config}
+
+
 class TestWebhookSink(SinkConformance):
     """The webhook sink: the key travels as the ``Idempotency-Key`` header."""
 
@@ -40,12 +45,9 @@ class TestWebhookSink(SinkConformance):
     @pytest.fixture
     def valid_config(self, receiver: LoopbackReceiver) -> dict[str, Any]:
         """Signed, authorised POSTs to ``receiver``."""
-        return {
-            "url": f"{receiver.url}/hooks/leads",
-            "secret": "whsec-contract-signing-secret",
-            "authorization": "Bearer contract-auth-0123456789",
-            "timeout": "2s",
-        }
+        return posting_to(
+            receiver, secret="whsec-contract-signing-secret", authorization="Bearer contract-auth-0123456789"
+        )
 
     @pytest.fixture
     def observed_keys(self, receiver: LoopbackReceiver) -> ObservedKeys:
@@ -65,13 +67,13 @@ class TestWebhookSink(SinkConformance):
 
     @pytest.fixture
     def retriable_failure_config(self, failing: LoopbackReceiver) -> dict[str, Any]:
-        """POST to a receiver answering 503; the kit fills the secrets with sample values."""
-        return {"url": f"{failing.url}/hooks/leads", "timeout": "2s"}
+        """POST to a receiver answering 503."""
+        return posting_to(failing)
 
     @pytest.fixture
     def permanent_failure_config(self, rejecting: LoopbackReceiver) -> dict[str, Any]:
-        """POST to a receiver answering 422; the kit fills the secrets with sample values."""
-        return {"url": f"{rejecting.url}/hooks/leads", "timeout": "2s"}
+        """POST to a receiver answering 422."""
+        return posting_to(rejecting)
 
     @pytest.fixture
     def unreachable_config(self, closed_port: int) -> dict[str, Any]:
@@ -85,10 +87,5 @@ class TestWebhookSink(SinkConformance):
 
     @pytest.fixture
     def bad_credentials_config(self, refusing: LoopbackReceiver) -> dict[str, Any]:
-        """Signed, authorised POSTs to a receiver that refuses the authorization."""
-        return {
-            "url": f"{refusing.url}/hooks/leads",
-            "secret": "whsec-contract-signing-secret",
-            "authorization": "Bearer contract-auth-rejected-0000",
-            "timeout": "2s",
-        }
+        """POST to a receiver refusing the authorization: 401."""
+        return posting_to(refusing, authorization="Bearer rejected-0000")
