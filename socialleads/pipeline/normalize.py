@@ -71,6 +71,13 @@ def normalize_phone(raw: str, region: str | None) -> tuple[str | None, str | Non
     return PHONES((raw, region))
 
 
+def check_keys(contact: Contact, region: str | None) -> tuple[str | None, tuple[str, str | None] | None]:
+    """The keys ``contact``'s email and phone are checked and cached under (``EMAILS``, ``PHONES``);
+    None for a value not given."""
+    email, phone = clean_text(contact.email), clean_text(contact.phone)
+    return email, ((phone, region) if phone else None)
+
+
 def normalize_contact(contact: Contact, region: str | None) -> Contact:
     """Validate and tidy every field of ``contact``; invalid values move to ``flags``."""
     given = contact.__dict__
@@ -80,14 +87,13 @@ def normalize_contact(contact: Contact, region: str | None) -> Contact:
         cleaned = clean_text(given[name])
         if cleaned:
             values[name] = cleaned
-    raw_email = clean_text(given["email"])
-    if raw_email:
-        values["email"], problem = normalize_email(raw_email)
+    email_key, phone_key = check_keys(contact, region)
+    if email_key:
+        values["email"], problem = normalize_email(email_key)
         if problem:
             flags.append(FieldFlag(field="email", raw=without_nul(given["email"]), problem=problem))
-    raw_phone = clean_text(given["phone"])
-    if raw_phone:
-        values["phone"], problem = normalize_phone(raw_phone, region)
+    if phone_key:
+        values["phone"], problem = normalize_phone(*phone_key)
         if problem:
             flags.append(FieldFlag(field="phone", raw=without_nul(given["phone"]), problem=problem))
     first, last = clean_text(given["first_name"]), clean_text(given["last_name"])

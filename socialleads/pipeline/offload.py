@@ -23,7 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from socialleads.models import LeadDraft
 from socialleads.pipeline.emails import EMAILS, check_email
-from socialleads.pipeline.normalize import PHONES, check_phone, clean_text
+from socialleads.pipeline.normalize import PHONES, check_keys, check_phone
 
 log = logging.getLogger("socialleads.pipeline")
 
@@ -65,14 +65,9 @@ class ContactCheckHelper:
         """Start checking the values of ``drafts`` not cached yet; None when there is nothing to send."""
         if not self.usable:
             return None
-        phones, emails = [], []
-        for draft in drafts:
-            email, phone = clean_text(draft.contact.email), clean_text(draft.contact.phone)
-            if email:
-                emails.append(email)
-            if phone:
-                phones.append((phone, region))
-        phones, emails = PHONES.unknown(phones), EMAILS.unknown(emails)
+        keys = [check_keys(draft.contact, region) for draft in drafts]
+        emails = EMAILS.unknown(email for email, _ in keys if email)
+        phones = PHONES.unknown(phone for _, phone in keys if phone)
         if not phones and not emails:
             return None
         try:

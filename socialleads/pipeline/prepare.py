@@ -85,13 +85,3 @@ def qualify_all(binding: SourceBinding, parsed: list[Prepared], qualifier: Quali
         else:
             prepared.append(Prepared(item.event, IGNORED, draft, qualification))
     return prepared
-
-
-def prepare(
-    parse: Callable[[RawEvent], LeadDraft],
-    binding: SourceBinding,
-    events: Iterable[RawEvent],
-    qualifier: Qualifier,
-) -> list[Prepared]:
-    """Parse, normalize and qualify each event; an unusable one carries the reason instead of a draft."""
-    return qualify_all(binding, parse_all(parse, events), qualifier)

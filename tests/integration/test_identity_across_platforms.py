@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from socialleads.configuration.models import DefaultRoute
 from socialleads.models import Contact, EventKind, Handle, LeadDraft, RawEvent, ReceivedVia
 from socialleads.pipeline.ingest import store_with_retry
-from socialleads.pipeline.prepare import SourceBinding, prepare
+from socialleads.pipeline.prepare import SourceBinding, parse_all, qualify_all
 from socialleads.qualify.qualifier import LeadQualifier
 from socialleads.store.tables import leads, touches
 
@@ -26,7 +26,7 @@ def store(engine: Engine, source: str, platform: str, draft: LeadDraft, region: 
     event = RawEvent(
         native_id=draft.native_id, kind=draft.kind, occurred_at=NOW, payload={"id": draft.native_id}
     )
-    prepared = prepare(lambda _: draft, binding, [event], QUALIFIER)
+    prepared = qualify_all(binding, parse_all(lambda _: draft, [event]), QUALIFIER)
     store_with_retry(engine, binding, prepared, ReceivedVia.POLL, None, DefaultRoute(), NOW)
 
 
