@@ -284,6 +284,30 @@ def record_delivered(conn: Connection, done: Sequence[Done]) -> None:
     """
     if not done:
         return
+    if conn.dialect.name == "postgresql":
+        # Each executemany row is a statement of its own for PostgreSQL, planned anew each time
+        # (``plan_cache_mode``, see store.db): COPY the attempts, and one UPDATE over arrays.
+        writer = BulkWriter(conn)
+        ids = [d.claimed.id for d in done]
+        attempt = [d.claimed.attempts + 1 for d in done]
+        revision = [d.claimed.revision for d in done]
+        finished = [writer.timestamp(d.finished) for d in done]
+        started = [writer.timestamp(d.started) for d in done]
+        writer.insert(
+            delivery_attempts,
+            _ATTEMPT_COLUMNS,
+            list(zip(ids, attempt, revision, started, finished, ["delivered"] * len(done), strict=True)),
+        )
+        arrays = {
+            "d_id": ids,
+            "d_attempt": attempt,
+            "d_revision": revision,
+            "d_finished": finished,
+            "d_external_id": [d.result.external_id for d in done],
+            "d_url": [d.result.url for d in done],
+        }
+        conn.execute(_DONE_FROM_ARRAYS, arrays)
+        return
     params = [
         {
             "d_id": d.claimed.id,
@@ -296,26 +320,6 @@ def record_delivered(conn: Connection, done: Sequence[Done]) -> None:
         }
         for d in done
     ]
-    if conn.dialect.name == "postgresql":
-        # Each executemany row is a statement of its own for PostgreSQL, planned anew each time
-        # (``plan_cache_mode``, see store.db): COPY the attempts, and one UPDATE over arrays.
-        writer = BulkWriter(conn)
-        finished = [writer.timestamp(d.finished) for d in done]
-        attempts = [
-            (
-                d.claimed.id,
-                d.claimed.attempts + 1,
-                d.claimed.revision,
-                writer.timestamp(d.started),
-                end,
-                "delivered",
-            )
-            for d, end in zip(done, finished, strict=True)
-        ]
-        writer.insert(delivery_attempts, _ATTEMPT_COLUMNS, attempts)
-        arrays = {name: [row[name] for row in params] for name in params[0]}
-        conn.execute(_DONE_FROM_ARRAYS, {**arrays, "d_finished": finished})
-        return
     conn.execute(_DONE_ATTEMPT, params)
     conn.execute(_DONE, params)
 
