@@ -3,13 +3,20 @@
 The pipeline is the real one (``Runner.poll`` on an in-memory source: prepare, identity, raw
 events, leads, touches, identities and outbox rows in chunked transactions; with a second CPU, the
 next chunk's emails and phones are checked in the helper process while a chunk is stored, as in
-``socialleads run``). The reference, timed
-in the same run on the same input, does only the unavoidable work, naively: email-validator and
-phonenumbers on every value (no cache), then one bare SQLAlchemy Core insert of the final rows.
-"The final rows" is read two ways, and both are printed: the lead rows only (the headline
-``ratio``), and every row the pipeline left in the store (``ratio_all_rows``).
+``socialleads run``). The reference, timed in the same run on the same input, does only the
+unavoidable work, naively: email-validator and phonenumbers on every value (no cache), then one
+bare SQLAlchemy Core insert of the final rows.
 
-    python bench/ingest.py [--events 100000] [--postgres URL] [--seed 1]
+"The final rows" are every row the pipeline left in the store: the raw event kept verbatim, the
+lead, its touch, its identities and its outbox rows. The design requires each of them (issue #2,
+items 5-7), so a reference that skipped some would not reach the same end state. That is the
+headline ``ratio``. The narrower reading, the lead rows only, is printed too (``ratio_lead_rows``):
+it compares storing five tables with inserting one.
+
+    python bench/ingest.py [--events 100000] [--postgres URL] [--seed 1] [--no-helper]
+
+``--no-helper`` keeps the contact checks in the bot's process, as on a one-CPU machine: the
+reference runs on one core.
 
 Prints the figures, then one JSON line. Not a test: it asserts nothing.
 """
@@ -177,8 +184,9 @@ class BenchSource(Source[BenchConfig, BenchCursor]):
         )
 
 
-def run_pipeline(url: str, workdir: Path) -> tuple[float, Engine]:
-    """Seconds to poll every record through the real pipeline into ``url``."""
+def run_pipeline(url: str, workdir: Path, helper: bool = True) -> tuple[float, Engine]:
+    """Seconds to poll every record through the real pipeline into ``url``; ``helper=False`` keeps
+    every check in this process, as on a machine with one CPU."""
     config_dir = workdir / f"config-{uuid.uuid4().hex[:6]}"
     config_dir.mkdir()
     (config_dir / "sources.yaml").write_text(yaml.safe_dump({"sources": {"bench": {"type": "bench"}}}))
@@ -187,10 +195,12 @@ def run_pipeline(url: str, workdir: Path) -> tuple[float, Engine]:
     registry = discover()
     registry.add(PluginInfo(kind="source", name="bench", target="bench", cls=BenchSource))
     bot = build_bot(Settings(database_url=url, config_dir=config_dir), registry=registry)
+    bot.runner.helper.usable = bot.runner.helper.usable and helper
     started = time.perf_counter()
     outcome = bot.runner.poll("bench")
     elapsed = time.perf_counter() - started
     assert outcome.status == "ok", outcome
+    bot.close()
     return elapsed, bot.engine
 
 
@@ -234,9 +244,9 @@ def bare_insert(url: str, final: dict[Table, list[dict[str, Any]]]) -> float:
     return elapsed
 
 
-def measure(label: str, url: str, workdir: Path) -> dict[str, Any]:
+def measure(label: str, url: str, workdir: Path, helper: bool) -> dict[str, Any]:
     """Pipeline and references on one database, on the same records."""
-    pipeline_s, engine = run_pipeline(url, workdir)
+    pipeline_s, engine = run_pipeline(url, workdir, helper)
     with engine.connect() as conn:
         final = {t: [dict(r) for r in conn.execute(select(t)).mappings()] for t in WRITTEN_TABLES}
     engine.dispose()
@@ -250,22 +260,22 @@ def measure(label: str, url: str, workdir: Path) -> dict[str, Any]:
         "rows_written": sum(len(rows) for rows in final.values()),
         "pipeline_s": round(pipeline_s, 2),
         "leads_per_s": round(n / pipeline_s),
-        "reference_per_s": round(n / leads_only_s),
-        "ratio": round(leads_only_s / pipeline_s, 2),
-        "reference_all_rows_per_s": round(n / all_rows_s),
-        "ratio_all_rows": round(all_rows_s / pipeline_s, 2),
+        "reference_per_s": round(n / all_rows_s),
+        "ratio": round(all_rows_s / pipeline_s, 2),
+        "reference_lead_rows_per_s": round(n / leads_only_s),
+        "ratio_lead_rows": round(leads_only_s / pipeline_s, 2),
     }
     print(
         f"{label}: {n} lead events -> {figures['leads']} leads, {figures['rows_written']} rows in "
         f"{pipeline_s:.2f}s = {figures['leads_per_s']} events/s"
     )
     print(
-        f"  reference, validators + bare insert of the final lead rows: {figures['reference_per_s']}/s; "
-        f"ratio pipeline/reference {figures['ratio']}"
+        f"  reference, validators + bare insert of every final row (events, leads, touches, identities, "
+        f"deliveries): {figures['reference_per_s']}/s; ratio pipeline/reference {figures['ratio']}"
     )
     print(
-        f"  reference, validators + bare insert of every final row (events, leads, touches, identities, "
-        f"deliveries): {figures['reference_all_rows_per_s']}/s; ratio {figures['ratio_all_rows']}"
+        f"  reference, validators + bare insert of the lead rows only: "
+        f"{figures['reference_lead_rows_per_s']}/s; ratio {figures['ratio_lead_rows']}"
     )
     return figures
 
@@ -280,15 +290,18 @@ def main() -> None:
             "SOCIALLEADS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
         ),
     )
+    parser.add_argument(
+        "--no-helper", action="store_true", help="no helper process: every check in the bot's process"
+    )
     args = parser.parse_args()
     RECORDS[:] = make_people(args.events, args.seed)
     # As ``socialleads run`` does once built; it also freezes the input, which stands for the
     # platform's data, not the bot's heap, so the collector does not rescan it.
     tune_garbage_collector()
-    result: dict[str, Any] = {"bench": "ingest"}
+    result: dict[str, Any] = {"bench": "ingest", "helper": not args.no_helper}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        result["sqlite"] = measure("SQLite", f"sqlite:///{workdir / 'bench.db'}", workdir)
+        result["sqlite"] = measure("SQLite", f"sqlite:///{workdir / 'bench.db'}", workdir, not args.no_helper)
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         try:
             admin = create_engine(args.postgres, connect_args={"connect_timeout": 3})
@@ -300,7 +313,7 @@ def main() -> None:
             url = make_url(args.postgres).update_query_dict({"options": f"-csearch_path={schema}"})
             try:
                 result["postgresql"] = measure(
-                    "PostgreSQL", url.render_as_string(hide_password=False), workdir
+                    "PostgreSQL", url.render_as_string(hide_password=False), workdir, not args.no_helper
                 )
             finally:
                 with admin.begin() as conn:
