@@ -23,7 +23,13 @@ from pydantic import ConfigDict, Field, SecretStr, ValidationInfo, field_validat
 
 from socialleads.card import headline, render_html, render_notice_text, render_text
 from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
-from socialleads.errors import AuthError, DeliveryError, PermanentDeliveryError, RetriableDeliveryError
+from socialleads.errors import (
+    AuthError,
+    DeliveryError,
+    PermanentDeliveryError,
+    RetriableDeliveryError,
+    SinkNeedsAdminError,
+)
 from socialleads.models import AdminNotice, Delivery, Health, HealthState, Lead
 from socialleads.redact import MASK, REDACTOR
 from socialleads.settings import Duration
@@ -156,18 +162,24 @@ class EmailSink(Sink[EmailConfig]):
         if isinstance(exc, smtplib.SMTPResponseException):
             raw = exc.smtp_error
             reply = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
-            what = "rejected the login" if isinstance(exc, smtplib.SMTPAuthenticationError) else "answered"
-            text = self._scrub(f"{where} {what}: {exc.smtp_code} {reply[:200]}")
-            # RFC 4954 §6: 454 is a temporary authentication failure; other login failures are final.
             temporary = 400 <= exc.smtp_code < 500
+            if isinstance(exc, smtplib.SMTPAuthenticationError):
+                text = self._scrub(f"{where} rejected the login: {exc.smtp_code} {reply[:200]}")
+                # RFC 4954 §6: 454 is a temporary authentication failure. Any other refusal stops
+                # every email alike, and only a new password (or username) in sinks.yaml ends it.
+                if temporary:
+                    return RetriableDeliveryError(text)
+                return SinkNeedsAdminError(f"{text}; set the right username and password in sinks.yaml")
+            text = self._scrub(f"{where} answered: {exc.smtp_code} {reply[:200]}")
             return RetriableDeliveryError(text) if temporary else PermanentDeliveryError(text)
+        # The two below refuse every email alike until the config changes: the sink waits for an admin.
         if isinstance(exc, smtplib.SMTPNotSupportedError):
-            return PermanentDeliveryError(
+            return SinkNeedsAdminError(
                 f"{where} does not offer a feature the config needs "
                 "(STARTTLS or AUTH); check security and username"
             )
         if isinstance(exc, ssl.SSLCertVerificationError):
-            return PermanentDeliveryError(
+            return SinkNeedsAdminError(
                 f"{where} presented a certificate that cannot be verified "
                 f"({exc.verify_message}); set ca_file to its CA certificate"
             )
@@ -208,8 +220,10 @@ class EmailSink(Sink[EmailConfig]):
     def deliver(self, lead: Lead, key: str) -> Delivery:
         """Email the lead card to every ``to`` address in one message; called by the dispatcher.
 
-        Raises ``PermanentDeliveryError`` (bad login, 5xx, all recipients refused, unverifiable
-        certificate) or ``RetriableDeliveryError`` (4xx, timeouts, refused or dropped connections).
+        Raises ``SinkNeedsAdminError`` (login refused, unverifiable certificate, STARTTLS or AUTH
+        not offered: every email would fail alike), ``PermanentDeliveryError`` (5xx to the message,
+        all recipients refused) or ``RetriableDeliveryError`` (4xx, timeouts, refused or dropped
+        connections).
         """
         message = self._message(headline(lead), render_text(lead))
         message.add_alternative(render_html(lead), subtype="html")

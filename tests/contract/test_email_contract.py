@@ -83,3 +83,8 @@ class TestEmailSink(SinkConformance):
     def unreachable_config(self, closed_port: int) -> dict[str, Any]:
         """A loopback port nobody listens on."""
         return sink_config(closed_port)
+
+    @pytest.fixture
+    def bad_credentials_config(self, server: Any) -> dict[str, Any]:
+        """The right user with a wrong password: the server answers AUTH with 535."""
+        return {**sink_config(server.port), "password": "not-the-bots-password"}

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from connectors.email.sink import EmailConfig, EmailSink
 from socialleads.contracts import ConnectorContext
-from socialleads.errors import AuthError, PermanentDeliveryError, RetriableDeliveryError
+from socialleads.errors import AuthError, PermanentDeliveryError, RetriableDeliveryError, SinkNeedsAdminError
 from socialleads.models import AdminNotice, HealthState, Lead
 
 LeadMaker = Callable[..., Lead]
@@ -141,9 +141,10 @@ def test_bad_credentials_fail_check_with_auth_error(start_smtp: StartSmtp) -> No
     assert caught.value.__context__ is None
 
 
-def test_bad_credentials_are_permanent_for_deliver(start_smtp: StartSmtp, make_lead: LeadMaker) -> None:
+def test_bad_credentials_make_deliver_wait_for_an_admin(start_smtp: StartSmtp, make_lead: LeadMaker) -> None:
+    """Every email would be refused alike: the sink waits for a new password, no lead is dead-lettered."""
     server = start_smtp(users={"bot": PASSWORD})
-    with pytest.raises(PermanentDeliveryError, match="rejected the login") as caught:
+    with pytest.raises(SinkNeedsAdminError, match=r"rejected the login.*username and password") as caught:
         make_sink(server.port, username="bot", password="wrong-password").deliver(make_lead(), "sl1-key")
     assert "wrong-password" not in str(caught.value)
     assert caught.value.__context__ is None
@@ -195,16 +196,16 @@ def test_starttls_with_ca_file_delivers(
     assert len(server.envelopes) == 1
 
 
-def test_starttls_with_unknown_certificate_is_permanent(
+def test_starttls_with_unknown_certificate_waits_for_an_admin(
     start_smtp: StartSmtp, server_tls: ssl.SSLContext, make_lead: LeadMaker
 ) -> None:
     server = start_smtp(tls_context=server_tls, require_starttls=True)
-    with pytest.raises(PermanentDeliveryError, match="ca_file"):
+    with pytest.raises(SinkNeedsAdminError, match="ca_file"):
         make_sink(server.port, security="starttls").deliver(make_lead(), "sl1-key")
 
 
-def test_starttls_not_offered_is_permanent(smtp_server: Any, make_lead: LeadMaker) -> None:
-    with pytest.raises(PermanentDeliveryError, match="STARTTLS"):
+def test_starttls_not_offered_waits_for_an_admin(smtp_server: Any, make_lead: LeadMaker) -> None:
+    with pytest.raises(SinkNeedsAdminError, match="STARTTLS"):
         make_sink(smtp_server.port, security="starttls").deliver(make_lead(), "sl1-key")
 
 
