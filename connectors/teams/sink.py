@@ -19,8 +19,9 @@ key is still sent as an ``Idempotency-Key`` header, which Teams ignores and a Wo
 Errors: timeouts, connection failures, 408/425/429 and 5xx are retriable (``Retry-After`` honoured).
 Classic connectors also report throttling as HTTP 200 with "Microsoft Teams endpoint returned HTTP
 error 429" in the body (rate limits: 4 posts a second, see "Rate limiting for connectors" at the
-address above), so the body is read too. 404/410 (webhook removed), 401/403, 413 (over 28 KB) and
-other 4xx are permanent.
+address above), so the body is read too. 404/410 (webhook removed), 401/403 and redirects refuse
+every card alike until an admin sets a new URL: the sink waits for them (``SinkNeedsAdminError``).
+413 (over 28 KB) and other 4xx reject this card only: permanent.
 """
 
 from __future__ import annotations
@@ -194,12 +195,14 @@ class TeamsSink(Sink[TeamsConfig]):
         if status in RETRIABLE_STATUS or status >= 500:
             wait = self._retry_after(retry_after)
             return RetriableDeliveryError(f"{where} answered HTTP {status}: {snippet}", retry_after=wait)
+        # The URL is the credential: a removed webhook, a refused URL or a redirect fails every card
+        # alike, so no lead is dead-lettered for it; the admin is told and the deliveries wait.
         if status in (404, 410):
-            return PermanentDeliveryError(f"{where} no longer exists (HTTP {status}); fix: {_FIX_URL}")
+            return SinkNeedsAdminError(f"{where} no longer exists (HTTP {status}); fix: {_FIX_URL}")
         if status in (401, 403):
             return SinkNeedsAdminError(f"{where} refused the URL (HTTP {status}); fix: {_FIX_URL}")
         if 300 <= status < 400:
-            return PermanentDeliveryError(f"{where} answered HTTP {status} (a redirect); fix: {_FIX_URL}")
+            return SinkNeedsAdminError(f"{where} answered HTTP {status} (a redirect); fix: {_FIX_URL}")
         if status == 413:
             return PermanentDeliveryError(f"{where} refused the card as too large (HTTP 413, over 28 KB)")
         return PermanentDeliveryError(f"{where} rejected the card (HTTP {status}): {snippet}")
@@ -207,7 +210,8 @@ class TeamsSink(Sink[TeamsConfig]):
     def deliver(self, lead: Lead, key: str) -> Delivery:
         """Post the lead's card; called by the dispatcher, possibly from several threads.
 
-        Raises ``RetriableDeliveryError`` or ``PermanentDeliveryError`` (see the module docstring).
+        Raises ``RetriableDeliveryError``, ``SinkNeedsAdminError`` or ``PermanentDeliveryError`` (see
+        the module docstring).
         """
         crm_url = self.config.crm_url.replace("{lead_id}", str(lead.id)) if self.config.crm_url else None
         self._post(render_teams_card(lead, crm_url), key)
@@ -217,7 +221,7 @@ class TeamsSink(Sink[TeamsConfig]):
         """Open (and close) a TCP connection to the webhook's host; nothing is posted.
 
         Teams cannot be asked whether a webhook still exists without posting to it: a removed
-        webhook shows as a permanent delivery failure.
+        webhook shows at the first delivery, which then waits for an admin.
         """
         where = f"{self._host}:{self._port}"
         try:

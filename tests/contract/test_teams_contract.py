@@ -21,6 +21,7 @@ class TestTeamsSink(SinkConformance):
     """The Teams sink: Teams takes no key, so it travels as an ``Idempotency-Key`` header Teams ignores."""
 
     connector = TeamsSink
+    check_verifies_credentials = False  # check() connects to the host; only a post can show a removed URL
 
     def _secret_fields(self) -> list[str]:
         # The kit spots secrets by field name (token, secret, key...); a Teams webhook's URL is its
@@ -51,7 +52,14 @@ class TestTeamsSink(SinkConformance):
 
     @pytest.fixture
     def permanent_failure_config(self) -> Iterator[dict[str, Any]]:
-        """A webhook removed from its channel (404)."""
+        """A webhook answering 400 (Teams' "Bad payload received") for the next hour."""
+        for teams in served():
+            teams.tenant.outage(seconds=3600, status=400)
+            yield {"webhook_url": teams.webhook_url, "timeout": "2s"}
+
+    @pytest.fixture
+    def bad_credentials_config(self) -> Iterator[dict[str, Any]]:
+        """A webhook removed from its channel (404): its URL, the credential, no longer works."""
         for teams in served():
             teams.tenant.remove_webhook(teams.path)
             yield {"webhook_url": teams.webhook_url, "timeout": "2s"}

@@ -116,7 +116,7 @@ def card_with(text: str) -> dict[str, Any]:
         (400, PermanentDeliveryError, "rejected the card \\(HTTP 400\\)"),
         (413, PermanentDeliveryError, "too large"),
         (403, SinkNeedsAdminError, "fix: add the webhook to the channel again"),
-        (302, PermanentDeliveryError, "a redirect"),
+        (302, SinkNeedsAdminError, "a redirect"),
         (503, RetriableDeliveryError, "HTTP 503"),
     ],
 )
@@ -129,9 +129,10 @@ def test_answers_are_classified(
             make_sink(f"{rx.url}{SECRET_PATH}").deliver(make_lead(), "sl1-key")
 
 
-def test_a_removed_webhook_is_permanent_with_the_fix(teams: ServedTeams, make_lead: LeadMaker) -> None:
+def test_a_removed_webhook_waits_for_an_admin_with_the_fix(teams: ServedTeams, make_lead: LeadMaker) -> None:
+    """Every card would fail alike: no lead is dead-lettered, the admin is told what to do."""
     teams.tenant.remove_webhook(teams.path)
-    with pytest.raises(PermanentDeliveryError, match=r"no longer exists \(HTTP 404\); fix: add the webhook"):
+    with pytest.raises(SinkNeedsAdminError, match=r"no longer exists \(HTTP 404\); fix: add the webhook"):
         make_sink(teams.webhook_url).deliver(make_lead(), "sl1-key")
 
 
