@@ -7,7 +7,8 @@ the runner parses chunk k+1, sends its distinct unchecked values here, stores ch
 then takes the answers into the caches (``checked``) and normalizes chunk k+1 from them.
 
 The helper starts on the first poll with more than one chunk, and only where there is a second
-CPU. It runs the very functions ``normalize`` would (``check_phone``, ``check_email``), so the
+CPU. It runs the very functions ``normalize`` would (``check_phone``, ``check_email``), and on the
+valid values it finds, those lead quality would (``phone_placeholder``, ``email_concern``), so the
 results are the same; if it fails, the checks simply run here, as they do without it.
 """
 
@@ -20,10 +21,18 @@ import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 
 from socialleads.models import LeadDraft
 from socialleads.pipeline.emails import EMAILS, check_email
 from socialleads.pipeline.normalize import PHONES, check_keys, check_phone
+from socialleads.qualify.contact_checks import (
+    EMAIL_CONCERNS,
+    PHONE_CONCERNS,
+    EmailConcern,
+    email_concern,
+    phone_placeholder,
+)
 
 log = logging.getLogger("socialleads.pipeline")
 
@@ -45,11 +54,27 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def check_values(
-    phones: list[tuple[str, str | None]], emails: list[str]
-) -> tuple[PhoneResults, EmailResults]:
+@dataclass(frozen=True)
+class CheckResults:
+    """The helper's answers for one chunk: the validators' (``PHONES``, ``EMAILS``), and the quality
+    verdicts on the valid values they returned (``PHONE_CONCERNS``, ``EMAIL_CONCERNS``)."""
+
+    phones: PhoneResults
+    emails: EmailResults
+    phone_concerns: dict[str, str | None]
+    email_concerns: dict[str, EmailConcern]
+
+
+def check_values(phones: list[tuple[str, str | None]], emails: list[str]) -> CheckResults:
     """Runs in the helper process: every check's result, by its key."""
-    return {key: check_phone(key) for key in phones}, {raw: check_email(raw) for raw in emails}
+    phone_results = {key: check_phone(key) for key in phones}
+    email_results = {raw: check_email(raw) for raw in emails}
+    return CheckResults(
+        phone_results,
+        email_results,
+        {e164: phone_placeholder(e164) for e164, _ in phone_results.values() if e164 is not None},
+        {address: email_concern(address) for address, _ in email_results.values() if address is not None},
+    )
 
 
 class ContactCheckHelper:
@@ -59,9 +84,7 @@ class ContactCheckHelper:
         self._pool: ProcessPoolExecutor | None = None
         self.usable = (os.cpu_count() or 1) > 1
 
-    def submit(
-        self, drafts: Iterable[LeadDraft], region: str | None
-    ) -> Future[tuple[PhoneResults, EmailResults]] | None:
+    def submit(self, drafts: Iterable[LeadDraft], region: str | None) -> Future[CheckResults] | None:
         """Start checking the values of ``drafts`` not cached yet; None when there is nothing to send."""
         if not self.usable:
             return None
@@ -82,17 +105,19 @@ class ContactCheckHelper:
             self._give_up(exc)
             return None
 
-    def absorb(self, future: Future[tuple[PhoneResults, EmailResults]] | None) -> None:
+    def absorb(self, future: Future[CheckResults] | None) -> None:
         """Take the helper's answers into the caches (or nothing, if it failed: the checks run here)."""
         if future is None:
             return
         try:
-            phones, emails = future.result()
+            results = future.result()
         except Exception as exc:  # noqa: BLE001 - a dead helper costs speed, never a lead
             self._give_up(exc)
             return
-        PHONES.update(phones)
-        EMAILS.update(emails)
+        PHONES.update(results.phones)
+        EMAILS.update(results.emails)
+        PHONE_CONCERNS.update(results.phone_concerns)
+        EMAIL_CONCERNS.update(results.email_concerns)
 
     def _give_up(self, exc: BaseException) -> None:
         log.warning(

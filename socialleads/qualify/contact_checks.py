@@ -3,7 +3,9 @@
 Every check is offline (no DNS) and deterministic, and answers with the problem in words a
 salesperson understands (reading after the value: "'asdf' *is a placeholder*"), or None when it
 finds nothing; ``contact_reasons`` turns them into scored ``Reason``s for ``quality``. Results
-are cached per value: the same people arrive many times. ``pipeline.normalize`` has already
+are cached per value: the same people arrive many times; the verdicts on valid emails and phones
+(``EMAIL_CONCERNS``, ``PHONE_CONCERNS``) can also be computed by the ingest helper process beside
+the validators (``pipeline.offload``). ``pipeline.normalize`` has already
 validated syntax (emails) and numbering plans (phones); these checks catch values that pass
 validation but are not a person's.
 
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 from disposable_email_domains import blocklist
 
 from socialleads.models import Contact, LeadDraft, Reason
+from socialleads.pipeline.checked import CheckCache
 
 
 @lru_cache(maxsize=8192)
@@ -199,6 +202,27 @@ def name_problem(name: str) -> str | None:
     return "is one letter repeated" if _repeated(letters) else None
 
 
+EmailConcern = tuple[str, str] | None
+
+
+def email_concern(address: str) -> EmailConcern:
+    """Why a valid ``address`` cannot be used, as ``(check, answer)``: ``placeholder``, ``disposable``
+    (the listed domain) or ``domain``, first found in that order; None when it can be used."""
+    if problem := email_placeholder(address):
+        return "placeholder", problem
+    if listed := disposable_domain(address):
+        return "disposable", listed
+    if problem := email_domain_problem(address):
+        return "domain", problem
+    return None
+
+
+#: ``email_concern`` of normalized addresses, ``phone_placeholder`` of E.164 numbers: one entry per
+#: person, so they are sized like the validators' caches, and the helper process may fill them.
+EMAIL_CONCERNS: CheckCache[str, EmailConcern] = CheckCache(email_concern, 65536)
+PHONE_CONCERNS: CheckCache[str, str | None] = CheckCache(phone_placeholder, 65536)
+
+
 def quote(text: str, limit: int = 60) -> str:
     """``text`` in double quotes on one line, shortened to ``limit`` characters."""
     text = " ".join(text.split())
@@ -208,16 +232,18 @@ def quote(text: str, limit: int = 60) -> str:
 def _email(contact: Contact, w: QualityWeights) -> tuple[Reason | None, bool]:
     """The email's reason, and whether the email is usable."""
     if email := contact.email:
-        if problem := email_placeholder(email):
+        concern = EMAIL_CONCERNS(email)
+        if concern is None:
+            return reason(signal="email", detail="a valid address", points=w.email_valid), True
+        check, answer = concern
+        if check == "placeholder":
             return Reason(
-                signal="email", detail=f"{quote(email)} {problem}", points=w.placeholder_value
+                signal="email", detail=f"{quote(email)} {answer}", points=w.placeholder_value
             ), False
-        if listed := disposable_domain(email):
-            detail = f"the address is on a disposable-address list ({listed})"
+        if check == "disposable":
+            detail = f"the address is on a disposable-address list ({answer})"
             return reason(signal="email", detail=detail, points=w.email_disposable), False
-        if problem := email_domain_problem(email):
-            return reason(signal="email", detail=f"the address {problem}", points=w.email_bad_domain), False
-        return reason(signal="email", detail="a valid address", points=w.email_valid), True
+        return reason(signal="email", detail=f"the address {answer}", points=w.email_bad_domain), False
     for flag in (f for f in contact.flags if f.field == "email"):
         if problem := email_placeholder(flag.raw):
             return Reason(
@@ -231,7 +257,7 @@ def _email(contact: Contact, w: QualityWeights) -> tuple[Reason | None, bool]:
 def _phone(contact: Contact, w: QualityWeights) -> tuple[Reason | None, bool]:
     """The phone's reason, and whether the phone is usable."""
     if contact.phone:
-        if problem := phone_placeholder(contact.phone):
+        if problem := PHONE_CONCERNS(contact.phone):
             detail = f"the number {problem}, which looks made up"
             return reason(signal="phone", detail=detail, points=w.placeholder_value), False
         return reason(signal="phone", detail="a valid number for its region", points=w.phone_valid), True

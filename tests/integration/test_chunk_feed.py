@@ -86,6 +86,35 @@ def test_every_event_of_a_many_chunk_poll_is_stored_once_with_the_helpers_checks
     assert_stored_as_checked(sb, events)
 
 
+def test_the_quality_verdicts_the_helper_gives_are_the_ones_the_leads_get(sb: ScriptedBot) -> None:
+    """The helper also judges the valid addresses it finds (placeholder, disposable, mistyped domain):
+    a lead scores as it would have if its own process had looked."""
+    run = uuid.uuid4().hex[:8]
+    addresses = [
+        (lambda n: f"test@{run}{n}.example.com", "has a placeholder mailbox ('test@')"),
+        (lambda n: f"anna.{run}{n}@mailinator.com", "on a disposable-address list (mailinator.com)"),
+        (lambda n: f"anna.{run}{n}@acme{n}.con", "ends in .con, a typo of .com"),
+        (lambda n: f"anna.{run}{n}@nordichus.is", "a valid address"),
+    ]
+    events, expected = [], {}
+    for n in range(1, 17):  # four chunks of four: the last three checked in the helper
+        email, said = addresses[n % 4][0](n), addresses[n % 4][1]
+        phone = f"+354 6{n:02d}{int(run, 16) % 10000:04d}"
+        events.append({"seq": n, "name": f"Person {n}", "email": email, "phone": phone})
+        expected[email] = said
+    sb.set_events(events)
+
+    assert sb.bot.runner.poll("src").status == "ok"
+
+    assert sb.bot.runner.helper._pool is not None  # it did run
+    with sb.bot.engine.connect() as conn:
+        stored = conn.execute(select(leads.c.email, leads.c.quality)).all()
+    assert len(stored) == 16
+    for email, quality in stored:
+        (detail,) = [r["detail"] for r in quality["reasons"] if r["signal"] == "email"]
+        assert expected[email] in detail, (email, detail)
+
+
 def test_a_helper_that_dies_costs_speed_not_leads(sb: ScriptedBot) -> None:
     sb.set_events(people(9))
     sb.bot.runner.poll("src")
