@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test test-future lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "socialleads needs Python 3.11 or newer; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -19,6 +19,12 @@ demo: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
+
+# The suite again with the wall clock moved ahead (tests/support/clock_shift.py): 400 days, then to the last
+# day of a month a few minutes before midnight UTC, so a test that depends on today's date fails today.
+test-future: $(STAMP)
+	PYTEST_CLOCK_SHIFT=+400d $(BIN)/pytest -p no:cacheprovider
+	PYTEST_CLOCK_SHIFT=month-end+400d $(BIN)/pytest -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check socialleads connectors tests bench scripts scheduler.py

@@ -17,8 +17,8 @@ from socialleads.models import (
 )
 from socialleads.testing.kit import sample_lead, sample_touch
 
-# Database fixtures (SQLite and PostgreSQL) for every store test.
-pytest_plugins = ["tests.support.db"]
+# Database fixtures (SQLite and PostgreSQL) for every store test; the shifted-clock pass (make test-future).
+pytest_plugins = ["tests.support.db", "tests.support.clock_shift"]
 
 # --- fixtures for sink tests ---
 

@@ -1,17 +1,19 @@
 """A spent X budget, as people see it: ``sources report`` and ``doctor`` say so, and polling waits.
 
-The real command line in-process, against the sandbox's X emulator over HTTP through tweepy.
+The real command line in-process, against the sandbox's X emulator over HTTP through tweepy, on the
+world's clock (the world is built at a fixed date; on the real clock its posts fall out of the 7-day
+recent-search window a week later).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from socialleads.cli import app
 from socialleads.sandbox.server import SandboxServer
+from tests.support.clocks import on_clock
 from tests.support.configs import write_config
 from tests.support.x_sources import search_data, x_world
 
@@ -25,7 +27,7 @@ def test_a_spent_monthly_budget_shows_in_the_report_and_doctor_and_stops_polls(
     tmp_path: Path, database_url: str
 ) -> None:
     world = x_world(intent_share=0.5)
-    with SandboxServer(world) as sandbox:
+    with SandboxServer(world) as sandbox, on_clock(world.now):
         search = search_data(world, monthly_post_budget=20, max_results=10, first_window="7d")
         config = write_config(
             tmp_path / "config",
@@ -43,8 +45,8 @@ def test_a_spent_monthly_budget_shows_in_the_report_and_doctor_and_stops_polls(
 
         code, out = invoke(env, "sources", "report", "x_search")
         assert code == 0, out
-        month = datetime.now(UTC).strftime("%Y-%m")  # the bot's clock: the real one
-        assert f"Paid reads in {month}: 20 posts of a budget of 20 (spent: polling waits" in out, out
+        paid = f"Paid reads in {world.now:%Y-%m}: 20 posts of a budget of 20 (spent: polling waits"
+        assert paid in out, out
         assert "posts read per lead" in out
 
         code, out = invoke(env, "doctor")
