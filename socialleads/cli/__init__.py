@@ -12,7 +12,7 @@ import typer
 
 from socialleads import __version__
 from socialleads.cli.backfill import backfill_command
-from socialleads.cli.common import CliState, bot_from, console, errors, fail_on_config_errors
+from socialleads.cli.common import CliState, bot_from, console, errors, fail_on_config_errors, labelled
 from socialleads.cli.deliveries import deliveries_app
 from socialleads.cli.demo import demo_command
 from socialleads.cli.doctor import doctor_command
@@ -106,8 +106,11 @@ def poll(
             known = ", ".join(sorted(bot.sources)) or "none"
             reason = bot.unavailable.get(source)
             errors.print(
-                f"[red]source {source!r} is not running[/red]: "
-                + (reason or f"configured and enabled sources: {known}")
+                labelled(
+                    f"source {source!r} is not running:",
+                    "red",
+                    reason or f"configured and enabled sources: {known}",
+                )
             )
             raise typer.Exit(2)
         every = bot.config.sources[source].every.total_seconds()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from sqlalchemy import Engine
 
 from socialleads.bot import Bot, build_bot
@@ -17,6 +18,13 @@ from socialleads.store.db import make_engine, migrate
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def labelled(label: str, style: str, message: str) -> Text:
+    """A line that starts with ``label`` in ``style`` (``ok`` in green, say) followed by ``message``
+    as it is: the message often carries names, reasons and URLs from outside, so it is never read
+    as rich markup (a ``[/]`` in a page name must neither crash the command nor restyle the line)."""
+    return Text.assemble((label, style), " ", message)
 
 
 @dataclass

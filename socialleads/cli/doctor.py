@@ -9,35 +9,38 @@ import typer
 from sqlalchemy import text
 
 from socialleads.bot import Bot
-from socialleads.cli.common import bot_from, console, fail_on_config_errors
+from socialleads.cli.common import bot_from, console, fail_on_config_errors, labelled
 from socialleads.cli.sources import check_connector
 from socialleads.contracts import Sink, Source
 from socialleads.models import HealthState
 from socialleads.settings import unknown_env_warnings
 from socialleads.store.state import all_states
 
-OK, WARN, BAD = "[green]ok[/green]  ", "[yellow]warn[/yellow]", "[red]FAIL[/red]"
+#: The label of each doctor line and its colour; what follows the label is printed as it is.
+OK, WARN, BAD = ("ok  ", "green"), ("warn", "yellow"), ("FAIL", "red")
+
+
+def _say(verdict: tuple[str, str], message: str) -> None:
+    console.print(labelled(*verdict, message))
 
 
 def _report(bot: Bot) -> int:
     problems = 0
     files = ", ".join(f"{part}: {path}" for part, path in bot.config.files.items())
-    console.print(f"{OK} configuration is valid ({files})")
+    _say(OK, f"configuration is valid ({files})")
     for warning in [*unknown_env_warnings(), *bot.config.warnings]:
-        console.print(f"{WARN} {warning}", markup=False)
+        _say(WARN, warning)
     try:
         with bot.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
             states = {s.source: s for s in all_states(conn)}
-        console.print(
-            f"{OK} database reachable and migrated ({bot.engine.url.render_as_string(hide_password=True)})"
-        )
+        _say(OK, f"database reachable and migrated ({bot.engine.url.render_as_string(hide_password=True)})")
     except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
-        console.print(f"{BAD} database unreachable: {type(exc).__name__}")
+        _say(BAD, f"database unreachable: {type(exc).__name__}")
         return 1
     for name, reason in sorted(bot.unavailable.items()):
         problems += 1
-        console.print(f"{BAD} {name} does not run: {reason}", markup=False)
+        _say(BAD, f"{name} does not run: {reason}")
     groups: tuple[tuple[str, Mapping[str, Source[Any, Any] | Sink[Any]]], ...] = (
         ("source", bot.sources),
         ("sink", bot.sinks),
@@ -47,7 +50,7 @@ def _report(bot: Bot) -> int:
             health = check_connector(connector)
             good = health.state == HealthState.OK
             problems += 0 if good else 1
-            console.print(f"{OK if good else BAD} {kind} {name}: {health.summary}", markup=False)
+            _say(OK if good else BAD, f"{kind} {name}: {health.summary}")
             for detail in health.details:
                 console.print(f"        {detail}", markup=False)
             state = states.get(name)
@@ -56,14 +59,11 @@ def _report(bot: Bot) -> int:
                 and state
                 and state.health not in (HealthState.OK.value, HealthState.UNKNOWN.value)
             ):
-                console.print(
-                    f"{WARN} source {name} was {state.health} at its last poll: {state.health_summary}",
-                    markup=False,
-                )
+                _say(WARN, f"source {name} was {state.health} at its last poll: {state.health_summary}")
     if not bot.sources:
-        console.print(f"{WARN} no source is enabled: nothing will be polled")
+        _say(WARN, "no source is enabled: nothing will be polled")
     if not bot.sinks:
-        console.print(f"{WARN} no sink is enabled: leads will be stored but go nowhere")
+        _say(WARN, "no sink is enabled: leads will be stored but go nowhere")
     return problems
 
 

@@ -128,6 +128,10 @@ def test_doctor_says_all_good_for_a_working_setup(setup: tuple[dict[str, str], P
     code, out = invoke(env, "doctor")
     assert code == 0, out
     assert "configuration is valid" in out and "database reachable" in out and "all good" in out
+    lines = out.splitlines()
+    assert any(line.startswith("ok   source fair: ") for line in lines), out
+    assert any(line.startswith("ok   sink ") for line in lines), out
+    assert "[green]" not in out and "[/" not in out, out  # labels rendered, never printed as markup
 
 
 def test_a_configuration_error_exits_2_with_the_file_key_and_fix(setup: tuple[dict[str, str], Path]) -> None:
