@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from connectors.csv.columns import FIELDS
 from connectors.csv.reader import DELIMITERS
+from connectors.csv.reading import Reading
 from socialleads.contracts import ConnectorConfig, Cursor
 from socialleads.settings import Duration
 
@@ -26,9 +27,11 @@ class CsvConfig(ConnectorConfig):
     patterns: tuple[str, ...] = Field(default=("*.csv", "*.jsonl", "*.ndjson"), min_length=1)
     columns: dict[str, str] = Field(default_factory=dict)
     """Our field name → the header used in the files; wins over the built-in aliases."""
-    encoding: str = "utf-8-sig"
+    encoding: str | None = None
+    """None: detected per file (byte-order mark, UTF-16, UTF-8, else an 8-bit code page; see
+    ``connectors.csv.encoding``). A name (``cp1250``, ``utf-16``) is used for every file as it is."""
     delimiter: str | None = None
-    """None: the one of ``, ; tab |`` found most often in each file's header line."""
+    """None: sniffed per file among ``, ; tab |`` from the header and the first rows."""
     settle: Duration = timedelta(seconds=2)
     """A file modified less than this long ago may still be being copied, and waits for the next poll."""
     create_folder: bool = True
@@ -45,7 +48,9 @@ class CsvConfig(ConnectorConfig):
 
     @field_validator("encoding")
     @classmethod
-    def _known_encoding(cls, value: str) -> str:
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             codecs.lookup(value)
         except LookupError:
@@ -68,12 +73,14 @@ class CsvConfig(ConnectorConfig):
 
 
 class FileMark(BaseModel):
-    """How a file looked when it was read: its content hash, size and modification time."""
+    """How a file looked when it was read (content hash, size, modification time) and how it was read."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     sha256: str
     size: int
     mtime_ns: int
+    read_as: Reading | None = None
+    """The encoding and separator assumed; None for a file read before they were recorded."""
 
     def rank(self) -> tuple[int, int, str]:
         """Order of two marks of one file name: the later write wins, whatever order they arrive in."""

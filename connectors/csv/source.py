@@ -18,7 +18,8 @@ from typing import Any
 
 from connectors.csv.columns import as_text, consent_value, parse_when, resolve_columns
 from connectors.csv.config import CsvConfig, CsvCursor, FileMark
-from connectors.csv.reader import BadRow, read_rows
+from connectors.csv.reader import BadRow, Row, read_file
+from connectors.csv.reading import Reading
 from socialleads.contracts import Source
 from socialleads.errors import ConfigurationError, SkippableRecordError
 from socialleads.models import (
@@ -34,6 +35,9 @@ from socialleads.models import (
 )
 
 __all__ = ["CsvConfig", "CsvCursor", "CsvSource", "FileMark"]
+
+#: Files listed by ``report_lines``: the newest ones (an inbox collects hundreds over a year).
+REPORTED_FILES = 20
 
 
 def _digest(text: str) -> str:
@@ -65,7 +69,7 @@ class CsvSource(Source[CsvConfig, CsvCursor]):
         Called by the runner at each poll. Raises ``ConfigurationError`` when the folder cannot be used.
         """
         cursor = since if since is not None else CsvCursor()
-        known = {mark.sha256 for mark in cursor.files.values()}
+        known = {mark.sha256: mark.read_as for mark in cursor.files.values()}
         now = self.context.clock()
         for path in self._files(self._folder()):
             try:
@@ -83,15 +87,20 @@ class CsvSource(Source[CsvConfig, CsvCursor]):
             if data is None:
                 continue
             digest = hashlib.sha256(data).hexdigest()
-            mark = FileMark(sha256=digest, size=len(data), mtime_ns=stat.st_mtime_ns)
-            position = {"file": path.name, **mark.model_dump()}
-            if mark.sha256 in known:
+            if digest in known:
+                mark = FileMark(
+                    sha256=digest, size=len(data), mtime_ns=stat.st_mtime_ns, read_as=known[digest]
+                )
+                position = {"file": path.name, **mark.model_dump()}
                 self.context.logger.info(
                     "csv %s: %s was read before (same content); skipped", self.context.instance, path.name
                 )
             else:
-                known.add(mark.sha256)  # a copy later in this same poll is a duplicate too
-                yield from self._events(path.name, data, mark, modified, position)
+                reading, rows = read_file(path.name, data, self.config.encoding, self.config.delimiter)
+                known[digest] = reading  # a copy later in this same poll is a duplicate too
+                mark = FileMark(sha256=digest, size=len(data), mtime_ns=stat.st_mtime_ns, read_as=reading)
+                position = {"file": path.name, **mark.model_dump()}
+                yield from self._events(path.name, reading, rows, mark, modified, position)
             yield Checkpoint(position=position)
 
     def parse(self, event: RawEvent) -> LeadDraft:
@@ -145,13 +154,38 @@ class CsvSource(Source[CsvConfig, CsvCursor]):
             context={"file": payload.get("file"), "line": payload.get("line")},
         )
 
+    def report_lines(self, cursor: CsvCursor | None) -> list[str]:
+        """How each file was read (encoding, separator, and how each was decided), newest first.
+
+        Called by ``socialleads sources report`` with the stored cursor; never raises.
+        """
+        files = sorted((cursor or CsvCursor()).files.items(), key=lambda item: item[1].mtime_ns, reverse=True)
+        if not files:
+            return ["No file read yet."]
+        lines = [
+            "Files read, newest first, and what was assumed (encoding: and delimiter: in the config win)"
+        ]
+        for name, mark in files[:REPORTED_FILES]:
+            how = mark.read_as.describe() if mark.read_as else "not recorded (read by an earlier version)"
+            # Anyone names the files: control characters are shown escaped, never sent to the terminal.
+            lines.append(f"  {name if name.isprintable() else repr(name)}: {how}")
+        if len(files) > REPORTED_FILES:
+            lines.append(f"  … and {len(files) - REPORTED_FILES} earlier files")
+        return lines
+
     def _events(
-        self, name: str, data: bytes, mark: FileMark, modified: datetime, position: dict[str, Any]
+        self,
+        name: str,
+        reading: Reading,
+        items: Iterator[Row | BadRow],
+        mark: FileMark,
+        modified: datetime,
+        position: dict[str, Any],
     ) -> Iterator[RawEvent]:
-        """The events of one new file; logs its name and counts, never its rows."""
+        """The events of one new file; logs its name, how it was read and counts, never its rows."""
         rows = bad = undated = 0
         missing = set(self.config.columns)
-        for item in read_rows(name, data, self.config.encoding, self.config.delimiter):
+        for item in items:
             if isinstance(item, BadRow):
                 bad += 1
                 yield RawEvent(
@@ -185,7 +219,14 @@ class CsvSource(Source[CsvConfig, CsvCursor]):
                 position=dict(position),
             )
         log = self.context.logger
-        log.info("csv %s: read %s: %d rows, %d malformed", self.context.instance, name, rows, bad)
+        log.info(
+            "csv %s: read %s (%s): %d rows, %d malformed",
+            self.context.instance,
+            name,
+            reading.describe(),
+            rows,
+            bad,
+        )
         if rows and missing:
             log.warning(
                 "csv %s: %s has no column for %s named in columns:",

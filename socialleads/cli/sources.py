@@ -17,7 +17,7 @@ from socialleads.models import Health, HealthState
 from socialleads.redact import REDACTOR
 from socialleads.registry import PluginKind, discover
 from socialleads.store.db import make_engine, migrate
-from socialleads.store.state import all_states
+from socialleads.store.state import all_states, load_state
 from socialleads.store.tables import raw_events
 
 sources_app = typer.Typer(no_args_is_help=True)
@@ -106,7 +106,8 @@ def report(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The con
     """What a source brought in, per group (a Meta form, an X search): events, leads, paths, duplicates.
 
     "by webhook" counts events that came by push; "poll only" those only a poll found (the webhook
-    missed them); "duplicates absorbed" every repeated arrival of an event already stored.
+    missed them); "duplicates absorbed" every repeated arrival of an event already stored. A source
+    with a ``report_lines(cursor)`` adds lines above the table (csv: how each file was read).
     """
     with fail_on_config_errors():
         bot = bot_from(ctx)
@@ -127,6 +128,16 @@ def report(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The con
             raw_events.c.arrivals,
         ).where(raw_events.c.source == name)
         with bot.engine.connect() as conn:
+            notes = getattr(source, "report_lines", None)  # e.g. csv: how each file was read
+            if source is not None and callable(notes):
+                state = load_state(conn, name, source.name)
+                cursor = (
+                    source.cursor_model.upgrade(state.cursor, state.cursor_version or 1)
+                    if state.cursor
+                    else None
+                )
+                for line in notes(cursor):
+                    console.print(line, markup=False)
             for row in conn.execute(query.execution_options(yield_per=1000)):
                 group = str(group_of(row.payload)) if callable(group_of) else "all"
                 counts = groups[group]
