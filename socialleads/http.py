@@ -2,9 +2,13 @@
 
 Each session has a default timeout on every request (tweepy and facebook-sdk set none), retries
 connection failures only (never a request the server may have acted on), and a User-Agent naming
-the bot. With a sandbox URL, requests for the platforms' API hosts go to the sandbox instead: this
-is the only place that knows (tweepy hard-codes its host, so a mounted adapter is the way in:
-https://github.com/tweepy/tweepy/blob/v4.17.0/tweepy/client.py, ``BaseClient.request``).
+the bot. With a sandbox URL, requests for the platforms' API hosts go to the sandbox instead, and
+those of the sales-pipeline APIs that speak through these sessions (Pipedrive, Salesforce) go to the
+sandbox's emulator of each, at its own path: this is the only place that knows (tweepy hard-codes its
+host, so a mounted adapter is the way in:
+https://github.com/tweepy/tweepy/blob/v4.17.0/tweepy/client.py, ``BaseClient.request``). The HubSpot
+and Slack SDKs do not use ``requests`` (urllib3 and urllib), so their sinks reach the sandbox through
+their ``base_url`` setting instead.
 """
 
 from __future__ import annotations
@@ -29,6 +33,16 @@ DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
 USER_AGENT = f"socialleads/{__version__} (+https://github.com/socialleads/socialleads)"
 #: API hosts the sandbox stands in for.
 PLATFORM_HOSTS = ("graph.facebook.com", "graph.instagram.com", "api.twitter.com", "api.x.com")
+#: The instance (My Domain) host of the sandbox's Salesforce org; simple-salesforce speaks https only,
+#: so a sink reaches that org through this host and the sandbox routing, never by a plain base URL.
+SANDBOX_SALESFORCE_HOST = "socialleads-sandbox.my.salesforce.com"
+#: Sales-pipeline API hosts the sandbox stands in for, and the path of its emulator of each.
+SINK_HOSTS: dict[str, str] = {
+    "api.pipedrive.com": "/pipedrive",
+    "login.salesforce.com": "/salesforce",
+    "test.salesforce.com": "/salesforce",
+    SANDBOX_SALESFORCE_HOST: "/salesforce",
+}
 
 
 class TimeoutAdapter(HTTPAdapter):
@@ -56,7 +70,8 @@ class TimeoutAdapter(HTTPAdapter):
 
 
 class SandboxAdapter(TimeoutAdapter):
-    """Sends a platform request to the sandbox: same path and query, the sandbox's scheme and address."""
+    """Sends a platform request to the sandbox: same path and query, the sandbox's scheme and address;
+    a path in ``sandbox_url`` (``http://127.0.0.1:8089/pipedrive``) goes before the request's own."""
 
     def __init__(
         self, sandbox_url: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT, connect_retries: int = 2
@@ -64,12 +79,13 @@ class SandboxAdapter(TimeoutAdapter):
         target = urlsplit(sandbox_url)
         if target.scheme not in ("http", "https") or not target.netloc:
             raise ValueError(f"sandbox URL must look like http://127.0.0.1:8080, not {sandbox_url!r}")
-        self.scheme, self.netloc = target.scheme, target.netloc
+        self.scheme, self.netloc, self.prefix = target.scheme, target.netloc, target.path.rstrip("/")
         super().__init__(timeout, connect_retries)
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         parts = urlsplit(request.url or "")
-        request.url = urlunsplit((self.scheme, self.netloc, parts.path, parts.query, parts.fragment))
+        path = self.prefix + parts.path
+        request.url = urlunsplit((self.scheme, self.netloc, path, parts.query, parts.fragment))
         return super().send(request, *args, **kwargs)
 
 
@@ -114,7 +130,8 @@ def new_session(
 ) -> requests.Session:
     """A session for one connector instance; not shared across threads that change its headers.
 
-    With ``sandbox_url``, the platforms' API hosts are served by the sandbox at that address.
+    With ``sandbox_url``, the platforms' API hosts are served by the sandbox at that address, and
+    ``SINK_HOSTS`` by its sales-pipeline emulators. Raises ``ValueError`` for a malformed ``sandbox_url``.
     """
     session = EnvironmentOnceSession()
     adapter = TimeoutAdapter(timeout, connect_retries)
@@ -124,5 +141,8 @@ def new_session(
         routed = SandboxAdapter(sandbox_url, timeout, connect_retries)
         for host in PLATFORM_HOSTS:  # requests picks the longest matching prefix
             session.mount(f"https://{host}", routed)
+        base = sandbox_url.rstrip("/")
+        for host, path in SINK_HOSTS.items():
+            session.mount(f"https://{host}", SandboxAdapter(base + path, timeout, connect_retries))
     session.headers["User-Agent"] = USER_AGENT
     return session

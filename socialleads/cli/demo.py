@@ -1,10 +1,15 @@
 """``socialleads demo``: the whole bot on its embedded defaults, against the built-in sandbox.
 
-The demo starts the platform sandbox (emulated Meta Graph and X APIs over a seeded, living world)
-and points the bot at it, and fills a trade-show inbox with a CSV lead list every few seconds; the
-bot picks each up, merges people met twice, flags bad contact data, dead-letters malformed rows,
-and prints every lead card to the console. The Meta and X connectors (issues #5 and #6) are not
-built yet: when they land, config/demo gains their sources and the demo shows their leads too.
+The demo starts the sandbox (emulated Meta Graph and X APIs over a seeded, living world, and the
+emulated HubSpot portal and Slack workspace of the sales pipeline), points the bot at it with
+``config/demo/``, and fills a trade-show inbox with a CSV lead list every few seconds. The bot reads
+the lead ads (by webhook and poll), the comments, the posts on X that mention the store or name a
+product, and the inbox; it merges people met twice, flags bad contact data, dead-letters malformed
+rows, prints every lead card with its reasons, and delivers each lead to HubSpot (and the hot ones
+to Slack). The sandbox's credentials reach the bot as ``DEMO_*`` environment variables, which
+``config/demo/`` refers to. At the end it prints what each source caught, what the outbox delivered
+per sink, and what the HubSpot and Slack emulators received (read from their own state), and leaves
+the database and the sandbox's ground truth (``truth.json``) in the data directory.
 """
 
 from __future__ import annotations
@@ -28,16 +33,24 @@ from socialleads.sandbox.csv_drops import CsvDropper
 from socialleads.sandbox.runtime import Sandbox, SandboxOptions
 from socialleads.sandbox.world import Rates
 from socialleads.settings import load_settings
-from socialleads.store.tables import dead_letters, delivery_attempts, leads, raw_events, touches
+from socialleads.store.tables import (
+    dead_letters,
+    deliveries,
+    delivery_attempts,
+    leads,
+    raw_events,
+    touches,
+)
 
 #: A busy world, so that something happens every few seconds of the demo.
-DEMO_RATES = Rates(leads=4, fb_comments=5, ig_comments=2, x_posts=6)
+DEMO_RATES = Rates(leads=4, fb_comments=5, ig_comments=2, x_posts=10)
 
 
-def _demo_environment(sandbox: Sandbox) -> None:
-    """The sandbox's credentials, under the names config/demo/sources.yaml refers to."""
+def _demo_environment(sandbox: Sandbox, inbox: Path) -> None:
+    """The sandbox's credentials and addresses, and the inbox, under the names config/demo/*.yaml use."""
     tokens = sandbox.world.tokens
     main, outlet = list(tokens.page_tokens.values())
+    sinks = sandbox.sinks()
     os.environ.update(
         {
             "DEMO_META_APP_ID": tokens.app_id,
@@ -45,6 +58,12 @@ def _demo_environment(sandbox: Sandbox) -> None:
             "DEMO_META_VERIFY_TOKEN": tokens.verify_token,
             "DEMO_META_TOKEN_MAIN": main,
             "DEMO_META_TOKEN_OUTLET": outlet,
+            "DEMO_X_BEARER": tokens.x_bearer,
+            "DEMO_HUBSPOT_URL": sinks["hubspot"]["base_url"],
+            "DEMO_HUBSPOT_TOKEN": sinks["hubspot"]["access_token"],
+            "DEMO_SLACK_URL": sinks["slack"]["base_url"],
+            "DEMO_SLACK_TOKEN": sinks["slack"]["token"],
+            "DEMO_INBOX": str(inbox),
         }
     )
 
@@ -61,22 +80,23 @@ def _webhooks_when_up(sandbox: Sandbox, port: int, stop: threading.Event) -> Non
         return
 
 
-def _summary(bot: Bot, data_dir: Path) -> None:
-    """What was caught and what was ignored, per source, and where the results are."""
+def _summary(bot: Bot, data_dir: Path, sandbox: Sandbox) -> None:
+    """What was caught and what was ignored, per source; what the outbox delivered, per sink; what the
+    HubSpot and Slack emulators received (their own state); and where the results are."""
     per_source = select(
         raw_events.c.source, raw_events.c.status, raw_events.c.via_webhook, func.count()
     ).group_by(raw_events.c.source, raw_events.c.status, raw_events.c.via_webhook)
+    per_sink = (
+        select(deliveries.c.sink, func.count())
+        .select_from(delivery_attempts.join(deliveries, deliveries.c.id == delivery_attempts.c.delivery_id))
+        .where(delivery_attempts.c.outcome == "delivered")
+        .group_by(deliveries.c.sink)
+    )
     with bot.engine.connect() as conn:
         rows = conn.execute(per_source).all()
+        delivered = {str(sink): int(n) for sink, n in conn.execute(per_sink).all()}
         n_leads = int(conn.execute(select(func.count()).select_from(leads)).scalar_one())
         n_touches = int(conn.execute(select(func.count()).select_from(touches)).scalar_one())
-        n_cards = int(
-            conn.execute(
-                select(func.count())
-                .select_from(delivery_attempts)
-                .where(delivery_attempts.c.outcome == "delivered")
-            ).scalar_one()
-        )
         reasons = conn.execute(
             select(dead_letters.c.reason).where(dead_letters.c.kind == "event").limit(3)
         ).all()
@@ -101,7 +121,18 @@ def _summary(bot: Bot, data_dir: Path) -> None:
         console.print(f"  {source}: {', '.join(parts)}{via}", markup=False)
     console.print(
         f"→ {n_leads} people ({n_touches - n_leads} repeat touches merged into people already known), "
-        f"{n_cards} lead cards delivered (new leads and updates)."
+        f"{sum(delivered.values())} lead cards delivered (new leads and updates): "
+        + ", ".join(f"{n} to {sink}" for sink, n in sorted(delivered.items())),
+        markup=False,
+    )
+    contacts, deals = sandbox.sales.hubspot_writes("contacts"), sandbox.sales.hubspot_writes("deals")
+    slack = sandbox.sales.slack_messages()
+    console.print(
+        f"  HubSpot (emulated): {contacts['create']} contacts created, {contacts['update']} updated, "
+        f"{deals['create']} deals created\n"
+        f"  Slack #sales (emulated): {slack['posted']} messages posted, {slack['edits']} edited on a later "
+        f"touch, {slack['replies']} thread replies",
+        markup=False,
     )
     for (reason,) in reasons:
         console.print(f"  dead letter: {reason}", markup=False)
@@ -137,9 +168,10 @@ def demo_command(
     data_dir: Annotated[
         Path, typer.Option(help="Where the demo keeps its database and inbox (reset).")
     ] = Path("data/demo"),
-    seed: Annotated[int, typer.Option(help="Seed of the simulated visitors.")] = 7,
+    seed: Annotated[int, typer.Option(help="Seed of the sandbox world and the simulated visitors.")] = 7,
 ) -> None:
-    """Run the bot on the demo configuration with a simulated trade-show inbox; Ctrl-C stops it."""
+    """Run the bot on the demo configuration against the sandbox (Meta, X, and HubSpot and Slack for the
+    leads) and a simulated trade-show inbox; Ctrl-C stops it and prints a summary."""
     import scheduler
 
     if not (config_dir / "sources.yaml").is_file():
@@ -153,7 +185,7 @@ def demo_command(
     sandbox = Sandbox(
         SandboxOptions(port=0, seed=seed, history=timedelta(minutes=5), rates=DEMO_RATES)
     ).start()
-    _demo_environment(sandbox)
+    _demo_environment(sandbox, data_dir / "inbox")
     try:
         with fail_on_config_errors():
             settings = load_settings(
@@ -181,8 +213,8 @@ def demo_command(
             threading.Timer(seconds, stop.set).start()
         console.print(
             f"socialleads demo: a simulated trade-show inbox in {data_dir / 'inbox'} gets a lead list every "
-            f"{every:g}s, and the platform sandbox runs at {sandbox.url} "
-            f"(its world: {sandbox.url}/_sandbox/world). "
+            f"{every:g}s, and the sandbox runs at {sandbox.url}: Meta and X, and the HubSpot and Slack "
+            f"the leads go to (its world: {sandbox.url}/_sandbox/world). "
             "Lead cards appear below. Ctrl-C to stop.",
             markup=False,
         )
@@ -194,7 +226,7 @@ def demo_command(
         truth = sandbox.world.truth_json()
         sandbox.stop()
     (data_dir / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
-    _summary(bot, data_dir)
+    _summary(bot, data_dir, sandbox)
     console.print(
         f"The sandbox's ground truth ({len(truth)} items it generated) is in {data_dir / 'truth.json'}."
     )

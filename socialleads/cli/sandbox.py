@@ -1,4 +1,5 @@
-"""``socialleads sandbox``: run the local platform emulators (Meta Graph, X API v2) with a living world."""
+"""``socialleads sandbox``: run the local emulators with a living world: the platforms (Meta Graph, X API
+v2) and the sales pipeline (HubSpot, Salesforce, Pipedrive, Slack, Teams), all on one port."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from socialleads.cli.common import console, errors
+from socialleads.cli.common import console, errors, labelled
 from socialleads.sandbox.runtime import Sandbox, SandboxOptions
 from socialleads.sandbox.world import Rates
 from socialleads.settings import parse_duration
@@ -27,6 +28,24 @@ def _chaos(pairs: list[str]) -> dict[str, Any]:
         except json.JSONDecodeError:
             switches[key] = raw
     return switches
+
+
+def _print_sinks(sinks: dict[str, dict[str, Any]], url: str) -> None:
+    """Where each sales-pipeline emulator answers, as the sink setting to write (tokens: the world page)."""
+    lines = [
+        f"  hubspot     base_url: {sinks['hubspot']['base_url']}  (portal {sinks['hubspot']['portal_id']})",
+        f"  slack       base_url: {sinks['slack']['base_url']}  (channel {sinks['slack']['channel']}, "
+        f"{sinks['slack']['channel_name']})",
+        f"  pipedrive   api_url: {sinks['pipedrive']['api_url']}  (or none: api.pipedrive.com is routed)",
+        f"  salesforce  instance_url: {sinks['salesforce']['instance_url']}  (routed to "
+        f"{sinks['salesforce']['url']})",
+        f"  teams       webhook_url: {url}/teams/webhookb2/...",
+    ]
+    console.print(
+        "sales-pipeline emulators, each at its own path (routing needs SOCIALLEADS_SANDBOX_URL; tokens and "
+        f'the Teams webhook\'s full URL: "sinks" in {url}/_sandbox/world):\n' + "\n".join(lines),
+        markup=False,
+    )
 
 
 def sandbox_command(
@@ -48,7 +67,14 @@ def sandbox_command(
         list[str] | None, typer.Option(help="A chaos switch, e.g. meta_throttle_code=80001.")
     ] = None,
 ) -> None:
-    """Serve emulated Meta Graph and X APIs over a seeded world that keeps producing activity."""
+    """Serve emulated Meta Graph and X APIs over a seeded world that keeps producing activity, and
+    emulated HubSpot, Salesforce, Pipedrive, Slack and Teams for the sinks, on one port.
+
+    Point the bot at the platforms with SOCIALLEADS_SANDBOX_URL=http://HOST:PORT. The sales-pipeline
+    emulators answer at their own paths: HubSpot at /hubspot (the hubspot sink's base_url), Slack at
+    /slack/api/ (the slack sink's base_url), Pipedrive at /pipedrive/v1, Salesforce at /salesforce,
+    Teams at /teams/webhookb2/...; GET /_sandbox/world lists each one's settings and tokens.
+    """
     options = SandboxOptions(
         host=host,
         port=port,
@@ -70,7 +96,7 @@ def sandbox_command(
     try:
         sandbox = Sandbox(options).start()
     except (RuntimeError, ValueError) as exc:
-        errors.print(f"[red]the sandbox cannot start[/red]: {exc}")
+        errors.print(labelled("the sandbox cannot start:", "red", str(exc)))
         raise typer.Exit(2) from None
     world = sandbox.world.describe()
     console.print(
@@ -84,6 +110,7 @@ def sandbox_command(
         f"X account @{world['x']['account']['username']}",
         markup=False,
     )
+    _print_sinks(sandbox.sinks(), sandbox.url)
     try:
         stop.wait()
     finally:

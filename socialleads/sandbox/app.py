@@ -1,9 +1,10 @@
-"""The sandbox as one HTTP app: the Meta Graph API under ``/vNN.N/``, the X API v2 under ``/2/``, and
-its own control and inspection endpoints under ``/_sandbox/``.
+"""The sandbox as one HTTP app: the Meta Graph API under ``/vNN.N/``, the X API v2 under ``/2/``, its
+own control and inspection endpoints under ``/_sandbox/``, and (given a ``SalesPipeline``) the
+sales-pipeline emulators under ``/hubspot``, ``/slack``, ``/teams``, ``/salesforce``, ``/pipedrive``.
 
 Requests reach it through ``socialleads.http``'s routing (the bot's sessions send graph.facebook.com
 and api.twitter.com calls here when ``SOCIALLEADS_SANDBOX_URL`` is set), so paths are the
-platforms' own paths.
+platforms' own paths; ``socialleads.sandbox.sales`` says how sinks reach their emulators.
 """
 
 from __future__ import annotations
@@ -15,14 +16,20 @@ from fastapi.responses import JSONResponse
 
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.meta_graph import install as install_meta
+from socialleads.sandbox.sales import SalesPipeline
 from socialleads.sandbox.world import World
 from socialleads.sandbox.x_api import XLimits
 from socialleads.sandbox.x_api import install as install_x
 
 
-def create_app(world: World, chaos: Chaos | None = None, x_limits: XLimits | None = None) -> FastAPI:
+def create_app(
+    world: World,
+    chaos: Chaos | None = None,
+    x_limits: XLimits | None = None,
+    sales: SalesPipeline | None = None,
+) -> FastAPI:
     """The sandbox app over ``world``; ``chaos`` (shared with the webhook sender) defaults to none,
-    ``x_limits`` to X's real per-15-minute limits."""
+    ``x_limits`` to X's real per-15-minute limits; ``sales``, when given, is served too."""
     chaos = chaos or Chaos()
     app = FastAPI(
         title="socialleads sandbox", docs_url="/_sandbox/docs", openapi_url="/_sandbox/openapi.json"
@@ -31,9 +38,13 @@ def create_app(world: World, chaos: Chaos | None = None, x_limits: XLimits | Non
     app.state.chaos = chaos
 
     @app.get("/_sandbox/world")
-    def describe() -> dict[str, Any]:
-        """Pages, forms, accounts and the tokens that work; for tests and demos only."""
-        return world.describe()
+    def describe(request: Request) -> dict[str, Any]:
+        """Pages, forms, accounts and the tokens that work, and where each sales-pipeline emulator
+        answers with the sink settings that reach it (``sinks``); for tests and demos only."""
+        described = world.describe()
+        if sales is not None:
+            described["sinks"] = sales.describe(str(request.base_url))
+        return described
 
     @app.get("/_sandbox/truth")
     def truth() -> list[dict[str, Any]]:
@@ -60,4 +71,6 @@ def create_app(world: World, chaos: Chaos | None = None, x_limits: XLimits | Non
 
     install_meta(app, world, chaos)
     install_x(app, world, chaos, x_limits)
+    if sales is not None:
+        sales.mount(app)
     return app

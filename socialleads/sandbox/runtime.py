@@ -1,4 +1,5 @@
-"""A running sandbox: the world, its clock, the HTTP emulators and (optionally) the webhook sender.
+"""A running sandbox: the world, its clock, the HTTP emulators (the platforms' and, each at its own
+path, the sales pipeline's: ``socialleads.sandbox.sales``) and (optionally) the webhook sender.
 
 Used by ``socialleads sandbox`` and ``socialleads demo``; tests build the parts they need directly.
 """
@@ -13,6 +14,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from socialleads.sandbox.chaos import Chaos
+from socialleads.sandbox.sales import SalesPipeline
 from socialleads.sandbox.server import SandboxServer
 from socialleads.sandbox.world import Rates, World
 
@@ -39,7 +41,10 @@ class SandboxOptions:
 
 
 class Sandbox:
-    """Start with ``with Sandbox(options) as sandbox:``; the world moves with the wall clock."""
+    """Start with ``with Sandbox(options) as sandbox:``; the world moves with the wall clock.
+
+    ``sandbox.sales`` holds the HubSpot, Salesforce, Pipedrive, Slack and Teams accounts it serves.
+    """
 
     def __init__(self, options: SandboxOptions) -> None:
         self.options = options
@@ -47,7 +52,8 @@ class Sandbox:
         self.chaos = Chaos()
         if options.chaos:
             self.chaos.update(options.chaos)
-        self.server = SandboxServer(self.world, self.chaos, options.host, options.port)
+        self.sales = SalesPipeline()
+        self.server = SandboxServer(self.world, self.chaos, options.host, options.port, sales=self.sales)
         self._stop = threading.Event()
         self._ticker = threading.Thread(target=self._tick, name="sandbox-clock", daemon=True)
         self.sender: Any = None
@@ -56,6 +62,10 @@ class Sandbox:
     def url(self) -> str:
         """Where the emulators answer (``SOCIALLEADS_SANDBOX_URL``)."""
         return self.server.url
+
+    def sinks(self) -> dict[str, dict[str, Any]]:
+        """Per sales-pipeline emulator, the sink settings that reach it (as ``GET /_sandbox/world`` lists)."""
+        return self.sales.describe(self.url)
 
     def _tick(self) -> None:
         while not self._stop.wait(self.options.tick):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from socialleads.sandbox.app import create_app
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.loopback import LoopbackServer
+from socialleads.sandbox.sales import SalesPipeline
 from socialleads.sandbox.world import World
 from socialleads.sandbox.x_api import XLimits
 
@@ -12,7 +13,8 @@ from socialleads.sandbox.x_api import XLimits
 class SandboxServer(LoopbackServer):
     """``with SandboxServer(world) as sandbox:`` serves ``world`` at ``sandbox.url`` until the block ends.
 
-    ``sandbox.url`` is what ``SOCIALLEADS_SANDBOX_URL`` should be.
+    ``sandbox.url`` is what ``SOCIALLEADS_SANDBOX_URL`` should be. With ``sales``, the sales-pipeline
+    emulators are served too, each at its own path (``socialleads.sandbox.sales``).
     """
 
     def __init__(
@@ -22,7 +24,9 @@ class SandboxServer(LoopbackServer):
         host: str = "127.0.0.1",
         port: int = 0,
         x_limits: XLimits | None = None,
+        sales: SalesPipeline | None = None,
     ) -> None:
         self.world = world
         self.chaos = chaos or Chaos()
-        super().__init__(create_app(world, self.chaos, x_limits), host, port, name="sandbox")
+        self.sales = sales
+        super().__init__(create_app(world, self.chaos, x_limits, sales), host, port, name="sandbox")

@@ -1,7 +1,6 @@
 """One person across a Meta lead form, an X post and a CSV import is one lead; a shared name is not enough.
 
-The drafts are built the way the connectors build them (the Meta and X connectors of issues #5 and
-#6 will produce exactly these fields); qualification is the real one.
+The drafts carry the fields the Meta and X connectors produce; qualification is the real one.
 """
 
 from __future__ import annotations
