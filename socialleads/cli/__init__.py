@@ -80,7 +80,7 @@ def _options(
 
 @app.command()
 def run(ctx: typer.Context) -> None:
-    """Run the bot: poll every enabled source on its schedule, deliver leads, serve the API."""
+    """Run the bot: poll every enabled source on its schedule, deliver leads, serve webhooks and /health."""
     import scheduler
 
     with fail_on_config_errors():

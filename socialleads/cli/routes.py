@@ -108,7 +108,7 @@ def stats(
         datetime | None, typer.Option(help="Only leads created since (UTC, e.g. 2026-11-01).")
     ] = None,
 ) -> None:
-    """How many leads each route took, per campaign; ``default`` and ``unrouted`` are counted too."""
+    """How many leads each route took, per campaign; the default route and unrouted leads are counted too."""
     engine = engine_from(ctx)
     query = select(leads.c.campaign, leads.c.route, func.count()).group_by(leads.c.campaign, leads.c.route)
     if since is not None:
