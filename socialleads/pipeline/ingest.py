@@ -1,9 +1,12 @@
 """The store step: one chunk of prepared events with their leads, touches, identities and outbox rows,
 written in one transaction (DESIGN §2).
 
-Polls and webhooks both end here. Storing an event that is already stored changes nothing; a
-concurrent writer storing the same event first makes the chunk retry once and skip it. This is
-the ingest hot path (bench/ingest.py): rows are built as tuples and written by ``BulkWriter``.
+Polls and webhooks both end here. Storing an event that is already stored changes nothing but its
+arrival count, also when another writer (a webhook job, a poll's lookback) stores it at the same
+moment: the insert skips it (``BulkWriter.insert_absent``) and the chunk counts it as a repeat. A
+chunk that meets another unique-key race (the same person's email stored by two chunks at once)
+is retried once, and then merges into the lead the other one made. This is the ingest hot path
+(bench/ingest.py): rows are built as tuples and written by ``BulkWriter``.
 """
 
 from __future__ import annotations
@@ -228,10 +231,9 @@ def _store_events(
     # Every item counts: a repeat inside the chunk is an arrival too.
     repeats = [stored[item.event.native_id] for item in items if item.event.native_id in stored]
     event_store.record_arrivals(conn, repeats, via_webhook=webhook)
-    counts.events_new = len(new)
     ids = w.allocate_ids(raw_events_table, len(new))
     received = w.timestamp(now)
-    w.insert(
+    inserted = w.insert_absent(
         raw_events_table,
         _RAW_COLUMNS,
         [
@@ -253,16 +255,40 @@ def _store_events(
             )
             for eid, i in zip(ids, new, strict=True)
         ],
+        event_store.EVENT_KEY,
     )
-    dead = [
-        (eid, i.problem or "unusable", i.event.payload)
-        for eid, i in zip(ids, new, strict=True)
-        if i.status == DEAD
-    ]
+    fresh = [(eid, i) for eid, i in zip(ids, new, strict=True) if eid in inserted]
+    if len(fresh) < len(new):
+        raced = [i for eid, i in zip(ids, new, strict=True) if eid not in inserted]
+        _absorb_raced(conn, binding, raced, occurrences, webhook)
+    counts.events_new = len(fresh)
+    dead = [(eid, i.problem or "unusable", i.event.payload) for eid, i in fresh if i.status == DEAD]
     event_store.dead_letter_events(conn, binding.name, dead, now)
     counts.dead_lettered = len(dead)
-    counts.ignored = sum(1 for i in new if i.status == IGNORED)
-    return list(zip(ids, new, strict=True))
+    counts.ignored = sum(1 for _, i in fresh if i.status == IGNORED)
+    return fresh
+
+
+def _absorb_raced(
+    conn: Connection,
+    binding: SourceBinding,
+    raced: list[Prepared],
+    occurrences: dict[str, int],
+    webhook: bool,
+) -> None:
+    """Count the arrivals of events another writer stored while this chunk was being stored.
+
+    They are repeats like those found stored at the start: the writer that stored them made their
+    leads, touches and deliveries, so this chunk makes none.
+    """
+    stored = event_store.existing_native_ids(conn, binding.name, [i.event.native_id for i in raced])
+    repeats = [stored[i.event.native_id] for i in raced for _ in range(occurrences[i.event.native_id])]
+    event_store.record_arrivals(conn, repeats, via_webhook=webhook)
+    log.info(
+        "source %s: another writer stored %d of these events a moment ago; counted as repeats",
+        binding.name,
+        len(raced),
+    )
 
 
 def store_chunk(
@@ -424,7 +450,10 @@ def store_with_retry(
     now: datetime,
     lease: timedelta | None = None,
 ) -> ChunkResult:
-    """``store_chunk`` in its own transaction; a unique-key race with another writer retries once."""
+    """``store_chunk`` in its own transaction; a unique-key race with another writer retries once.
+
+    Raises what the second attempt raises (``IntegrityError`` included) and any other database error.
+    """
     for attempt in (1, 2):
         try:
             with engine.begin() as conn:

@@ -19,6 +19,9 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Connection, Table, text
+from sqlalchemy.exc import IntegrityError
+
+from socialleads.store.events import chunked
 
 
 class BulkWriter:
@@ -70,15 +73,56 @@ class BulkWriter:
         statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608 - names are ours
         self.conn.exec_driver_sql(statement, rows)
 
+    def insert_absent(
+        self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]], key: Sequence[str]
+    ) -> set[int]:
+        """Insert ``rows`` (as ``insert``) but those whose ``key`` another transaction stored meanwhile;
+        returns the ids (``columns`` holds "id") of the rows inserted.
+
+        Called with rows the caller looked for and did not find; a concurrent writer may have
+        stored some since. On SQLite none can: the transaction holds the write lock from its start
+        (``BEGIN IMMEDIATE``, store.db), so every row is inserted. On PostgreSQL the rows go by
+        COPY inside a savepoint; only if that meets a unique key (a writer that committed them
+        while this one waited) does it fall back to ``INSERT ... ON CONFLICT DO NOTHING``, which
+        skips them instead of failing. Raises ``IntegrityError`` for any other constraint.
+        """
+        at = columns.index("id")
+        ids = {int(row[at]) for row in rows}
+        if self.sqlite or not rows:
+            self.insert(table, columns, rows)
+            return ids
+        try:
+            with self.conn.begin_nested():
+                self._copy(table, columns, rows)
+            return ids
+        except IntegrityError:
+            pass
+        names = ", ".join(columns)
+        inserted: set[int] = set()
+        for part in chunked(rows, 500):  # 500 rows of ~15 values: far below PostgreSQL's 65,535 binds
+            values = ", ".join(["(" + ", ".join([self._placeholder] * len(columns)) + ")"] * len(part))
+            statement = (
+                f"INSERT INTO {table.name} ({names}) VALUES {values} "  # noqa: S608 - names are ours
+                f"ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING id"
+            )
+            result = self.conn.exec_driver_sql(statement, tuple(v for row in part for v in row))
+            inserted.update(int(r[0]) for r in result)
+        return inserted
+
     def _copy(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         # COPY is PostgreSQL's bulk path: one stream instead of a statement per row
         # (https://www.psycopg.org/psycopg3/docs/basic/copy.html). Same connection, same transaction.
         driver = self.conn.connection.dbapi_connection
         assert isinstance(driver, psycopg.Connection)
         statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
+        try:
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.IntegrityError as exc:
+            # The driver's own error, past SQLAlchemy: raise it as SQLAlchemy would, so the callers'
+            # handling of a unique-key race (ingest.store_with_retry) sees it.
+            raise IntegrityError(statement, None, exc) from exc
 
     def update(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         """Set ``columns`` on rows by id; each tuple holds the converted values, then the id."""

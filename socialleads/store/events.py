@@ -8,8 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from socialleads.store.tables import dead_letters, raw_events
+
+#: The unique key of a raw event: what ``ON CONFLICT`` names.
+EVENT_KEY = ("native_id", "source")
 
 #: Values per IN list. Small enough that PostgreSQL keeps probing the index even while its statistics
 #: lag behind a bulk import (with ~500 values it switched to scanning the table, slower at every chunk).
@@ -38,6 +43,26 @@ def existing_native_ids(conn: Connection, source: str, native_ids: Sequence[str]
         rows = conn.execute(_EXISTING, {"source": source, "native_ids": list(part)})
         found.update({row[0]: row[1] for row in rows})
     return found
+
+
+def insert_unless_stored(conn: Connection, values: dict[str, Any]) -> int | None:
+    """Insert one raw event and return its id; None when its (source, native id) is already stored.
+
+    Called for webhook deliveries, which a platform may send twice at once. ``ON CONFLICT DO
+    NOTHING`` settles a race with another transaction storing the same key: PostgreSQL waits for
+    that one to end, then inserts nothing (it committed) or this row (it rolled back), never a
+    unique-key error (https://www.postgresql.org/docs/current/sql-insert.html#SQL-ON-CONFLICT).
+    Raises only what the database raises for anything else.
+    """
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        dialect_insert(raw_events)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=list(EVENT_KEY))
+        .returning(raw_events.c.id)
+    )
+    event_id = conn.execute(statement).scalar_one_or_none()
+    return None if event_id is None else int(event_id)
 
 
 def record_arrivals(conn: Connection, event_ids: Sequence[int], via_webhook: bool) -> None:

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from socialleads.models import EventKind, ReceivedVia
-from socialleads.store.events import existing_native_ids, record_arrivals
-from socialleads.store.tables import dead_letters, raw_events
+from socialleads.store.events import existing_native_ids, insert_unless_stored, record_arrivals
+from socialleads.store.tables import dead_letters
 
 #: Headers worth keeping with a body (never Authorization or cookies).
 KEPT_HEADERS = ("content-type", "user-agent", "x-hub-signature-256", "x-hub-signature")
@@ -34,37 +34,38 @@ def store_delivery(
 ) -> bool:
     """Keep one delivery (its exact body) and dead-letter its unrouted items; False for a repeated delivery.
 
-    A platform that retries sends the same bytes again: the body's hash is its native id, so a
-    repeat only counts one more arrival.
+    Called by ``/webhooks/{name}`` before it answers. A platform that retries sends the same bytes
+    again: the body's hash is its native id, so a repeat only counts one more arrival, also when
+    the first copy is being stored by another request at the same moment. Raises only database
+    errors.
     """
     source = webhook_source(receiver)
     native_id = hashlib.sha256(body).hexdigest()
-    found = existing_native_ids(conn, source, [native_id])
-    if found:
-        record_arrivals(conn, list(found.values()), via_webhook=True)
-        return False
     kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
     payload = {"body": body.decode("utf-8", "backslashreplace"), "headers": kept}
-    row = conn.execute(
-        insert(raw_events)
-        .values(
-            source=source,
-            native_id=native_id,
-            kind=EventKind.WEBHOOK.value,
-            received_via=ReceivedVia.WEBHOOK.value,
-            occurred_at=None,
-            received_at=now,
-            payload=payload,
-            status="received",
-            status_reason=summary[:2000],
-            poll_run_id=None,
-            arrivals=1,
-            via_poll=False,
-            via_webhook=True,
-        )
-        .returning(raw_events.c.id)
+    # No look first: the same bytes may be stored by another request at this very moment (a
+    # platform retrying before its first attempt was answered), and only the insert can tell.
+    event_id = insert_unless_stored(
+        conn,
+        {
+            "source": source,
+            "native_id": native_id,
+            "kind": EventKind.WEBHOOK.value,
+            "received_via": ReceivedVia.WEBHOOK.value,
+            "occurred_at": None,
+            "received_at": now,
+            "payload": payload,
+            "status": "received",
+            "status_reason": summary[:2000],
+            "poll_run_id": None,
+            "arrivals": 1,
+            "via_poll": False,
+            "via_webhook": True,
+        },
     )
-    event_id = int(row.scalar_one())
+    if event_id is None:
+        record_arrivals(conn, list(existing_native_ids(conn, source, [native_id]).values()), via_webhook=True)
+        return False
     if unrouted:
         conn.execute(
             insert(dead_letters),

@@ -3,6 +3,9 @@
 A delivery is checked by its receiver (signature, shape), kept verbatim in the store, and only
 then answered 200; the work it asks for (fetch the lead, store it, qualify it) runs after, in the
 bot's background pool. Anything it loses is recovered by the next poll (push and pull together).
+A repeat (the same bytes again, also while the first copy is being stored by another request) is
+answered 200 too, marked ``"repeat": true``, and asks for no work: Meta retries anything else
+for 36 hours (https://developers.facebook.com/docs/graph-api/webhooks/getting-started).
 """
 
 from __future__ import annotations

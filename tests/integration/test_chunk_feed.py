@@ -4,6 +4,7 @@ one stores a chunk (pipeline.offload); every event is stored once, flagged as it
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -82,7 +83,7 @@ def test_every_event_of_a_many_chunk_poll_is_stored_once_with_the_helpers_checks
 
     assert outcome.status == "ok"
     assert outcome.counts.events_new == 23
-    assert sb.bot.runner.helper.usable and sb.bot.runner.helper._pool is not None  # it did run
+    assert sb.bot.runner.helper.usable and sb.bot.runner.helper.pid is not None  # it did run
     assert_stored_as_checked(sb, events)
 
 
@@ -106,7 +107,7 @@ def test_the_quality_verdicts_the_helper_gives_are_the_ones_the_leads_get(sb: Sc
 
     assert sb.bot.runner.poll("src").status == "ok"
 
-    assert sb.bot.runner.helper._pool is not None  # it did run
+    assert sb.bot.runner.helper.pid is not None  # it did run
     with sb.bot.engine.connect() as conn:
         stored = conn.execute(select(leads.c.email, leads.c.quality)).all()
     assert len(stored) == 16
@@ -118,11 +119,9 @@ def test_the_quality_verdicts_the_helper_gives_are_the_ones_the_leads_get(sb: Sc
 def test_a_helper_that_dies_costs_speed_not_leads(sb: ScriptedBot) -> None:
     sb.set_events(people(9))
     sb.bot.runner.poll("src")
-    pool = sb.bot.runner.helper._pool
-    assert pool is not None
-    for process in list(pool._processes.values()):  # the helper process dies
-        process.kill()
-        process.join()
+    helper = sb.bot.runner.helper.pid
+    assert helper is not None
+    os.kill(helper, signal.SIGKILL)  # the helper process dies
     events = people(23)
     for event in events:
         event["seq"] += 100
@@ -163,7 +162,7 @@ helper = ContactCheckHelper()
 draft = LeadDraft(native_id="1", kind=EventKind.IMPORT_ROW, platform="test",
                   occurred_at=datetime.now(UTC), contact=Contact(phone="+354 611 " + sys.argv[1]))
 helper.absorb(helper.submit([draft], "IS"))
-print(*helper._pool._processes, flush=True)
+print(helper.pid, flush=True)
 os._exit(0)  # as a SIGKILL would: no close, no atexit
 """
 
