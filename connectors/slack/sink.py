@@ -42,13 +42,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 
-from connectors.slack.errors import AUTH_ERRORS, AUTH_FIX, FIXES, SlackFailure, delivery_error, failure_of
-from socialleads.card import (
+from connectors.slack.card import (
     render_slack_blocks,
     render_slack_notice,
     render_slack_reply,
     render_slack_text,
 )
+from connectors.slack.errors import AUTH_ERRORS, AUTH_FIX, FIXES, SlackFailure, delivery_error, failure_of
 from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
 from socialleads.errors import AuthError
 from socialleads.models import AdminNotice, Delivery, Health, HealthState, Lead

@@ -7,7 +7,7 @@ error, a health summary or a log line (only its host does): its pieces are regis
 ``socialleads.redact.REDACTOR``, and urllib3's records, which print request paths, are scrubbed.
 
 Request: ``POST <webhook_url>`` with ``{"type": "message", "attachments": [<Adaptive Card 1.4>]}``
-(``socialleads.card.render_teams_card``, https://learn.microsoft.com/microsoftteams/platform/
+(``connectors.teams.card.render_teams_card``, https://learn.microsoft.com/microsoftteams/platform/
 webhooks-and-connectors/how-to/connectors-using#send-adaptive-cards-using-an-incoming-webhook).
 Teams answers ``1`` with HTTP 200 (a Workflows URL answers 202 with no body).
 
@@ -38,7 +38,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from pydantic import ConfigDict, SecretStr, field_validator
 
-from socialleads.card import render_teams_card, render_teams_notice
+from connectors.teams.card import render_teams_card, render_teams_notice
 from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
 from socialleads.errors import (
     DeliveryError,

@@ -8,15 +8,14 @@ from typing import Any
 
 import pytest
 
-from socialleads.card import (
-    headline,
+from connectors.slack.card import (
     render_slack_blocks,
     render_slack_notice,
     render_slack_reply,
     render_slack_text,
-    render_teams_card,
-    render_teams_notice,
 )
+from connectors.teams.card import render_teams_card, render_teams_notice
+from socialleads.card import headline
 from socialleads.models import (
     AdminNotice,
     Contact,

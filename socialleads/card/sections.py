@@ -1,0 +1,165 @@
+"""A lead laid out once, as titled sections of rows, for every renderer to write in its own form.
+
+``lead_sections`` is called by the renderers (``socialleads.card.render`` for text and HTML,
+``socialleads.card.chat`` for the chat cards); ``headline`` by sinks for subjects and titles. A section
+without data is left out; nothing is ever shown as "None".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from socialleads.models import Contact, Lead, Touch
+
+RowKind = Literal["field", "item", "quote", "link"]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a section: a labelled field, a bullet item, a quoted text or a link."""
+
+    kind: RowKind
+    text: str
+    label: str = ""
+    href: str = ""
+    """A link target for the chat cards (``mailto:``, ``tel:``); the text and HTML forms ignore it."""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of rows (the contact, the latest touch, the reasons ...)."""
+
+    title: str
+    rows: tuple[Row, ...] = ()
+    key: str = ""
+    """Which section this is (``contact``, ``touch``, ...), so the chat cards can lay each one out."""
+
+
+def one_line(text: str) -> str:
+    """One line of text: newlines and runs of spaces collapsed (subjects and titles must be one line)."""
+    return " ".join(text.split())
+
+
+def utc_iso(moment: datetime) -> str:
+    """ISO 8601 in UTC; a naive datetime is taken to be UTC already."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _points(points: float | None) -> str:
+    return f" ({points:+g})" if points is not None else ""
+
+
+def headline(lead: Lead) -> str:
+    """A one-line title for the lead, e.g. ``New lead: Anna Jónsdóttir — spring-sofas, grade B``.
+
+    A lead the sink has received before (``delivered_revision`` set) reads ``Lead update: … (touch 3)``;
+    a first delivery of a person already seen several times reads ``New lead: … (3 touches)``.
+    Called by sinks for subjects and titles; never raises.
+    """
+    extras = [lead.campaign] if lead.campaign else []
+    if lead.quality:
+        extras.append(f"grade {lead.quality.grade}")
+    text = lead.contact.display_name()
+    if extras:
+        text += " — " + ", ".join(extras)
+    count = len(lead.touches)
+    if lead.delivered_revision is not None:
+        suffix = f" (touch {count})" if count > 1 else f" (revision {lead.revision})"
+        return one_line(f"Lead update: {text}{suffix}")
+    return one_line(f"New lead: {text}" + (f" ({count} touches)" if count > 1 else ""))
+
+
+def _contact_section(lead: Lead) -> Section | None:
+    c: Contact = lead.contact
+    fields = [
+        ("Name", c.display_name(), ""),
+        ("Email", c.email, f"mailto:{c.email}"),
+        ("Phone", c.phone, f"tel:{c.phone}"),
+        ("Company", c.company, ""),
+        ("Job title", c.job_title, ""),
+        ("Location", ", ".join(p for p in (c.city, c.country) if p) or None, ""),
+        ("Campaign", lead.campaign, ""),
+    ]
+    rows = tuple(Row("field", value, label, href) for label, value, href in fields if value)
+    return Section("Contact", rows, "contact")
+
+
+def _flags_section(lead: Lead) -> Section | None:
+    """Contact values that failed validation, from the contact and from the latest touch, once each."""
+    touch = lead.latest_touch
+    flags = dict.fromkeys((*lead.contact.flags, *(touch.flags if touch else ())))
+    if not flags:
+        return None
+    rows = tuple(Row("item", f"{f.field} '{f.raw}' was not used: {f.problem}") for f in flags)
+    return Section("Contact details that could not be used", rows, "flags")
+
+
+def _quality_section(lead: Lead) -> Section | None:
+    q = lead.quality
+    if q is None:
+        return None
+    rows = tuple(Row("item", f"{r.signal}: {r.detail}{_points(r.points)}") for r in q.reasons)
+    return Section(f"Quality: grade {q.grade}, score {q.score}/100", rows, "quality")
+
+
+def _intent_section(lead: Lead) -> Section | None:
+    """Intent reasons; a reason's ``span`` indexes the latest touch's message, quoted when in range."""
+    verdict = lead.intent
+    if verdict is None:
+        return None
+    touch = lead.latest_touch
+    message = touch.message if touch and touch.message else ""
+    rows = []
+    for r in verdict.reasons:
+        text = f"{r.signal}: {r.detail}{_points(r.points)}"
+        if r.span is not None:
+            start, end = r.span
+            if 0 <= start < end <= len(message):
+                text += f' — "{one_line(message[start:end])}"'
+        rows.append(Row("item", text))
+    return Section(f"Intent: score {verdict.score:.2f}", tuple(rows), "intent")
+
+
+def _touch_section(lead: Lead, touch: Touch) -> Section:
+    kind = touch.kind.value.replace("_", " ")
+    title = f"Latest touch: {touch.platform} {kind} from {touch.source}, {utc_iso(touch.occurred_at)}"
+    rows: list[Row] = []
+    if touch.message:
+        rows.append(Row("quote", touch.message.strip()))
+    rows += [Row("field", answer, question) for question, answer in touch.answers.items() if answer]
+    for consent in touch.consents:
+        text = "granted" if consent.granted else "not granted"
+        if consent.text:
+            text += f' ("{one_line(consent.text)}")'
+        rows.append(Row("field", text, f"Consent {consent.kind}"))
+    if touch.url:
+        rows.append(Row("link", touch.url, "Link"))
+    for handle in lead.handles:
+        if handle.profile_url:
+            rows.append(Row("link", handle.profile_url, f"{handle.platform} profile"))
+        elif handle.username:
+            rows.append(Row("field", "@" + handle.username.lstrip("@"), f"{handle.platform} profile"))
+    return Section(title, tuple(rows), "touch")
+
+
+def _earlier_section(lead: Lead, latest: Touch) -> Section | None:
+    earlier = [t for t in lead.touches if t is not latest]
+    if not earlier:
+        return None
+    first = min(t.occurred_at for t in earlier)
+    platforms = ", ".join(dict.fromkeys(t.platform for t in sorted(earlier, key=lambda t: t.occurred_at)))
+    return Section(
+        f"Earlier touches: {len(earlier)}, first seen {utc_iso(first)[:10]} ({platforms})", key="earlier"
+    )
+
+
+def lead_sections(lead: Lead) -> list[Section]:
+    """The lead's sections in reading order: contact, flags, quality, intent, latest touch, earlier ones."""
+    found = [_contact_section(lead), _flags_section(lead), _quality_section(lead), _intent_section(lead)]
+    touch = lead.latest_touch
+    if touch is not None:
+        found += [_touch_section(lead, touch), _earlier_section(lead, touch)]
+    return [s for s in found if s is not None]
