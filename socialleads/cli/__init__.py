@@ -13,6 +13,7 @@ import typer
 from socialleads import __version__
 from socialleads.cli.backfill import backfill_command
 from socialleads.cli.common import CliState, bot_from, console, errors, fail_on_config_errors, labelled
+from socialleads.cli.connector import connector_app
 from socialleads.cli.deliveries import deliveries_app
 from socialleads.cli.demo import demo_command
 from socialleads.cli.doctor import doctor_command
@@ -33,6 +34,7 @@ app.add_typer(leads_app, name="leads", help="Stored leads: list, show, export, r
 app.add_typer(deliveries_app, name="deliveries", help="The outbox: list deliveries, replay dead letters.")
 app.add_typer(routes_app, name="routes", help="Routing: explain a lead's route, count leads per route.")
 app.add_typer(intent_app, name="intent", help="Buying intent: score texts, explain a verdict.")
+app.add_typer(connector_app, name="connector", help="Scaffold a new source or sink package.")
 app.command("doctor")(doctor_command)
 app.command("backfill")(backfill_command)
 app.command("demo")(demo_command)
