@@ -47,11 +47,11 @@ from socialleads.bot import build_bot
 from socialleads.contracts import ConnectorContext
 from socialleads.heap import tune_garbage_collector
 from socialleads.http import new_session
-from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
-from socialleads.sandbox.meta_webhooks import WebhookSender
+from socialleads.sandbox.meta.webhooks import WebhookSender
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import Rates, World
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.living import Rates, World
 from socialleads.settings import DispatchSettings, Settings, WebSettings
 from socialleads.testing.http_receiver import LoopbackReceiver
 from socialleads.testing.kit import sample_lead

@@ -32,8 +32,8 @@ from socialleads.pipeline.normalize import normalize
 from socialleads.qualify.qualifier import LeadQualifier
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import Rates, World
-from socialleads.sandbox.x_api import XLimits
+from socialleads.sandbox.world.living import Rates, World
+from socialleads.sandbox.x.api import XLimits
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 SEARCH = {"name": "store_mentions", "mentions": ["thestore"]}

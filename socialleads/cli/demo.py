@@ -29,9 +29,9 @@ from sqlalchemy import func, select
 
 from socialleads.bot import Bot, build_bot
 from socialleads.cli.common import console, errors, fail_on_config_errors
-from socialleads.sandbox.csv_drops import CsvDropper
 from socialleads.sandbox.runtime import Sandbox, SandboxOptions
-from socialleads.sandbox.world import Rates
+from socialleads.sandbox.world.csv_drops import CsvDropper
+from socialleads.sandbox.world.living import Rates
 from socialleads.settings import load_settings
 from socialleads.store.tables import (
     dead_letters,

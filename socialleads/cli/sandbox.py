@@ -12,7 +12,7 @@ import typer
 
 from socialleads.cli.common import console, errors, labelled
 from socialleads.sandbox.runtime import Sandbox, SandboxOptions
-from socialleads.sandbox.world import Rates
+from socialleads.sandbox.world.living import Rates
 from socialleads.settings import parse_duration
 
 

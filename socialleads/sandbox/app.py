@@ -15,11 +15,11 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from socialleads.sandbox.chaos import Chaos
-from socialleads.sandbox.meta_graph import install as install_meta
+from socialleads.sandbox.meta.graph import install as install_meta
 from socialleads.sandbox.sales import SalesPipeline
-from socialleads.sandbox.world import World
-from socialleads.sandbox.x_api import XLimits
-from socialleads.sandbox.x_api import install as install_x
+from socialleads.sandbox.world.living import World
+from socialleads.sandbox.x.api import XLimits
+from socialleads.sandbox.x.api import install as install_x
 
 
 def create_app(

@@ -16,7 +16,7 @@ from typing import Any, Self
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.sales import SalesPipeline
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import Rates, World
+from socialleads.sandbox.world.living import Rates, World
 
 log = logging.getLogger("socialleads.sandbox")
 
@@ -73,7 +73,7 @@ class Sandbox:
 
     def send_webhooks_to(self, callback_url: str) -> bool:
         """Start sending Meta webhooks to ``callback_url`` (after a handshake, which it returns)."""
-        from socialleads.sandbox.meta_webhooks import WebhookSender
+        from socialleads.sandbox.meta.webhooks import WebhookSender
 
         self.sender = WebhookSender(
             self.world, self.chaos, callback_url, retry_delays=self.options.webhook_retry_delays

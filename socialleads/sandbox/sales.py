@@ -1,9 +1,9 @@
 """The sales-pipeline emulators the sandbox serves beside Meta and X: HubSpot, Salesforce, Pipedrive,
 Slack and Teams, each mounted in the sandbox app at its own path.
 
-They are the standalone emulators the sink tests serve (``hubspot``, ``salesforce``, ``pipedrive``,
-``slack``, ``teams``), each with one account whose credentials ``describe`` lists (``GET
-/_sandbox/world`` shows them under ``sinks``). How a bot reaches each:
+They are the standalone emulators the sink tests serve (``crm.hubspot``, ``crm.salesforce``,
+``crm.pipedrive``, ``chat.slack``, ``chat.teams``), each with one account whose credentials
+``describe`` lists (``GET /_sandbox/world`` shows them under ``sinks``). How a bot reaches each:
 
 - HubSpot at ``<sandbox>/hubspot`` and Slack at ``<sandbox>/slack/api/``: through the sink's
   ``base_url``. hubspot-api-client speaks through urllib3 and slack-sdk through urllib, not through
@@ -23,12 +23,12 @@ from typing import Any
 from fastapi import FastAPI
 
 from socialleads import http
-from socialleads.sandbox.hubspot import create_hubspot_app
-from socialleads.sandbox.hubspot_store import HubSpotStore
-from socialleads.sandbox.pipedrive import PipedriveAccount, create_pipedrive_app
-from socialleads.sandbox.salesforce import SalesforceOrg, create_salesforce_app
-from socialleads.sandbox.slack import SlackWorkspace, create_slack_app
-from socialleads.sandbox.teams import TeamsTenant, create_teams_app
+from socialleads.sandbox.chat.slack.app import SlackWorkspace, create_slack_app
+from socialleads.sandbox.chat.teams import TeamsTenant, create_teams_app
+from socialleads.sandbox.crm.hubspot.app import create_hubspot_app
+from socialleads.sandbox.crm.hubspot.store import HubSpotStore
+from socialleads.sandbox.crm.pipedrive.app import PipedriveAccount, create_pipedrive_app
+from socialleads.sandbox.crm.salesforce.app import SalesforceOrg, create_salesforce_app
 
 #: The sandbox accounts' credentials: not secrets, they open nothing but the sandbox.
 HUBSPOT_TOKEN = "pat-na1-sandbox-0001-hubspot-token"  # noqa: S105

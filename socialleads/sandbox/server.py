@@ -6,8 +6,8 @@ from socialleads.sandbox.app import create_app
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.loopback import LoopbackServer
 from socialleads.sandbox.sales import SalesPipeline
-from socialleads.sandbox.world import World
-from socialleads.sandbox.x_api import XLimits
+from socialleads.sandbox.world.living import World
+from socialleads.sandbox.x.api import XLimits
 
 
 class SandboxServer(LoopbackServer):

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from connectors.hubspot.sink import HubSpotSink
-from socialleads.sandbox.hubspot import HubSpotServer
-from socialleads.sandbox.hubspot_store import HubSpotStore
+from socialleads.sandbox.crm.hubspot.app import HubSpotServer
+from socialleads.sandbox.crm.hubspot.store import HubSpotStore
 from socialleads.testing import ObservedKeys, SinkConformance, sample_secret
 
 #: The token every emulator accepts: the kit's sample value, so the leak checks look for it.

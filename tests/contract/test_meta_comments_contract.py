@@ -18,10 +18,10 @@ import socialleads.http
 from connectors.meta.comments import MetaCommentsSource
 from socialleads.contracts import ConnectorContext
 from socialleads.models import RawEvent
-from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import World
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.living import World
 from socialleads.testing import SourceConformance
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

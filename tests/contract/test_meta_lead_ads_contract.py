@@ -17,7 +17,7 @@ from socialleads.contracts import ConnectorContext
 from socialleads.models import RawEvent
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import World
+from socialleads.sandbox.world.living import World
 from socialleads.testing import SourceConformance
 from tests.support.meta_leads import MAIN, config_data, context, lead_world
 

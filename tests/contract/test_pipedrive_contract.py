@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from connectors.pipedrive.sink import PipedriveSink
+from socialleads.sandbox.crm.pipedrive.app import PipedriveAccount, create_pipedrive_app
 from socialleads.sandbox.loopback import LoopbackServer
-from socialleads.sandbox.pipedrive import PipedriveAccount, create_pipedrive_app
 from socialleads.testing import ObservedKeys, SinkConformance, sample_secret
 
 #: The kit's sample token, so the leak checks look for a value the emulator accepts.

@@ -13,8 +13,8 @@ import pytest
 
 from connectors.salesforce.sink import SalesforceSink
 from socialleads.contracts import ConnectorContext
+from socialleads.sandbox.crm.salesforce.app import SalesforceOrg, create_salesforce_app
 from socialleads.sandbox.loopback import LoopbackServer, routed_sessions
-from socialleads.sandbox.salesforce import SalesforceOrg, create_salesforce_app
 from socialleads.testing import ObservedKeys, SinkConformance, sample_secret
 
 #: The kit's sample token, so the leak checks look for a value the emulator accepts.

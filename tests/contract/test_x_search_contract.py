@@ -12,7 +12,7 @@ import pytest
 
 from connectors.x.search import XSearchSource
 from socialleads.sandbox.chaos import Chaos
-from socialleads.sandbox.world import World
+from socialleads.sandbox.world.living import World
 from tests.support.x_contract import XSandboxConformance
 from tests.support.x_sources import search_data
 

@@ -11,10 +11,10 @@ from sqlalchemy import create_engine, select
 from typer.testing import CliRunner
 
 from socialleads.cli import app
-from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import Rates, World
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.living import Rates, World
 from tests.support.configs import write_config
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from socialleads.sandbox.hubspot import HubSpotServer
-from socialleads.sandbox.hubspot_store import HubSpotStore
+from socialleads.sandbox.crm.hubspot.app import HubSpotServer
+from socialleads.sandbox.crm.hubspot.store import HubSpotStore
 from socialleads.store.tables import dead_letters, deliveries, leads, sink_state
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
 from tests.support.bots import Clock, ScriptedBot, scripted_bot

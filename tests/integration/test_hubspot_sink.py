@@ -18,9 +18,9 @@ from connectors.hubspot.sink import HubSpotSink
 from socialleads.contracts import ConnectorContext
 from socialleads.errors import AuthError, PermanentDeliveryError, RetriableDeliveryError, SinkNeedsAdminError
 from socialleads.models import Contact, Grade, HealthState, Lead, QualityScore
-from socialleads.sandbox.hubspot import HubSpotServer
-from socialleads.sandbox.hubspot_schema import property_json
-from socialleads.sandbox.hubspot_store import CrmObject, HubSpotStore
+from socialleads.sandbox.crm.hubspot.app import HubSpotServer
+from socialleads.sandbox.crm.hubspot.schema import property_json
+from socialleads.sandbox.crm.hubspot.store import CrmObject, HubSpotStore
 from socialleads.testing.kit import error_texts, leaked, log_texts
 from tests.support.bots import Clock
 

@@ -32,10 +32,10 @@ from sqlalchemy import Engine, func, select, text
 import scheduler
 from socialleads.bot import Bot, build_bot
 from socialleads.models import EventKind, RawEvent, ReceivedVia
-from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import Rates, World
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.living import Rates, World
 from socialleads.settings import Settings, WebSettings
 from socialleads.store.state import PollCounts
 from socialleads.store.tables import deliveries, leads, raw_events

@@ -23,12 +23,12 @@ from socialleads.errors import AuthError, RateLimitedError, SourceError, Transie
 from socialleads.models import Checkpoint, EventKind, HealthState, RawEvent, ReceivedVia
 from socialleads.pipeline.normalize import normalize
 from socialleads.qualify.qualifier import LeadQualifier
-from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
-from socialleads.sandbox.entities import Comment, IgComment
-from socialleads.sandbox.meta_webhook_payloads import feed_comment_value, ig_comment_value
+from socialleads.sandbox.meta.webhook_payloads import feed_comment_value, ig_comment_value
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import World
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.entities import Comment, IgComment
+from socialleads.sandbox.world.living import World
 from socialleads.testing.kit import error_texts, log_texts
 
 pytestmark = pytest.mark.filterwarnings("error")

@@ -14,10 +14,10 @@ import requests
 from sqlalchemy import select
 
 from socialleads.bot import Bot, build_bot
-from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import World
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.living import World
 from socialleads.settings import Settings
 from socialleads.store.state import load_state
 from socialleads.store.tables import raw_events

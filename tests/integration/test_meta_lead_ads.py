@@ -20,9 +20,9 @@ from connectors.meta.lead_ads import MetaLeadAdsSource
 from socialleads.errors import AuthError, RateLimitedError, SkippableRecordError, TransientError
 from socialleads.models import HealthState, ReceivedVia
 from socialleads.sandbox.chaos import Chaos
-from socialleads.sandbox.entities import Form, Lead, Question
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import World
+from socialleads.sandbox.world.entities import Form, Lead, Question
+from socialleads.sandbox.world.living import World
 from socialleads.testing.kit import error_texts, log_texts
 from tests.support.meta_leads import (
     CATALOGUE,

@@ -22,11 +22,11 @@ from sqlalchemy import func, select
 
 import scheduler
 from socialleads.bot import Bot, build_bot
-from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
-from socialleads.sandbox.meta_webhooks import WebhookSender
+from socialleads.sandbox.meta.webhooks import WebhookSender
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import Rates, World
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.living import Rates, World
 from socialleads.settings import Settings, WebSettings
 from socialleads.store.tables import dead_letters, raw_events
 from tests.support.configs import write_config

@@ -18,8 +18,8 @@ from connectors.pipedrive.sink import PipedriveSink
 from socialleads.contracts import ConnectorContext
 from socialleads.errors import AuthError, RetriableDeliveryError, SinkNeedsAdminError
 from socialleads.models import Contact, HealthState, Lead, QualityScore
+from socialleads.sandbox.crm.pipedrive.app import PipedriveAccount, create_pipedrive_app
 from socialleads.sandbox.loopback import LoopbackServer
-from socialleads.sandbox.pipedrive import PipedriveAccount, create_pipedrive_app
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
 from socialleads.testing.kit import sample_touch
 from tests.support.bots import Clock

@@ -18,12 +18,12 @@ from typer.testing import CliRunner
 
 from socialleads.bot import Bot, build_bot
 from socialleads.cli import app
-from socialleads.sandbox.hubspot import HubSpotServer
-from socialleads.sandbox.hubspot_store import HubSpotStore
+from socialleads.sandbox.chat.slack.app import SlackChannel, SlackWorkspace
+from socialleads.sandbox.crm.hubspot.app import HubSpotServer
+from socialleads.sandbox.crm.hubspot.store import HubSpotStore
+from socialleads.sandbox.crm.salesforce.app import create_salesforce_app
+from socialleads.sandbox.crm.salesforce.org import SalesforceOrg
 from socialleads.sandbox.loopback import LoopbackServer, routed_sessions
-from socialleads.sandbox.salesforce import create_salesforce_app
-from socialleads.sandbox.salesforce_org import SalesforceOrg
-from socialleads.sandbox.slack import SlackChannel, SlackWorkspace
 from socialleads.settings import Settings
 from socialleads.store.tables import deliveries, leads
 from tests.support.chat_servers import ServedSlack

@@ -20,8 +20,8 @@ from connectors.salesforce.sink import SalesforceSink, _matched_ids
 from socialleads.contracts import ConnectorContext
 from socialleads.errors import AuthError, PermanentDeliveryError, RetriableDeliveryError, SinkNeedsAdminError
 from socialleads.models import Contact, HealthState, Lead
+from socialleads.sandbox.crm.salesforce.app import SalesforceOrg, create_salesforce_app
 from socialleads.sandbox.loopback import LoopbackServer, routed_sessions
-from socialleads.sandbox.salesforce import SalesforceOrg, create_salesforce_app
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
 from socialleads.testing.kit import sample_touch
 from tests.support.bots import Clock

@@ -22,11 +22,11 @@ import pytest
 import requests
 
 from socialleads.http import new_session
-from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
-from socialleads.sandbox.entities import Lead
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import Rates, World
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.entities import Lead
+from socialleads.sandbox.world.living import Rates, World
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -14,11 +14,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
-from socialleads.sandbox.entities import Comment, IgComment, Lead
-from socialleads.sandbox.meta_webhooks import WebhookSender, sign
-from socialleads.sandbox.world import Rates, World
+from socialleads.sandbox.meta.webhooks import WebhookSender, sign
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.entities import Comment, IgComment, Lead
+from socialleads.sandbox.world.living import Rates, World
 from socialleads.testing.http_receiver import LoopbackReceiver, ReceivedRequest, ScriptedResponse
 
 START = datetime(2027, 3, 2, 10, 0, tzinfo=UTC)

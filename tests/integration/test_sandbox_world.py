@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import requests
 
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import Rates, World
+from socialleads.sandbox.world.living import Rates, World
 
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

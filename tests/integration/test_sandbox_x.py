@@ -22,11 +22,11 @@ import tweepy
 
 from socialleads.http import new_session
 from socialleads.sandbox.chaos import Chaos
-from socialleads.sandbox.entities import Tweet
-from socialleads.sandbox.fixtures import BRAND_X_ID
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import Rates, World
-from socialleads.sandbox.x_api import XLimits
+from socialleads.sandbox.world.entities import Tweet
+from socialleads.sandbox.world.fixtures import BRAND_X_ID
+from socialleads.sandbox.world.living import Rates, World
+from socialleads.sandbox.x.api import XLimits
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -17,7 +17,7 @@ from socialleads.card import headline
 from socialleads.contracts import ConnectorContext
 from socialleads.errors import AuthError, PermanentDeliveryError, RetriableDeliveryError, SinkNeedsAdminError
 from socialleads.models import AdminNotice, EventKind, HealthState, Lead, Touch
-from socialleads.sandbox.slack import SlackChannel, SlackWorkspace
+from socialleads.sandbox.chat.slack.app import SlackChannel, SlackWorkspace
 from socialleads.store.tables import deliveries
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
 from socialleads.testing.kit import error_texts, log_texts

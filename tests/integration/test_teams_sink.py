@@ -22,7 +22,7 @@ from socialleads.errors import (
     SinkNeedsAdminError,
 )
 from socialleads.models import AdminNotice, EventKind, HealthState, Lead, Touch
-from socialleads.sandbox.teams import TeamsTenant, message_problems
+from socialleads.sandbox.chat.teams import TeamsTenant, message_problems
 from socialleads.store.tables import deliveries
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
 from socialleads.testing.kit import error_texts, log_texts

@@ -24,10 +24,10 @@ from sqlalchemy import select
 
 import scheduler
 from socialleads.bot import Bot, build_bot
-from socialleads.sandbox import fixtures
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import Rates, World
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.living import Rates, World
 from socialleads.settings import DispatchSettings, Settings, WebSettings
 from socialleads.store.tables import deliveries
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse

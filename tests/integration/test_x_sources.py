@@ -24,7 +24,7 @@ from socialleads.pipeline.normalize import normalize
 from socialleads.qualify.qualifier import LeadQualifier
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import World, snowflake
+from socialleads.sandbox.world.living import World, snowflake
 from socialleads.store.db import make_engine, migrate
 from socialleads.store.meters import StoredMeter
 from socialleads.testing.kit import error_texts, log_texts

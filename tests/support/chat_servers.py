@@ -9,9 +9,9 @@ from typing import Any
 
 from socialleads.bot import build_bot
 from socialleads.registry import PluginInfo
+from socialleads.sandbox.chat.slack.app import SlackWorkspace, create_slack_app
+from socialleads.sandbox.chat.teams import TeamsTenant, create_teams_app
 from socialleads.sandbox.loopback import LoopbackServer
-from socialleads.sandbox.slack import SlackWorkspace, create_slack_app
-from socialleads.sandbox.teams import TeamsTenant, create_teams_app
 from socialleads.settings import Settings
 from tests.support.bots import Clock, ScriptedBot
 from tests.support.configs import write_config

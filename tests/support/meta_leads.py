@@ -17,8 +17,8 @@ from connectors.meta.lead_ads import MetaLeadAdsConfig, MetaLeadAdsSource, MetaL
 from socialleads.contracts import ConnectorContext
 from socialleads.http import new_session
 from socialleads.models import Checkpoint, RawEvent
-from socialleads.sandbox import fixtures
-from socialleads.sandbox.world import Rates, World
+from socialleads.sandbox.world import fixtures
+from socialleads.sandbox.world.living import Rates, World
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 MAIN, OUTLET = fixtures.MAIN_PAGE, fixtures.OUTLET_PAGE

@@ -11,7 +11,7 @@ import pytest
 from socialleads.contracts import ConnectorContext
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.server import SandboxServer
-from socialleads.sandbox.world import World
+from socialleads.sandbox.world.living import World
 from socialleads.testing import SourceConformance
 from tests.support.x_sources import context, limits, x_world
 

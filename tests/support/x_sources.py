@@ -24,9 +24,9 @@ from socialleads.contracts import ConnectorContext, Cursor, MemoryMeter, Meter, 
 from socialleads.errors import SourceError
 from socialleads.http import new_session
 from socialleads.models import Checkpoint, RawEvent
-from socialleads.sandbox.entities import Tweet
-from socialleads.sandbox.world import Rates, World
-from socialleads.sandbox.x_api import XLimits
+from socialleads.sandbox.world.entities import Tweet
+from socialleads.sandbox.world.living import Rates, World
+from socialleads.sandbox.x.api import XLimits
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 BRAND = "thestore"

@@ -28,8 +28,8 @@ from socialleads.models import (
     Reason,
     Touch,
 )
-from socialleads.sandbox.slack_blocks import block_problems
-from socialleads.sandbox.teams import message_problems
+from socialleads.sandbox.chat.slack.blocks import block_problems
+from socialleads.sandbox.chat.teams import message_problems
 
 LeadMaker = Callable[..., Lead]
 TouchMaker = Callable[..., Touch]

@@ -23,7 +23,7 @@ from connectors.hubspot.mapping import (
     split_answers,
 )
 from socialleads.models import Contact, IntentVerdict, Lead, Reason
-from socialleads.sandbox.hubspot_schema import SOCIALLEADS_PROPERTIES, default_properties
+from socialleads.sandbox.crm.hubspot.schema import SOCIALLEADS_PROPERTIES, default_properties
 
 LeadMaker = Callable[..., Lead]
 KEY = "sl1-k"

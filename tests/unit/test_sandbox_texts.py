@@ -9,8 +9,8 @@ from string import Formatter
 
 import pytest
 
-from socialleads.sandbox import texts
-from socialleads.sandbox.texts import (
+from socialleads.sandbox.world import texts
+from socialleads.sandbox.world.texts import (
     LANGS,
     LEAD_CATEGORIES,
     NON_LEAD_CATEGORIES,

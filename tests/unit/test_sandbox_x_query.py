@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from socialleads.sandbox.x_query import QueryError, Searchable, parse
+from socialleads.sandbox.x.query import QueryError, Searchable, parse
 
 
 def post(text: str, **kw: object) -> Searchable:

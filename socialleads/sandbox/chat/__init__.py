@@ -1,0 +1,1 @@
+"""The chat emulators: Slack Web API and Teams incoming webhooks."""

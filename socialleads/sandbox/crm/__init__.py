@@ -1,0 +1,1 @@
+"""The CRM emulators the sinks are tested and demonstrated against: HubSpot, Salesforce, Pipedrive."""

@@ -1,0 +1,1 @@
+"""The Pipedrive API v1 emulator."""

@@ -1,0 +1,1 @@
+"""The X API v2 emulator: recent search, mentions, users, rate-limit windows and errors."""
