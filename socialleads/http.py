@@ -2,13 +2,13 @@
 
 Each session has a default timeout on every request (tweepy and facebook-sdk set none), retries
 connection failures only (never a request the server may have acted on), and a User-Agent naming
-the bot. With a sandbox URL, requests for the platforms' API hosts go to the sandbox instead, and
-those of the sales-pipeline APIs that speak through these sessions (Pipedrive, Salesforce) go to the
-sandbox's emulator of each, at its own path: this is the only place that knows (tweepy hard-codes its
-host, so a mounted adapter is the way in:
-https://github.com/tweepy/tweepy/blob/v4.17.0/tweepy/client.py, ``BaseClient.request``). The HubSpot
-and Slack SDKs do not use ``requests`` (urllib3 and urllib), so their sinks reach the sandbox through
-their ``base_url`` setting instead.
+the bot. With a sandbox URL, every https request goes to the sandbox instead, carrying the host it
+was meant for in ``X-Sandbox-Host``; the sandbox answers as its emulator of that host. This module
+names no vendor: which hosts the sandbox emulates is the sandbox's business. (A mounted adapter is
+the way in because tweepy hard-codes its host:
+https://github.com/tweepy/tweepy/blob/v4.17.0/tweepy/client.py, ``BaseClient.request``.) Plain http
+(a receiver on loopback) goes where it says. The HubSpot and Slack SDKs do not use ``requests``
+(urllib3 and urllib), so their sinks reach the sandbox through their ``base_url`` setting instead.
 """
 
 from __future__ import annotations
@@ -31,18 +31,8 @@ merge_setting = cast(Callable[[Any, Any], Any], _merge_setting)  # requests ship
 #: (connect, read) seconds, used when a caller passes no timeout.
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
 USER_AGENT = f"socialleads/{__version__} (+https://github.com/socialleads/socialleads)"
-#: API hosts the sandbox stands in for.
-PLATFORM_HOSTS = ("graph.facebook.com", "graph.instagram.com", "api.twitter.com", "api.x.com")
-#: The instance (My Domain) host of the sandbox's Salesforce org; simple-salesforce speaks https only,
-#: so a sink reaches that org through this host and the sandbox routing, never by a plain base URL.
-SANDBOX_SALESFORCE_HOST = "socialleads-sandbox.my.salesforce.com"
-#: Sales-pipeline API hosts the sandbox stands in for, and the path of its emulator of each.
-SINK_HOSTS: dict[str, str] = {
-    "api.pipedrive.com": "/pipedrive",
-    "login.salesforce.com": "/salesforce",
-    "test.salesforce.com": "/salesforce",
-    SANDBOX_SALESFORCE_HOST: "/salesforce",
-}
+#: The header that tells the sandbox which host a routed request was meant for.
+SANDBOX_HOST_HEADER = "X-Sandbox-Host"
 
 
 class TimeoutAdapter(HTTPAdapter):
@@ -70,8 +60,9 @@ class TimeoutAdapter(HTTPAdapter):
 
 
 class SandboxAdapter(TimeoutAdapter):
-    """Sends a platform request to the sandbox: same path and query, the sandbox's scheme and address;
-    a path in ``sandbox_url`` (``http://127.0.0.1:8089/pipedrive``) goes before the request's own."""
+    """Sends a request to the sandbox: same path and query, the sandbox's scheme and address, and the
+    host it was meant for in ``SANDBOX_HOST_HEADER``; a path in ``sandbox_url`` goes before the
+    request's own."""
 
     def __init__(
         self, sandbox_url: str, timeout: tuple[float, float] = DEFAULT_TIMEOUT, connect_retries: int = 2
@@ -84,6 +75,7 @@ class SandboxAdapter(TimeoutAdapter):
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         parts = urlsplit(request.url or "")
+        request.headers[SANDBOX_HOST_HEADER] = parts.netloc
         path = self.prefix + parts.path
         request.url = urlunsplit((self.scheme, self.netloc, path, parts.query, parts.fragment))
         return super().send(request, *args, **kwargs)
@@ -130,19 +122,15 @@ def new_session(
 ) -> requests.Session:
     """A session for one connector instance; not shared across threads that change its headers.
 
-    With ``sandbox_url``, the platforms' API hosts are served by the sandbox at that address, and
-    ``SINK_HOSTS`` by its sales-pipeline emulators. Raises ``ValueError`` for a malformed ``sandbox_url``.
+    With ``sandbox_url``, every https request is served by the sandbox at that address (a test may
+    still mount a more specific ``https://host`` adapter: requests picks the longest prefix). Raises
+    ``ValueError`` for a malformed ``sandbox_url``.
     """
     session = EnvironmentOnceSession()
     adapter = TimeoutAdapter(timeout, connect_retries)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     if sandbox_url:
-        routed = SandboxAdapter(sandbox_url, timeout, connect_retries)
-        for host in PLATFORM_HOSTS:  # requests picks the longest matching prefix
-            session.mount(f"https://{host}", routed)
-        base = sandbox_url.rstrip("/")
-        for host, path in SINK_HOSTS.items():
-            session.mount(f"https://{host}", SandboxAdapter(base + path, timeout, connect_retries))
+        session.mount("https://", SandboxAdapter(sandbox_url, timeout, connect_retries))
     session.headers["User-Agent"] = USER_AGENT
     return session

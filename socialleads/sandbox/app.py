@@ -13,13 +13,37 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from socialleads.http import SANDBOX_HOST_HEADER
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.meta.graph import install as install_meta
-from socialleads.sandbox.sales import SalesPipeline
+from socialleads.sandbox.sales import HOST_PATHS, SalesPipeline
 from socialleads.sandbox.world.living import World
 from socialleads.sandbox.x.api import XLimits
 from socialleads.sandbox.x.api import install as install_x
+
+
+class HostRouting:
+    """ASGI middleware: a request the bot's session routed here (``SANDBOX_HOST_HEADER`` names the host
+    it was meant for) is answered by that host's emulator, at its path in ``HOST_PATHS``; a platform
+    host (Graph, X) is answered at the root, where its paths are the platform's own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.header = SANDBOX_HOST_HEADER.lower().encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            host = next((v.decode() for k, v in scope["headers"] if k == self.header), None)
+            prefix = HOST_PATHS.get(host.split(":")[0]) if host else None
+            if prefix and not scope["path"].startswith(prefix + "/"):
+                scope = {
+                    **scope,
+                    "path": prefix + scope["path"],
+                    "raw_path": prefix.encode() + (scope.get("raw_path") or scope["path"].encode()),
+                }
+        await self.app(scope, receive, send)
 
 
 def create_app(
@@ -73,4 +97,5 @@ def create_app(
     install_x(app, world, chaos, x_limits)
     if sales is not None:
         sales.mount(app)
+        app.add_middleware(HostRouting)
     return app

@@ -9,9 +9,9 @@ They are the standalone emulators the sink tests serve (``crm.hubspot``, ``crm.s
   ``base_url``. hubspot-api-client speaks through urllib3 and slack-sdk through urllib, not through
   ``socialleads.http``'s sessions, so the sandbox routing cannot reach them.
 - Pipedrive at ``<sandbox>/pipedrive/v1`` and Salesforce at ``<sandbox>/salesforce``: their sinks use
-  the bot's sessions, so with ``SOCIALLEADS_SANDBOX_URL`` set ``api.pipedrive.com`` and the sandbox
-  org's instance host are routed there (``socialleads.http.SINK_HOSTS``); Pipedrive's ``api_url`` may
-  also name the sandbox directly.
+  the bot's sessions, so with ``SOCIALLEADS_SANDBOX_URL`` set their https calls reach the sandbox with
+  the host they were meant for, and ``HOST_PATHS`` sends ``api.pipedrive.com`` and the Salesforce
+  hosts to these emulators; Pipedrive's ``api_url`` may also name the sandbox directly.
 - Teams: the incoming webhook's URL, ``<sandbox>/teams/webhookb2/...``.
 """
 
@@ -22,7 +22,6 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from socialleads import http
 from socialleads.sandbox.chat.slack.app import SlackWorkspace, create_slack_app
 from socialleads.sandbox.chat.teams import TeamsTenant, create_teams_app
 from socialleads.sandbox.crm.hubspot.app import create_hubspot_app
@@ -40,8 +39,19 @@ PATHS = {
     "hubspot": "/hubspot",
     "slack": "/slack",
     "teams": "/teams",
-    "salesforce": http.SINK_HOSTS[http.SANDBOX_SALESFORCE_HOST],
-    "pipedrive": http.SINK_HOSTS["api.pipedrive.com"],
+    "salesforce": "/salesforce",
+    "pipedrive": "/pipedrive",
+}
+#: The instance (My Domain) host of the sandbox's Salesforce org; simple-salesforce speaks https only,
+#: so a sink reaches that org through this host and the sandbox routing, never by a plain base URL.
+SANDBOX_SALESFORCE_HOST = "socialleads-sandbox.my.salesforce.com"
+#: Vendor hosts the bot's sessions send here (``socialleads.http``), and the emulator each is answered
+#: by. The platforms' hosts (graph.facebook.com, api.twitter.com, ...) are answered at the root.
+HOST_PATHS = {
+    "api.pipedrive.com": PATHS["pipedrive"],
+    "login.salesforce.com": PATHS["salesforce"],
+    "test.salesforce.com": PATHS["salesforce"],
+    SANDBOX_SALESFORCE_HOST: PATHS["salesforce"],
 }
 
 
@@ -55,7 +65,7 @@ class SalesPipeline:
     slack: SlackWorkspace = field(default_factory=SlackWorkspace)
     salesforce: SalesforceOrg = field(
         default_factory=lambda: SalesforceOrg(
-            tokens=[SALESFORCE_TOKEN], instance_url=f"https://{http.SANDBOX_SALESFORCE_HOST}"
+            tokens=[SALESFORCE_TOKEN], instance_url=f"https://{SANDBOX_SALESFORCE_HOST}"
         )
     )
     pipedrive: PipedriveAccount = field(default_factory=lambda: PipedriveAccount(tokens=[PIPEDRIVE_TOKEN]))
@@ -97,7 +107,7 @@ class SalesPipeline:
                 "url": f"{base}{PATHS['salesforce']}",
                 "instance_url": self.salesforce.instance_url,
                 "access_token": SALESFORCE_TOKEN,
-                "routing": routed.format(f"{http.SANDBOX_SALESFORCE_HOST} and login.salesforce.com"),
+                "routing": routed.format(f"{SANDBOX_SALESFORCE_HOST} and login.salesforce.com"),
             },
             "pipedrive": {
                 "api_url": f"{base}{PATHS['pipedrive']}/v1",

@@ -28,6 +28,7 @@ from connectors.slack.sink import SlackSink
 from connectors.teams.sink import TeamsSink
 from socialleads import http
 from socialleads.contracts import ConnectorContext, Sink
+from socialleads.sandbox.sales import SANDBOX_SALESFORCE_HOST
 from socialleads.testing.kit import sample_lead
 
 
@@ -111,7 +112,7 @@ def test_the_sandbox_command_serves_the_crm_and_chat_emulators_where_it_says() -
         pipedrive = sinks["pipedrive"]
         assert _deliver(PipedriveSink, {"api_token": pipedrive["api_token"]}, url)
         salesforce = sinks["salesforce"]
-        assert salesforce["instance_url"] == f"https://{http.SANDBOX_SALESFORCE_HOST}"
+        assert salesforce["instance_url"] == f"https://{SANDBOX_SALESFORCE_HOST}"
         settings = {k: salesforce[k] for k in ("instance_url", "access_token")}
         assert _deliver(SalesforceSink, settings, url).startswith("00Q")
 
