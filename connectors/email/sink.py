@@ -9,7 +9,6 @@ SMTP reply codes decide retries (RFC 5321 §4.2.1): 4xx is transient, 5xx is per
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from socialleads.errors import (
     RetriableDeliveryError,
     SinkNeedsAdminError,
 )
+from socialleads.http_failures import describe_cause
 from socialleads.models import AdminNotice, Delivery, Health, HealthState, Lead
 from socialleads.redact import MASK, REDACTOR
 from socialleads.settings import Duration
@@ -187,13 +187,10 @@ class EmailSink(Sink[EmailConfig]):
             return RetriableDeliveryError(f"{where}: TLS handshake failed ({exc.reason or 'unknown'})")
         if isinstance(exc, smtplib.SMTPServerDisconnected):
             return RetriableDeliveryError(f"{where} closed the connection")
-        if isinstance(exc, TimeoutError | socket.timeout):
-            return RetriableDeliveryError(f"{where} timed out")
-        if isinstance(exc, ConnectionRefusedError):
-            return RetriableDeliveryError(f"{where} refused the connection")
-        if isinstance(exc, socket.gaierror):
-            return RetriableDeliveryError(f"{where}: host name not found")
-        return RetriableDeliveryError(self._scrub(f"{where}: {type(exc).__name__}: {exc}"))
+        why = describe_cause(exc)  # timed out, connection refused, host name not found, ...
+        if why == type(exc).__name__:  # nothing known about it: smtplib's own words, scrubbed
+            why = f"{why}: {exc}"
+        return RetriableDeliveryError(self._scrub(f"{where}: {why}"))
 
     def _send(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
         envelope_from = _address(self.config.from_address)

@@ -10,8 +10,8 @@ urllib3 otherwise honours ``Retry-After`` itself for GETs, blocking the dispatch
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 
 import urllib3
@@ -19,6 +19,8 @@ from hubspot import HubSpot
 from hubspot.crm import contacts, deals, properties
 from hubspot.crm.objects import notes
 from urllib3.util.retry import Retry
+
+from socialleads.http_failures import describe_cause, retry_after
 
 T = TypeVar("T")
 #: Each generated package of the client has its own exception classes.
@@ -51,49 +53,23 @@ class HubSpotUnreachable(Exception):
     """No answer from HubSpot: connection refused, timeout, TLS failure, or an unreadable answer."""
 
 
-def _reason(exc: BaseException) -> str:
-    """A short, URL-free cause, found by walking the wrapped exceptions."""
-    seen: set[int] = set()
-    todo: list[BaseException] = [exc]
-    while todo:
-        err = todo.pop()
-        if id(err) in seen:
-            continue
-        seen.add(id(err))
-        if isinstance(err, urllib3.exceptions.TimeoutError | TimeoutError | socket.timeout):
-            return "timed out"
-        if isinstance(err, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(err, socket.gaierror):
-            return "host name not found"
-        if isinstance(err, urllib3.exceptions.SSLError):
-            return "TLS error"
-        nested = [*err.args, getattr(err, "reason", None), err.__cause__, err.__context__]
-        todo += [n for n in nested if isinstance(n, BaseException)]
-    return type(exc).__name__
-
-
-def _failure(exc: Any) -> HubSpotFailure:
+def _failure(exc: Any, now: datetime) -> HubSpotFailure:
     status = int(getattr(exc, "status", 0) or 0)
     try:
         body = json.loads(exc.body or b"{}")
     except (TypeError, ValueError):
         body = {}
     body = body if isinstance(body, dict) else {}
-    headers = exc.headers or {}
-    retry_after: float | None = None
-    raw = str(headers.get("Retry-After") or "").strip()
-    if raw.replace(".", "", 1).isdigit():
-        retry_after = float(raw)
-    elif status == 429:
-        retry_after = _POLICY_WAIT.get(str(body.get("policyName") or ""))
-    return HubSpotFailure(status, body, retry_after)
+    wait = retry_after((exc.headers or {}).get("Retry-After"), now)
+    if wait is None and status == 429:
+        wait = _POLICY_WAIT.get(str(body.get("policyName") or ""))
+    return HubSpotFailure(status, body, wait)
 
 
 class HubSpotApi:
     """The sink's HubSpot calls over one client; thread-safe (urllib3's pool is)."""
 
-    def __init__(self, token: str, base_url: str, timeout: float) -> None:
+    def __init__(self, token: str, base_url: str, timeout: float, clock: Callable[[], datetime]) -> None:
         retry = Retry(
             total=2,
             connect=2,
@@ -107,6 +83,7 @@ class HubSpotApi:
         # Every generated package reads ``host`` from this config (DiscoveryBase sets it on each one).
         client = HubSpot(access_token=token, retry=retry, host=base_url.rstrip("/"))
         self._timeout = (timeout, timeout)
+        self._clock = clock
         # The discovery properties build a new ApiClient (and connection pool) on every access: keep one each.
         self._contacts_basic = client.crm.contacts.basic_api
         self._contacts_batch = client.crm.contacts.batch_api
@@ -120,10 +97,12 @@ class HubSpotApi:
             return action(*args, _request_timeout=self._timeout, **kwargs)
         except _API_ERRORS as exc:
             failure: Exception = (
-                _failure(exc) if getattr(exc, "status", 0) else HubSpotUnreachable(_reason(exc))
+                _failure(exc, self._clock())
+                if getattr(exc, "status", 0)
+                else HubSpotUnreachable(describe_cause(exc))
             )
         except urllib3.exceptions.HTTPError as exc:
-            failure = HubSpotUnreachable(_reason(exc))
+            failure = HubSpotUnreachable(describe_cause(exc))
         except _CLIENT_ERRORS as exc:
             failure = HubSpotUnreachable(f"unreadable answer ({type(exc).__name__})")
         # Raised outside the except block so nothing chains the client's exception.

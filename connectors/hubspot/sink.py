@@ -39,13 +39,8 @@ from connectors.hubspot.mapping import (
     split_answers,
 )
 from socialleads.contracts import ConnectorContext, Sink
-from socialleads.errors import (
-    AuthError,
-    DeliveryError,
-    PermanentDeliveryError,
-    RetriableDeliveryError,
-    SinkNeedsAdminError,
-)
+from socialleads.errors import AuthError, DeliveryError, RetriableDeliveryError
+from socialleads.http_failures import FailureAction, delivery_error, failure_action
 from socialleads.models import Delivery, Health, HealthState, Lead
 from socialleads.redact import MASK, REDACTOR
 
@@ -62,7 +57,7 @@ class HubSpotSink(Sink[HubSpotConfig]):
     def __init__(self, config: HubSpotConfig, context: ConnectorContext) -> None:
         super().__init__(config, context)
         self._token = config.access_token.get_secret_value()
-        self._api = HubSpotApi(self._token, config.base_url, config.timeout.total_seconds())
+        self._api = HubSpotApi(self._token, config.base_url, config.timeout.total_seconds(), context.clock)
 
     # --- messages ---------------------------------------------------------------------------------
 
@@ -94,14 +89,8 @@ class HubSpotSink(Sink[HubSpotConfig]):
         return f"HubSpot answered {status}" + (f": {reason}" if reason else "")
 
     def _delivery_error(self, failure: HubSpotFailure) -> DeliveryError:
-        text = self._describe(failure)
-        if failure.status == 429:
-            return RetriableDeliveryError(text, retry_after=failure.retry_after)
-        if failure.status >= 500 or failure.status in (408, 423):
-            return RetriableDeliveryError(text, retry_after=failure.retry_after)
-        if failure.status in (401, 403):
-            return SinkNeedsAdminError(text)
-        return PermanentDeliveryError(text)
+        action = failure_action(failure.status, failure.retry_after)
+        return delivery_error(action, self._describe(failure), failure.retry_after)
 
     # --- delivery ---------------------------------------------------------------------------------
 
@@ -109,8 +98,9 @@ class HubSpotSink(Sink[HubSpotConfig]):
         """Upsert the contact, then the deal and the note; returns the contact id and its HubSpot link.
 
         Called by the dispatcher, possibly from several threads. Raises ``RetriableDeliveryError``
-        (429 with its ``retry_after``, 5xx, timeouts, connection failures) or ``PermanentDeliveryError``
-        (401/403: the token; 400: a refused property, named; other 4xx).
+        (429 with its ``retry_after``, 408/423/425, 5xx, timeouts, connection failures),
+        ``SinkNeedsAdminError`` (401/403: the token) or ``PermanentDeliveryError`` (400: a refused
+        property, named; other 4xx), by the bot's one HTTP failure policy (``socialleads.http_failures``).
         """
         error: DeliveryError
         try:
@@ -217,7 +207,8 @@ class HubSpotSink(Sink[HubSpotConfig]):
                 found["deals"] = self._api.property_definitions("deals")
         except HubSpotFailure as failure:
             if failure.status not in (401, 403):
-                state = HealthState.RATE_LIMITED if failure.status == 429 else HealthState.FAILING
+                waits = failure_action(failure.status, failure.retry_after) is FailureAction.WAIT
+                state = HealthState.RATE_LIMITED if waits else HealthState.FAILING
                 return Health(state=state, summary=self._describe(failure))
             problem = AuthError(self._describe(failure))
         except HubSpotUnreachable as exc:

@@ -6,12 +6,12 @@ The token travels in the ``x-api-token`` header, never in the URL
 and exception messages. Answers are the envelope ``{"success", "data", "additional_data"}``
 (https://pipedrive.readme.io/docs/core-api-concepts-responses); a 429 says when to come back in
 ``Retry-After`` or ``x-ratelimit-reset`` (https://pipedrive.readme.io/docs/core-api-concepts-rate-limiting).
+Statuses follow the bot's one HTTP failure policy (``socialleads.http_failures``) with
+``PIPEDRIVE_ACTIONS`` over it.
 """
 
 from __future__ import annotations
 
-from datetime import UTC
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,7 +25,19 @@ from socialleads.errors import (
     RetriableDeliveryError,
     SinkNeedsAdminError,
 )
+from socialleads.http_failures import (
+    FailureAction,
+    delivery_error,
+    describe_cause,
+    failure_action,
+    retry_after,
+)
 from socialleads.redact import MASK, REDACTOR
+
+#: Where Pipedrive differs from the core policy: 402 is "Company account is not open (trial expired,
+#: payment details not entered)", which refuses every call until someone pays
+#: (https://pipedrive.readme.io/docs/core-api-concepts-http-status-codes).
+PIPEDRIVE_ACTIONS = {402: FailureAction.NEEDS_ADMIN}
 
 
 class PipedriveAuthFailed(SinkNeedsAdminError):
@@ -46,46 +58,39 @@ class PipedriveApi:
     def _scrub(self, text: str) -> str:
         return REDACTOR.scrub(text.replace(self._token, MASK) if len(self._token) >= 4 else text)
 
-    def _retry_after(self, response: requests.Response) -> float | None:
-        """Seconds to wait: ``Retry-After`` (seconds or an HTTP date), else ``x-ratelimit-reset``."""
-        value = (response.headers.get("Retry-After") or "").strip()
-        if value.isdigit():
-            return float(value)
-        if value:
-            try:
-                when = parsedate_to_datetime(value)
-            except (TypeError, ValueError):
-                when = None
-            if when is not None:
-                when = when if when.tzinfo else when.replace(tzinfo=UTC)
-                return max(0.0, (when - self._clock()).total_seconds())
-        reset = (response.headers.get("x-ratelimit-reset") or "").strip()
-        return float(reset) if reset.isdigit() else None
+    def _wait(self, response: requests.Response) -> float | None:
+        """Seconds to wait: ``Retry-After``, else on a 429 ``x-ratelimit-reset`` (seconds until the
+        token's window refills; sent with every answer, so it means "wait" on a 429 only)."""
+        wait = retry_after(response.headers.get("Retry-After"), self._clock())
+        if wait is None and response.status_code == 429:
+            wait = retry_after(response.headers.get("x-ratelimit-reset"), self._clock())
+        return wait
 
     def _failure(self, response: requests.Response, what: str) -> DeliveryError:
         status, where = response.status_code, f"Pipedrive {self.host}"
+        wait = self._wait(response)
+        action = failure_action(status, wait, PIPEDRIVE_ACTIONS)
         if status == 401:
             return PipedriveAuthFailed(
                 f"{where} rejected the API token (401 unauthorized access) while trying to {what}; "
                 "renew the token in the sink's api_token"
             )
         if status == 429:
-            return RetriableDeliveryError(
-                f"{where} is rate limiting this token (HTTP 429)", retry_after=self._retry_after(response)
-            )
-        if status >= 500 or status == 408:
-            return RetriableDeliveryError(
-                f"{where} failed to {what}: HTTP {status}", self._retry_after(response)
-            )
-        if 300 <= status < 400:
-            return PermanentDeliveryError(f"{where} redirected ({status}); set api_url to the final address")
-        try:
-            envelope = response.json()
-        except ValueError:
-            envelope = {}
-        error = envelope.get("error") if isinstance(envelope, dict) else None
-        text = f"{where} refused to {what}: HTTP {status}" + (f": {error}" if error else "")
-        return PermanentDeliveryError(self._scrub(" ".join(text.split())[:400]))
+            text = f"{where} is rate limiting this token (HTTP 429)"
+        elif action in (FailureAction.RETRY, FailureAction.WAIT):
+            text = f"{where} failed to {what}: HTTP {status}"
+        elif 300 <= status < 400:
+            text = f"{where} redirected ({status}); set api_url to the final address"
+        else:
+            try:
+                envelope = response.json()
+            except ValueError:
+                envelope = {}
+            error = envelope.get("error") if isinstance(envelope, dict) else None
+            text = f"{where} refused to {what}: HTTP {status}" + (f": {error}" if error else "")
+            if action is FailureAction.NEEDS_ADMIN:  # 402, 403: the account or the token's user
+                text += "; check the Pipedrive account's plan and the token user's permissions"
+        return delivery_error(action, self._scrub(" ".join(text.split())[:400]), wait)
 
     def call(
         self,
@@ -112,7 +117,7 @@ class PipedriveApi:
             error = RetriableDeliveryError(f"Pipedrive {self.host} timed out trying to {what}")
         except requests.RequestException as exc:
             error = RetriableDeliveryError(
-                f"cannot reach Pipedrive {self.host} to {what}: {type(exc).__name__}"
+                f"cannot reach Pipedrive {self.host} to {what}: {describe_cause(exc)}"
             )
         else:
             with response:

@@ -13,9 +13,11 @@ token flow and the call tried again; without one, or when the refresh token is r
 needs an admin (deliveries wait).
 
 Failures: ``INVALID_SESSION_ID`` (not cured by a refresh) needs an admin;
-``REQUEST_LIMIT_EXCEEDED``, 5xx, ``UNABLE_TO_LOCK_ROW``, timeouts and connection errors are
-retriable; a duplicate-rule rejection (``DUPLICATES_DETECTED``) is permanent and names the matching
-records.
+``REQUEST_LIMIT_EXCEEDED``, ``UNABLE_TO_LOCK_ROW``, timeouts and connection errors are retriable; a
+duplicate-rule rejection (``DUPLICATES_DETECTED``) is permanent and names the matching records. Any
+other answer goes by its status, as the bot's one HTTP failure policy says (``socialleads.http_failures``:
+408/423/425/429/5xx retried, 403 needs an admin, other 4xx permanent). simple-salesforce keeps no
+response headers in its errors, so a ``Retry-After`` cannot be read there; the token endpoint's is.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ from socialleads.errors import (
     RetriableDeliveryError,
     SinkNeedsAdminError,
 )
+from socialleads.http_failures import (
+    FailureAction,
+    delivery_error,
+    describe_cause,
+    failure_action,
+    retry_after,
+)
 from socialleads.models import Delivery, Health, HealthState, Lead
 from socialleads.redact import MASK, REDACTOR
 
@@ -48,6 +57,10 @@ T = TypeVar("T")
 #: (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_concepts_core_data_objects.htm).
 RETRIABLE_CODES = frozenset({"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW"})
 GONE_CODES = frozenset({"NOT_FOUND", "ENTITY_IS_DELETED"})
+#: Where Salesforce differs from the core policy: a 300 is no redirect but an upsert whose external id
+#: matches more than one record, which only that lead's records can settle
+#: (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
+SALESFORCE_ACTIONS = {300: FailureAction.PERMANENT}
 
 
 def _errors(exc: SalesforceError) -> list[dict[str, Any]]:
@@ -134,11 +147,12 @@ class SalesforceSink(Sink[SalesforceConfig]):
                     why = (
                         f"{code}: {answer['error_description']}" if answer.get("error_description") else code
                     )
-                    if response.status_code >= 500 or response.status_code == 429:
-                        error = RetriableDeliveryError(
-                            self._scrub(f"Salesforce could not refresh the session ({why})")
-                        )
-                    else:
+                    wait = retry_after(response.headers.get("Retry-After"), self.context.clock())
+                    action = failure_action(response.status_code, wait)
+                    if action in (FailureAction.RETRY, FailureAction.WAIT):
+                        text = self._scrub(f"Salesforce could not refresh the session ({why})")
+                        error = delivery_error(action, text, wait)
+                    else:  # a refused refresh token, whatever the status: only an admin can get a new one
                         error = SinkNeedsAdminError(
                             self._scrub(
                                 f"Salesforce refused to refresh the session ({why}); authorize the "
@@ -170,8 +184,8 @@ class SalesforceSink(Sink[SalesforceConfig]):
                 f"{where}: the org's API request limit is used up (REQUEST_LIMIT_EXCEEDED)",
                 retry_after=self.config.request_limit_retry.total_seconds(),
             )
-        if exc.status >= 500 or exc.status == 429 or code in RETRIABLE_CODES:
-            return RetriableDeliveryError(f"{where} failed to {what}: HTTP {exc.status} {code}".rstrip())
+        if code in RETRIABLE_CODES:
+            return RetriableDeliveryError(f"{where} failed to {what}: HTTP {exc.status} {code}")
         if code == "DUPLICATES_DETECTED":
             ids = [i for e in errors for i in _matched_ids(e)]
             matched = ", ".join(ids) if ids else "records the API did not list"
@@ -185,17 +199,24 @@ class SalesforceSink(Sink[SalesforceConfig]):
             )
         if code == "CANNOT_UPDATE_CONVERTED_LEAD":
             return PermanentDeliveryError(f"{where}: Lead {record} was converted; update its Contact instead")
+        action = failure_action(exc.status, None, SALESFORCE_ACTIONS)
+        if action in (FailureAction.RETRY, FailureAction.WAIT):
+            return delivery_error(action, f"{where} failed to {what}: HTTP {exc.status} {code}".rstrip())
         details = "; ".join(
             f"{e.get('errorCode')}: {e.get('message')}"
             + (f" ({', '.join(map(str, e['fields']))})" if e.get("fields") else "")
             for e in errors
         )
-        return PermanentDeliveryError(self._scrub(f"{where} refused to {what}: HTTP {exc.status} {details}"))
+        text = f"{where} refused to {what}: HTTP {exc.status} {details}"
+        if action is FailureAction.NEEDS_ADMIN:  # 403: the integration user's permissions, for every lead
+            text += "; check the integration user's profile and permission sets"
+        return delivery_error(action, self._scrub(text))
 
     def _transport(self, exc: requests.RequestException, what: str) -> DeliveryError:
         if isinstance(exc, requests.Timeout):
             return RetriableDeliveryError(f"Salesforce {self._host} timed out trying to {what}")
-        return RetriableDeliveryError(f"cannot reach Salesforce {self._host} to {what}: {type(exc).__name__}")
+        why = describe_cause(exc)
+        return RetriableDeliveryError(f"cannot reach Salesforce {self._host} to {what}: {why}")
 
     def _call(self, what: str, action: Callable[[], T], record: str | None = None) -> T:
         """Run one API call (on ``record``, when it is about one), turning what it raises into a
@@ -337,7 +358,7 @@ class SalesforceSink(Sink[SalesforceConfig]):
         except SalesforceError as exc:
             problem = exc
         except requests.RequestException as exc:
-            summary = f"cannot reach Salesforce {self._host}: {type(exc).__name__}"
+            summary = f"cannot reach Salesforce {self._host}: {describe_cause(exc)}"
             return Health(state=HealthState.FAILING, summary=summary)
         if problem is not None:
             codes = " ".join(str(e.get("errorCode")) for e in _errors(problem))

@@ -4,26 +4,23 @@ Slack answers API errors with HTTP 200 and ``{"ok": false, "error": "<code>"}``
 (https://docs.slack.dev/apis/web-api/#responses), rate limits with HTTP 429 and ``Retry-After``
 seconds (https://docs.slack.dev/apis/web-api/rate-limits). ``slack_sdk`` raises ``SlackApiError`` for
 both; ``failure_of`` reduces that, or a network error, to a ``SlackFailure`` carrying only the code,
-the status and the wait: never the request, whose headers hold the token.
+the status and the wait: never the request, whose headers hold the token. ``delivery_error`` reads
+Slack's code first (``CODE_ACTIONS``), then the HTTP status by the bot's one failure policy
+(``socialleads.http_failures``).
 """
 
 from __future__ import annotations
 
 import http.client
 import re
-import socket
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
-from socialleads.errors import (
-    DeliveryError,
-    PermanentDeliveryError,
-    RetriableDeliveryError,
-    SinkNeedsAdminError,
-)
+from socialleads.errors import DeliveryError, RetriableDeliveryError
+from socialleads.http_failures import FailureAction, describe_cause, failure_action, retry_after
+from socialleads.http_failures import delivery_error as error_for
 
 #: The token is wrong, revoked or belongs to a deactivated app or workspace.
 AUTH_ERRORS = frozenset(
@@ -40,9 +37,14 @@ AUTH_ERRORS = frozenset(
     }
 )
 #: Codes for trouble on Slack's side that passes by itself.
-TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
+TRANSIENT_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+RATE_LIMITED = frozenset({"ratelimited", "rate_limited"})
+#: What Slack's own codes mean, whatever the HTTP status they came with (most come with a 200).
+CODE_ACTIONS: dict[str, FailureAction] = {
+    **dict.fromkeys(AUTH_ERRORS, FailureAction.NEEDS_ADMIN),
+    **dict.fromkeys(TRANSIENT_ERRORS, FailureAction.RETRY),
+    **dict.fromkeys(RATE_LIMITED, FailureAction.WAIT),
+}
 AUTH_FIX = "create a new bot token (the app's OAuth & Permissions page, Bot User OAuth Token) and set 'token'"
 FIXES = {
     "channel_not_found": (
@@ -73,33 +75,13 @@ class SlackFailure(Exception):
         self.code, self.status, self.retry_after, self.reason = code, status, retry_after, reason
 
 
-def _retry_after(value: object) -> float | None:
-    """``Retry-After`` as seconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
-    text = str(value).strip() if value is not None else ""
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
-
-
-def _network_reason(exc: BaseException) -> str:
-    cause = exc.reason if isinstance(exc, URLError) else exc
-    if isinstance(cause, TimeoutError | socket.timeout):
-        return "timed out"
-    if isinstance(cause, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(cause, socket.gaierror):
-        return "host name not found"
-    return type(cause).__name__ if isinstance(cause, BaseException) else type(exc).__name__
-
-
-def failure_of(exc: SlackApiError | URLError | OSError | http.client.HTTPException) -> SlackFailure:
-    """The ``SlackFailure`` for an exception ``slack_sdk.WebClient`` raised."""
+def failure_of(
+    exc: SlackApiError | URLError | OSError | http.client.HTTPException, now: datetime
+) -> SlackFailure:
+    """The ``SlackFailure`` for an exception ``slack_sdk.WebClient`` raised; ``now`` (the sink's clock)
+    measures a ``Retry-After`` given as a date."""
     if not isinstance(exc, SlackApiError):
-        return SlackFailure("unreachable", None, reason=_network_reason(exc))
+        return SlackFailure("unreachable", None, reason=describe_cause(exc))
     response = exc.response
     status = int(response.status_code)
     data = response.data if isinstance(response.data, dict) else {}
@@ -107,7 +89,19 @@ def failure_of(exc: SlackApiError | URLError | OSError | http.client.HTTPExcepti
     if not _CODE.match(code):  # a proxy's HTML page, which the SDK wraps in its own sentence
         code = f"HTTP {status}"
     headers = {str(k).lower(): v for k, v in (response.headers or {}).items()}
-    return SlackFailure(code, status, _retry_after(headers.get("retry-after")) if status == 429 else None)
+    return SlackFailure(code, status, retry_after(headers.get("retry-after"), now))
+
+
+def _action(failure: SlackFailure) -> FailureAction:
+    """Slack's code decides when it has a meaning of its own; else the HTTP status does."""
+    action = CODE_ACTIONS.get(failure.code)
+    if action is None:
+        status = failure.status or 0
+        answered = 100 <= status < 200 or status >= 300  # an ok:false in a 2xx is refused as asked
+        action = failure_action(status, failure.retry_after) if answered else FailureAction.PERMANENT
+    if action is FailureAction.RETRY and failure.retry_after is not None:
+        return FailureAction.WAIT
+    return action
 
 
 def delivery_error(failure: SlackFailure, what: str, channel: str) -> DeliveryError:
@@ -115,17 +109,19 @@ def delivery_error(failure: SlackFailure, what: str, channel: str) -> DeliveryEr
     code = failure.code
     if failure.status is None:
         return RetriableDeliveryError(f"cannot reach Slack for {what}: {failure.reason or code}")
-    if failure.status == 429 or code in ("ratelimited", "rate_limited"):
-        wait = f"; retry after {failure.retry_after:g}s" if failure.retry_after is not None else ""
-        return RetriableDeliveryError(f"Slack rate-limited {what}{wait}", retry_after=failure.retry_after)
-    if failure.status >= 500 or code in TRANSIENT_ERRORS or failure.status in (408, 425):
+    action = _action(failure)
+    wait = f"; retry after {failure.retry_after:g}s" if failure.retry_after is not None else ""
+    if action is FailureAction.WAIT and (failure.status == 429 or code in RATE_LIMITED):
+        text = f"Slack rate-limited {what}{wait}"
+    elif action in (FailureAction.RETRY, FailureAction.WAIT):
         detail = code if code.startswith("HTTP") else f"{code}, HTTP {failure.status}"
-        return RetriableDeliveryError(f"Slack failed {what} ({detail})")
-    if code in AUTH_ERRORS:
-        return SinkNeedsAdminError(f"Slack rejected the bot token ({code}); fix: {AUTH_FIX}")
-    fix = FIXES.get(code)
-    text = f"Slack refused {what} to channel {channel} ({code})"
-    return PermanentDeliveryError(f"{text}; fix: {fix}" if fix else text)
+        text = f"Slack failed {what} ({detail}){wait}"
+    elif action is FailureAction.NEEDS_ADMIN:
+        text = f"Slack rejected the bot token ({code}); fix: {AUTH_FIX}"
+    else:
+        fix = FIXES.get(code)
+        text = f"Slack refused {what} to channel {channel} ({code})" + (f"; fix: {fix}" if fix else "")
+    return error_for(action, text, failure.retry_after)
 
 
 __all__ = ["AUTH_ERRORS", "AUTH_FIX", "FIXES", "SlackFailure", "delivery_error", "failure_of"]

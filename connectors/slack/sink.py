@@ -123,7 +123,7 @@ class SlackSink(Sink[SlackConfig]):
         try:
             return method(**args)
         except (SlackApiError, URLError, OSError, http.client.HTTPException) as exc:
-            failure = failure_of(exc)
+            failure = failure_of(exc, self.context.clock())
         except SlackRequestError:
             failure = SlackFailure("invalid_base_url", 0)
         # Raised outside the except block, so no SDK exception (request and all) is chained to it.
@@ -144,8 +144,8 @@ class SlackSink(Sink[SlackConfig]):
     def deliver(self, lead: Lead, key: str) -> Delivery:
         """Post the lead's card, or update it when ``external_id`` names one; see the module docstring.
 
-        Raises ``RetriableDeliveryError`` (rate limits, 5xx, timeouts) or ``PermanentDeliveryError``
-        (bad token, unknown channel, app not in the channel).
+        Raises ``RetriableDeliveryError`` (rate limits, 5xx, timeouts), ``SinkNeedsAdminError`` (a bad
+        token) or ``PermanentDeliveryError`` (unknown channel, app not in the channel).
         """
         card = {
             "text": render_slack_text(lead),

@@ -16,8 +16,9 @@ so a repeated post shows twice and a later touch of the lead is a new card (its 
 "Lead update: … (touch n)"). What prevents repeats is the dispatcher's exactly-once bookkeeping. The
 key is still sent as an ``Idempotency-Key`` header, which Teams ignores and a Workflows flow can read.
 
-Errors: timeouts, connection failures, 408/425/429 and 5xx are retriable (``Retry-After`` honoured).
-Classic connectors also report throttling as HTTP 200 with "Microsoft Teams endpoint returned HTTP
+Errors follow the bot's one HTTP failure policy (``socialleads.http_failures``) with ``TEAMS_ACTIONS``
+over it: timeouts, connection failures, 408/423/425/429 and 5xx are retriable (``Retry-After``
+honoured). Classic connectors also report throttling as HTTP 200 with "Microsoft Teams endpoint returned HTTP
 error 429" in the body (rate limits: 4 posts a second, see "Rate limiting for connectors" at the
 address above), so the body is read too. 404/410 (webhook removed), 401/403 and redirects refuse
 every card alike until an admin sets a new URL: the sink waits for them (``SinkNeedsAdminError``).
@@ -30,8 +31,7 @@ import json
 import logging
 import re
 import socket
-from datetime import UTC, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -40,18 +40,22 @@ from pydantic import ConfigDict, SecretStr, field_validator
 
 from connectors.teams.card import render_teams_card, render_teams_notice
 from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
-from socialleads.errors import (
-    DeliveryError,
-    PermanentDeliveryError,
-    RetriableDeliveryError,
-    SinkNeedsAdminError,
+from socialleads.errors import DeliveryError, RetriableDeliveryError
+from socialleads.http_failures import (
+    FailureAction,
+    delivery_error,
+    describe_cause,
+    failure_action,
+    retry_after,
 )
 from socialleads.models import AdminNotice, Delivery, Health, HealthState, Lead
 from socialleads.redact import MASK, REDACTOR
 from socialleads.settings import PositiveDuration
 
-RETRIABLE_STATUS = frozenset({408, 425, 429})
-_BODY_ERROR = re.compile(r"returned HTTP error (\d{3})")
+#: Where Teams differs from the core policy: a removed webhook answers 404 or 410, and since the URL is
+#: the credential, every card would fail alike until an admin adds the webhook again.
+TEAMS_ACTIONS = {404: FailureAction.NEEDS_ADMIN, 410: FailureAction.NEEDS_ADMIN}
+_BODY_ERROR = re.compile(r"returned HTTP error ([45]\d\d)")
 _FIX_URL = "add the webhook to the channel again and set webhook_url to the new URL"
 
 
@@ -108,19 +112,6 @@ class _ScrubUrllib3(logging.Filter):
                 target.addFilter(cls())
 
 
-def _reason(exc: requests.RequestException) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    text = repr(exc)  # requests buries the socket error; its text is scrubbed before use anyway
-    for marker, reason in (
-        ("Connection refused", "connection refused"),
-        ("Name or service", "host name not found"),
-    ):
-        if marker in text:
-            return reason
-    return type(exc).__name__
-
-
 class TeamsSink(Sink[TeamsConfig]):
     """Posts leads and admin notices as Adaptive Cards to one Teams channel's incoming webhook."""
 
@@ -158,7 +149,7 @@ class TeamsSink(Sink[TeamsConfig]):
             response = self._session.post(url, data=body, headers=headers, allow_redirects=False)
         except requests.RequestException as exc:
             error: DeliveryError = RetriableDeliveryError(
-                self._scrub(f"cannot reach the Teams webhook at {self._host}: {_reason(exc)}")
+                self._scrub(f"cannot reach the Teams webhook at {self._host}: {describe_cause(exc)}")
             )
         else:
             with response:
@@ -171,19 +162,7 @@ class TeamsSink(Sink[TeamsConfig]):
         # Raised outside the except block so it has no __context__: requests' messages carry the URL.
         raise error
 
-    def _retry_after(self, value: str | None) -> float | None:
-        """``Retry-After`` as seconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
-        text = (value or "").strip()
-        if text.isdigit():
-            return float(text)
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            return None
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        return max(0.0, (when - self.context.clock()).total_seconds())
-
-    def _failure(self, status: int, body: str, retry_after: str | None) -> DeliveryError | None:
+    def _failure(self, status: int, body: str, wait_header: str | None) -> DeliveryError | None:
         """The error for Teams' answer, or None when the card was posted."""
         snippet = self._scrub(" ".join(body[:300].split()))
         where = f"the Teams webhook at {self._host}"
@@ -192,20 +171,24 @@ class TeamsSink(Sink[TeamsConfig]):
             if match is None:
                 return None
             status = int(match.group(1))
-        if status in RETRIABLE_STATUS or status >= 500:
-            wait = self._retry_after(retry_after)
-            return RetriableDeliveryError(f"{where} answered HTTP {status}: {snippet}", retry_after=wait)
-        # The URL is the credential: a removed webhook, a refused URL or a redirect fails every card
-        # alike, so no lead is dead-lettered for it; the admin is told and the deliveries wait.
-        if status in (404, 410):
-            return SinkNeedsAdminError(f"{where} no longer exists (HTTP {status}); fix: {_FIX_URL}")
-        if status in (401, 403):
-            return SinkNeedsAdminError(f"{where} refused the URL (HTTP {status}); fix: {_FIX_URL}")
-        if 300 <= status < 400:
-            return SinkNeedsAdminError(f"{where} answered HTTP {status} (a redirect); fix: {_FIX_URL}")
-        if status == 413:
-            return PermanentDeliveryError(f"{where} refused the card as too large (HTTP 413, over 28 KB)")
-        return PermanentDeliveryError(f"{where} rejected the card (HTTP {status}): {snippet}")
+        wait = retry_after(wait_header, self.context.clock())
+        action = failure_action(status, wait, TEAMS_ACTIONS)
+        if action is FailureAction.NEEDS_ADMIN:
+            # The URL is the credential: a removed webhook, a refused URL or a redirect fails every card
+            # alike, so no lead is dead-lettered for it; the admin is told and the deliveries wait.
+            if status in (404, 410):
+                text = f"{where} no longer exists (HTTP {status}); fix: {_FIX_URL}"
+            elif 300 <= status < 400:
+                text = f"{where} answered HTTP {status} (a redirect); fix: {_FIX_URL}"
+            else:
+                text = f"{where} refused the URL (HTTP {status}); fix: {_FIX_URL}"
+        elif action is FailureAction.PERMANENT:
+            text = f"{where} rejected the card (HTTP {status}): {snippet}"
+            if status == 413:
+                text = f"{where} refused the card as too large (HTTP 413, over 28 KB)"
+        else:
+            text = f"{where} answered HTTP {status}: {snippet}"
+        return delivery_error(action, text, wait)
 
     def deliver(self, lead: Lead, key: str) -> Delivery:
         """Post the lead's card; called by the dispatcher, possibly from several threads.
@@ -228,7 +211,7 @@ class TeamsSink(Sink[TeamsConfig]):
             with socket.create_connection((self._host, self._port), self.config.timeout.total_seconds()):
                 pass
         except OSError as exc:
-            why = exc.strerror.lower() if exc.strerror else type(exc).__name__
+            why = describe_cause(exc)
             return Health(
                 state=HealthState.FAILING, summary=f"cannot connect to the Teams webhook host {where}: {why}"
             )

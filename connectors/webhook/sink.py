@@ -13,8 +13,10 @@ Request: ``POST <url>`` with a compact UTF-8 JSON body (``socialleads.card.lead_
 To verify: recompute the HMAC over the timestamp header, a ``.`` and the raw body, compare with
 ``hmac.compare_digest``, and reject timestamps older than a few minutes so a captured request
 cannot be replayed. Answer 2xx when stored (a JSON object with an ``id`` becomes the delivery's
-external id); 408/425/429/5xx to be retried later (``Retry-After`` is honoured); any other 4xx
-dead-letters the delivery.
+external id). Other answers follow the bot's one HTTP failure policy (``socialleads.http_failures``):
+408/423/425/429/5xx are retried later (``Retry-After`` is honoured); 401/403 and redirects stop the
+sink until an admin fixes its settings (no lead is dead-lettered for them); any other 4xx dead-letters
+the delivery.
 """
 
 from __future__ import annotations
@@ -22,8 +24,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import socket
-from datetime import UTC, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -33,11 +34,13 @@ from pydantic import ConfigDict, Field, SecretStr, field_validator
 from socialleads import jsontext
 from socialleads.card import lead_payload
 from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
-from socialleads.errors import (
-    DeliveryError,
-    PermanentDeliveryError,
-    RetriableDeliveryError,
-    SinkNeedsAdminError,
+from socialleads.errors import DeliveryError, RetriableDeliveryError
+from socialleads.http_failures import (
+    FailureAction,
+    delivery_error,
+    describe_cause,
+    failure_action,
+    retry_after,
 )
 from socialleads.models import AdminNotice, Delivery, Health, HealthState, Lead
 from socialleads.redact import MASK, REDACTOR
@@ -55,7 +58,6 @@ RESERVED_HEADERS = frozenset(
         "host",
     }
 )
-RETRIABLE_STATUS = frozenset({408, 425, 429})
 
 
 class WebhookConfig(ConnectorConfig):
@@ -91,26 +93,6 @@ class WebhookConfig(ConnectorConfig):
             if any(ch in name + text for ch in "\r\n"):
                 raise ValueError(f"header {name} contains a line break")
         return value
-
-
-def _reason(exc: BaseException) -> str:
-    """A short, URL-free cause for a requests failure, found by walking the wrapped exceptions."""
-    seen: set[int] = set()
-    todo: list[BaseException] = [exc]
-    while todo:
-        err = todo.pop()
-        if id(err) in seen:
-            continue
-        seen.add(id(err))
-        if isinstance(err, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(err, socket.gaierror):
-            return "host name not found"
-        if isinstance(err, TimeoutError | socket.timeout):
-            return "timed out"
-        nested = [*err.args, getattr(err, "reason", None), err.__cause__, err.__context__]
-        todo += [n for n in nested if isinstance(n, BaseException)]
-    return type(exc).__name__
 
 
 class WebhookSink(Sink[WebhookConfig]):
@@ -163,48 +145,30 @@ class WebhookSink(Sink[WebhookConfig]):
         except requests.Timeout:
             error = RetriableDeliveryError(f"webhook {self._host} timed out")
         except requests.RequestException as exc:
-            error = RetriableDeliveryError(self._scrub(f"cannot reach webhook {self._host}: {_reason(exc)}"))
+            why = describe_cause(exc)
+            error = RetriableDeliveryError(self._scrub(f"cannot reach webhook {self._host}: {why}"))
         # Raised outside the except block so it has no __context__: requests' messages carry the full URL.
         raise error
 
-    def _retry_after(self, value: str | None) -> float | None:
-        """``Retry-After`` as seconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
-        if not value:
-            return None
-        value = value.strip()
-        if value.isdigit():
-            return float(value)
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        return max(0.0, (when - self.context.clock()).total_seconds())
-
     def _failure(self, response: requests.Response) -> DeliveryError:
         status = response.status_code
-        if status in RETRIABLE_STATUS or status >= 500:
-            retry_after = self._retry_after(response.headers.get("Retry-After"))
-            return RetriableDeliveryError(
-                self._scrub(f"webhook {self._host} answered HTTP {status}"), retry_after=retry_after
-            )
+        wait = retry_after(response.headers.get("Retry-After"), self.context.clock())
+        action = failure_action(status, wait)
+        text = f"webhook {self._host} answered HTTP {status}"
         if 300 <= status < 400:
-            return PermanentDeliveryError(
-                self._scrub(
-                    f"webhook {self._host} answered HTTP {status} (a redirect); set url to the final address"
-                )
-            )
-        snippet = " ".join(response.text[:200].split())
-        text = f"webhook {self._host} answered HTTP {status}" + (f": {snippet}" if snippet else "")
-        if status in (401, 403):  # our credentials, not this lead: every delivery would fail alike
-            return SinkNeedsAdminError(self._scrub(f"{text}; check the sink's headers and secret"))
-        return PermanentDeliveryError(self._scrub(text))
+            text += " (a redirect); set url to the final address"
+        elif action in (FailureAction.NEEDS_ADMIN, FailureAction.PERMANENT):
+            snippet = " ".join(response.text[:200].split())
+            text += f": {snippet}" if snippet else ""
+            if action is FailureAction.NEEDS_ADMIN:  # our credentials, not this lead: all would fail alike
+                text += "; check the sink's headers and secret"
+        return delivery_error(action, self._scrub(text), wait)
 
     def deliver(self, lead: Lead, key: str) -> Delivery:
         """POST the lead; called by the dispatcher, possibly from several threads.
 
-        Raises ``RetriableDeliveryError`` (timeouts, connection errors, 408/425/429/5xx) or
-        ``PermanentDeliveryError`` (other non-2xx answers).
+        Raises ``RetriableDeliveryError`` (timeouts, connection errors, 408/423/425/429/5xx),
+        ``SinkNeedsAdminError`` (401/403, redirects) or ``PermanentDeliveryError`` (other 4xx).
         """
         response = self._post(lead_payload(lead, key), key)
         with response:
@@ -226,9 +190,7 @@ class WebhookSink(Sink[WebhookConfig]):
             with socket.create_connection((self._host, self._port), self.config.timeout.total_seconds()):
                 pass
         except OSError as exc:
-            why = _reason(exc)
-            if why == type(exc).__name__ and exc.strerror:
-                why = exc.strerror.lower()  # e.g. "network is unreachable"
+            why = describe_cause(exc)
             return Health(state=HealthState.FAILING, summary=f"cannot connect to webhook {where}: {why}")
         return Health(state=HealthState.OK, summary=f"webhook {where} accepts connections")
 

@@ -26,6 +26,7 @@ from pydantic import SecretStr
 
 from connectors.x.errors import classify_http_error, classify_request_error, rate_limited, reset_time
 from socialleads.errors import ConfigurationError
+from socialleads.http_failures import retry_after
 
 #: The endpoints called, by path (ids and usernames replaced), with the names messages use.
 ENDPOINTS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -121,8 +122,10 @@ class XClient:
             reset = reset_time(exc.reset_time) or (window.reset_at if window else None)
             raise rate_limited(endpoint, reset, self.clock(), window.limit if window else None) from None
         except tweepy.HTTPException as exc:
-            status = exc.response.status_code
-            raise classify_http_error(status, list(exc.api_messages), endpoint, self.credential) from None
+            status, now = exc.response.status_code, self.clock()
+            wait = retry_after(exc.response.headers.get("Retry-After"), now)
+            messages = list(exc.api_messages)
+            raise classify_http_error(status, messages, endpoint, self.credential, now, wait) from None
         except (requests.RequestException, ValueError) as exc:
             raise classify_request_error(exc, endpoint) from None
         return body if isinstance(body, dict) else {}

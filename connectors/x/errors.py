@@ -3,7 +3,8 @@
 Status codes: https://docs.x.com/x-api/fundamentals/response-codes-and-errors; 429 and its
 ``x-rate-limit-reset``: https://docs.x.com/x-api/fundamentals/rate-limits. Messages are built from the
 endpoint's name, the status and X's own problem text only, never from a request (its headers carry
-the bearer token).
+the bearer token). A status this table does not name goes by the bot's one HTTP failure policy
+(``socialleads.http_failures``): 408/423/425/5xx transient, other 4xx a configuration problem.
 """
 
 from __future__ import annotations
@@ -12,13 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from socialleads.errors import (
-    AuthError,
-    ConfigurationError,
-    RateLimitedError,
-    SourceError,
-    TransientError,
-)
+from socialleads.errors import RateLimitedError, SourceError, TransientError
+from socialleads.http_failures import failure_action, source_error
 
 #: Without a reset from X, wait one rate-limit window.
 DEFAULT_WAIT = timedelta(minutes=15)
@@ -45,30 +41,36 @@ def rate_limited(
     )
 
 
-def classify_http_error(status: int, messages: list[str], endpoint: str, token_field: str) -> SourceError:
+def classify_http_error(
+    status: int,
+    messages: list[str],
+    endpoint: str,
+    token_field: str,
+    now: datetime,
+    wait: float | None = None,
+) -> SourceError:
     """The ``SourceError`` for an X answer with ``status`` (not 429) on ``endpoint``.
 
     ``messages`` are X's problem texts (``errors[].message`` or ``detail``); ``token_field`` names the
-    config field of the token used, so the fix can say which one to renew.
+    config field of the token used, so the fix can say which one to renew. ``wait`` is the answer's
+    ``Retry-After`` in seconds (``socialleads.http_failures.retry_after``), counted from ``now``.
     """
     said = _said(messages)
-    if status == 401:
-        return AuthError(
+    texts = {
+        401: (
             f"X answered 401 Unauthorized on {endpoint}: the {token_field} is invalid, expired or revoked; "
             f"generate a new one in the X developer portal and update {token_field}"
-        )
-    if status == 403:
-        return AuthError(
+        ),
+        403: (
             f"X answered 403 Forbidden on {endpoint}{said}; the {token_field} (or the app's access) does "
             "not allow this call"
-        )
-    if status == 400:
-        return ConfigurationError(f"X refused the request on {endpoint}{said}")
-    if status == 404:
-        return ConfigurationError(f"X does not know what {endpoint} asked for{said}")
-    if status >= 500:
-        return TransientError(f"X answered {status} on {endpoint}; the next poll tries again")
-    return TransientError(f"X answered {status} on {endpoint}{said}")
+        ),
+        400: f"X refused the request on {endpoint}{said}",
+        404: f"X does not know what {endpoint} asked for{said}",
+    }
+    where = "; the next poll tries again" if status >= 500 else said
+    text = texts.get(status, f"X answered {status} on {endpoint}{where}")
+    return source_error(failure_action(status, wait), text, now, wait, DEFAULT_WAIT)
 
 
 def classify_request_error(exc: Exception, endpoint: str) -> SourceError:

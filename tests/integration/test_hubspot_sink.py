@@ -213,6 +213,16 @@ def test_ten_minute_outage_is_retriable_then_delivers_once(portal: Portal, make_
     assert len(portal.notes_of(contact.id)) == 1
 
 
+@pytest.mark.parametrize("status", [408, 423, 425])
+def test_a_timeout_a_lock_or_too_early_is_retried_like_every_sink(
+    portal: Portal, make_lead: LeadMaker, status: int
+) -> None:
+    portal.store.gate.fail(1, status)
+    with pytest.raises(RetriableDeliveryError, match=f"HTTP {status}") as caught:
+        portal.sink().deliver(make_lead(), KEY)
+    assert type(caught.value) is RetriableDeliveryError
+
+
 def test_redelivered_revision_adds_no_second_note(portal: Portal, make_lead: LeadMaker) -> None:
     sink = portal.sink()
     first = sink.deliver(make_lead(), KEY)

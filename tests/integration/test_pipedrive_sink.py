@@ -16,7 +16,7 @@ from connectors.pipedrive.config import PipedriveConfig
 from connectors.pipedrive.mapping import split_external_id
 from connectors.pipedrive.sink import PipedriveSink
 from socialleads.contracts import ConnectorContext
-from socialleads.errors import AuthError, RetriableDeliveryError, SinkNeedsAdminError
+from socialleads.errors import AuthError, PermanentDeliveryError, RetriableDeliveryError, SinkNeedsAdminError
 from socialleads.models import Contact, HealthState, Lead, QualityScore
 from socialleads.sandbox.crm.pipedrive.app import PipedriveAccount, create_pipedrive_app
 from socialleads.sandbox.loopback import LoopbackServer
@@ -223,6 +223,36 @@ def test_going_over_the_two_second_window_waits_the_penalty(env: Env, make_lead:
     with pytest.raises(RetriableDeliveryError) as caught:
         env.sink().deliver(make_lead(), KEY)
     assert caught.value.retry_after == 10
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (402, SinkNeedsAdminError),  # Pipedrive's own: the company account is not open (unpaid)
+        (403, SinkNeedsAdminError),
+        (408, RetriableDeliveryError),
+        (423, RetriableDeliveryError),
+        (425, RetriableDeliveryError),
+        (400, PermanentDeliveryError),
+    ],
+)
+def test_statuses_follow_the_one_policy_with_pipedrives_own_402(
+    env: Env, sink: PipedriveSink, make_lead: LeadMaker, status: int, expected: type[Exception]
+) -> None:
+    env.account.outage(seconds=600, status=status)
+    with pytest.raises(expected, match=f"HTTP {status}") as caught:
+        sink.deliver(make_lead(), KEY)
+    assert type(caught.value) is expected and getattr(caught.value, "retry_after", None) is None
+
+
+def test_a_redirect_waits_for_an_admin(make_lead: LeadMaker) -> None:
+    with LoopbackReceiver() as rx:
+        rx.default = ScriptedResponse(301, headers={"Location": "https://elsewhere.example/v1"})
+        settings = {"api_url": f"{rx.url}/v1", "api_token": TOKEN}
+        sink = PipedriveSink(PipedriveConfig.model_validate(settings), ConnectorContext(instance="crm"))
+        with pytest.raises(SinkNeedsAdminError, match="set api_url to the final address"):
+            sink.deliver(make_lead(), KEY)
+        sink.close()
 
 
 def test_a_timeout_is_retriable(make_lead: LeadMaker) -> None:

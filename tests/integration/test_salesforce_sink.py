@@ -221,6 +221,24 @@ def test_a_ten_minute_outage_is_retriable_each_time_then_delivered_once(
     assert env.org.lead_writes == [KEY]
 
 
+@pytest.mark.parametrize(
+    ("status", "expected", "says"),
+    [
+        (408, RetriableDeliveryError, "failed to upsert the Lead: HTTP 408"),
+        (423, RetriableDeliveryError, "failed to upsert the Lead: HTTP 423"),
+        (403, SinkNeedsAdminError, "HTTP 403 .*check the integration user's profile and permission sets"),
+    ],
+)
+def test_statuses_without_a_salesforce_code_follow_the_one_policy(
+    env: Env, make_lead: LeadMaker, status: int, expected: type[Exception], says: str
+) -> None:
+    """408/423 were dead-lettered before the one policy; a 403 refuses every lead alike."""
+    env.org.outage(seconds=600, status=status)
+    with pytest.raises(expected, match=says) as caught:
+        env.sink().deliver(make_lead(), KEY)
+    assert type(caught.value) is expected
+
+
 def test_the_request_limit_is_retriable_after_the_configured_time(env: Env, make_lead: LeadMaker) -> None:
     env.org.exhaust_api_limit()
     sink = env.sink(request_limit_retry="15m")

@@ -149,6 +149,35 @@ def test_server_errors_and_timeouts_are_retriable(slack: ServedSlack, make_lead:
             make_sink(f"{slow.url}/api/", timeout="1s").deliver(make_lead(), "sl1-key")
 
 
+def test_a_retry_after_date_is_read_on_the_sinks_clock(make_lead: LeadMaker) -> None:
+    now = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
+    body = b'{"ok": false, "error": "ratelimited"}'
+    with LoopbackReceiver() as rx:
+        rx.default = ScriptedResponse(429, body, {"Retry-After": "Fri, 14 Mar 2025 09:32:00 GMT"})
+        settings = SlackConfig.model_validate(
+            {"token": TOKEN, "channel": CHANNEL, "base_url": f"{rx.url}/api/"}
+        )
+        sink = SlackSink(settings, ConnectorContext(instance="slack-sales", clock=lambda: now))
+        with pytest.raises(RetriableDeliveryError, match="rate-limited") as caught:
+            sink.deliver(make_lead(), "sl1-key")
+    assert caught.value.retry_after == 120
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(403, SinkNeedsAdminError), (423, RetriableDeliveryError), (404, PermanentDeliveryError)],
+)
+def test_an_answer_without_a_slack_code_goes_by_its_status(
+    make_lead: LeadMaker, status: int, expected: type[Exception]
+) -> None:
+    """A proxy's page in front of Slack: the status decides, as for every sink."""
+    with LoopbackReceiver() as rx:
+        rx.default = ScriptedResponse(status, b"<html>proxy says no</html>")
+        with pytest.raises(expected, match=f"HTTP {status}") as caught:
+            make_sink(f"{rx.url}/api/").deliver(make_lead(), "sl1-key")
+    assert type(caught.value) is expected
+
+
 def test_an_unreachable_slack_is_retriable(closed_port: int, make_lead: LeadMaker) -> None:
     with pytest.raises(RetriableDeliveryError, match="connection refused"):
         make_sink(f"http://127.0.0.1:{closed_port}/api/").deliver(make_lead(), "sl1-key")

@@ -118,6 +118,10 @@ def card_with(text: str) -> dict[str, Any]:
         (403, SinkNeedsAdminError, "fix: add the webhook to the channel again"),
         (302, SinkNeedsAdminError, "a redirect"),
         (503, RetriableDeliveryError, "HTTP 503"),
+        (408, RetriableDeliveryError, "HTTP 408"),
+        (423, RetriableDeliveryError, "HTTP 423"),  # a lock passes: retried by every sink alike
+        (425, RetriableDeliveryError, "HTTP 425"),
+        (410, SinkNeedsAdminError, r"no longer exists \(HTTP 410\)"),
     ],
 )
 def test_answers_are_classified(

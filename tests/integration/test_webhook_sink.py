@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from connectors.webhook.sink import WebhookConfig, WebhookSink
 from socialleads.contracts import ConnectorContext
-from socialleads.errors import PermanentDeliveryError, RetriableDeliveryError
+from socialleads.errors import PermanentDeliveryError, RetriableDeliveryError, SinkNeedsAdminError
 from socialleads.models import AdminNotice, HealthState, Lead
 from socialleads.testing.http_receiver import LoopbackReceiver, ReceivedRequest, ScriptedResponse
 
@@ -180,13 +180,24 @@ def test_error_body_echoing_secrets_is_masked(
     assert_no_secrets(str(caught.value))
 
 
-def test_redirect_is_permanent_not_followed(
+def test_redirect_waits_for_an_admin_not_followed(
     rx: LoopbackReceiver, sink: WebhookSink, make_lead: LeadMaker
 ) -> None:
+    """Every lead would be redirected alike: none is dead-lettered, the admin is told to fix the url."""
     rx.script(ScriptedResponse(302, headers={"Location": "/elsewhere"}))
-    with pytest.raises(PermanentDeliveryError, match="redirect"):
+    with pytest.raises(SinkNeedsAdminError, match=r"redirect.*set url to the final address"):
         sink.deliver(make_lead(), "sl1-key")
     assert len(rx.requests) == 1
+
+
+@pytest.mark.parametrize("status", [408, 423, 425])
+def test_a_timeout_a_lock_or_too_early_is_retried_like_every_sink(
+    rx: LoopbackReceiver, sink: WebhookSink, make_lead: LeadMaker, status: int
+) -> None:
+    rx.script(ScriptedResponse(status, b"try later"))
+    with pytest.raises(RetriableDeliveryError, match=f"HTTP {status}") as caught:
+        sink.deliver(make_lead(), "sl1-key")
+    assert type(caught.value) is RetriableDeliveryError and caught.value.retry_after is None
 
 
 def test_connection_refused_is_retriable(closed_port: int, make_lead: LeadMaker) -> None:
