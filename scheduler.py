@@ -1,4 +1,4 @@
-"""Composition root: settings → registry → connectors → APScheduler 3 jobs → run (DESIGN §3, §7).
+"""Composition root: settings → registry → connectors → APScheduler 3 jobs → run.
 
 One process: a poll job and a health-check job per enabled source, a dispatch job that drains the
 outbox (woken at once when a poll stores a lead, not at the next tick), and the FastAPI app (health,
@@ -24,7 +24,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from socialleads.bot import Bot
-from socialleads.heap import tune_garbage_collector
+from socialleads.gc_tuning import tune_garbage_collector
 from socialleads.models import Lead
 from socialleads.store import outbox
 from socialleads.store.db import checkpoint_wal
@@ -59,6 +59,7 @@ class DispatchWaker:
 
     def hand_over(self, claimed: list[outbox.Claimed], leads: dict[int, Lead]) -> None:
         """Deliver these claimed deliveries first; called by the runner for a webhook lead."""
+        self.bot.dispatcher.adopt(claimed)  # their leases are kept while they wait here
         self._handed.append((claimed, leads))
         self._due.set()
 
@@ -79,7 +80,10 @@ class DispatchWaker:
                 # A handed-over delivery that failed here keeps its lease and is claimed when it ends.
                 log.exception("dispatching failed; trying again in %.0fs", every)
                 self._drain = True
-            if not self._handed and not self._due.wait(every):
+            # No longer than until a paused sink may be tried again (a Retry-After), if that is sooner.
+            opening = dispatcher.next_opening()
+            wait = every if opening is None else min(every, max(opening, 0.0))
+            if not self._handed and not self._due.wait(wait):
                 self._drain = True  # the interval: retries may have come due
         self._give_back()
 

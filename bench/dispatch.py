@@ -7,8 +7,9 @@ nothing, retries nothing and records nothing could do. It is measured in the sam
 same receiver, in slices that alternate with the drain (a second of draining, then as many plain
 POSTs as it delivered), so a load that comes and goes on a shared machine weighs on both alike.
 The bot drains the outbox with the real dispatcher and the real webhook sink (signed bodies,
-idempotency keys, an attempt row per delivery, outcomes committed per batch), once with concurrency
-1 (like for like with the loop) and once with the default concurrency. Both run after
+idempotency keys, an attempt row per delivery, outcomes committed as they come, in groups of up to
+``record_batch`` or every ``record_every``, leases renewed while held), once with concurrency 1
+(like for like with the loop) and once with the default concurrency. Both run after
 ``tune_garbage_collector()``, as ``socialleads run`` does.
 
     python bench/dispatch.py [--deliveries 10000] [--postgres URL]
@@ -36,7 +37,7 @@ from sqlalchemy import func, select, text
 
 from socialleads.bot import build_bot
 from socialleads.card import lead_payload
-from socialleads.heap import tune_garbage_collector
+from socialleads.gc_tuning import tune_garbage_collector
 from socialleads.settings import Settings
 from socialleads.store import leads as lead_store
 from socialleads.store.db import checkpoint_wal, make_engine

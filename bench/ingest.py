@@ -8,8 +8,9 @@ unavoidable work, naively: email-validator and phonenumbers on every value (no c
 bare SQLAlchemy Core insert of the final rows.
 
 "The final rows" are every row the pipeline left in the store: the raw event kept verbatim, the
-lead, its touch, its identities and its outbox rows. The design requires each of them (issue #2,
-items 5-7), so a reference that skipped some would not reach the same end state. That is the
+lead, its touch, its identities and its outbox rows. The bot must keep each of them
+(``docs/architecture.md``, "The flow", steps 2 and 7), so a reference that skipped some would not
+reach the same end state. That is the
 headline ``ratio``. The narrower reading, the lead rows only, is printed too (``ratio_lead_rows``):
 it compares storing five tables with inserting one.
 
@@ -49,7 +50,7 @@ from sqlalchemy.engine import make_url
 
 from socialleads.bot import build_bot
 from socialleads.contracts import ConnectorConfig, Cursor, Source
-from socialleads.heap import tune_garbage_collector
+from socialleads.gc_tuning import tune_garbage_collector
 from socialleads.models import Checkpoint, Contact, EventKind, Health, HealthState, LeadDraft, RawEvent
 from socialleads.registry import PluginInfo, discover
 from socialleads.settings import Settings

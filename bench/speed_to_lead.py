@@ -45,7 +45,7 @@ from connectors.meta.lead_fields import LEAD_FIELDS
 from connectors.webhook.sink import WebhookConfig, WebhookSink
 from socialleads.bot import build_bot
 from socialleads.contracts import ConnectorContext
-from socialleads.heap import tune_garbage_collector
+from socialleads.gc_tuning import tune_garbage_collector
 from socialleads.http import new_session
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.meta.webhooks import WebhookSender

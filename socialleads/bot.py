@@ -159,7 +159,7 @@ def build_bot(
     ``new_session`` replaces the connectors' HTTP session factory (``socialleads.http.new_session``
     with the sandbox URL); tests use it to send a vendor's https host to a loopback emulator.
 
-    Raises ``ConfigErrors`` for a bad configuration; a connector that cannot start is listed in
+    Raises ``ConfigurationErrors`` for a bad configuration; a connector that cannot start is listed in
     ``Bot.unavailable`` and the rest run.
     """
     settings = settings or load_settings()

@@ -1,4 +1,6 @@
-"""The whole plugin contract: what a source or sink implements, and what it is given (DESIGN §4).
+"""The whole plugin contract: what a source or sink implements, and what it is given.
+
+``docs/connectors.md`` walks through writing a source or a sink against it.
 
 A connector package declares an entry point in ``socialleads.sources`` or ``socialleads.sinks``
 naming a ``Source`` or ``Sink`` subclass. The entry-point name must equal the class's ``name``.

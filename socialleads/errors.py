@@ -1,7 +1,8 @@
-"""The one exception hierarchy, organised by what the runner does next (DESIGN §4).
+"""The one exception hierarchy, organised by what the runner does next.
 
 Connectors classify what went wrong by raising one of these; the runner and the dispatcher decide
-what happens (disable, re-auth, wait, back off, dead-letter). A connector never catches what it
+what happens (disable, re-auth, wait, back off, dead-letter). ``docs/connectors.md`` ("Errors:
+classify, the runner decides") lists what each one leads to. A connector never catches what it
 cannot act on, and no message here ever carries a secret: build messages from ids and codes, not
 from URLs or request bodies (facebook-sdk puts tokens in URLs).
 """
@@ -15,33 +16,6 @@ class SocialLeadsError(Exception):
     """Root of every error the bot raises on purpose."""
 
 
-class ConfigError(SocialLeadsError):
-    """A configuration file or setting is wrong; names the file, the key and the fix.
-
-    Raised at load time, before anything runs. ``str()`` is a complete sentence for a person.
-    """
-
-    def __init__(self, file: str, key: str, problem: str, fix: str = "", line: int | None = None) -> None:
-        self.file = file
-        self.key = key
-        self.problem = problem
-        self.fix = fix
-        self.line = line
-        where = f"{file}:{line}" if line else file
-        text = f"{where}: {key}: {problem}" if key else f"{where}: {problem}"
-        if fix:
-            text += f" (fix: {fix})"
-        super().__init__(text)
-
-
-class ConfigErrors(SocialLeadsError):
-    """Several configuration errors found in one pass, so the user fixes them all at once."""
-
-    def __init__(self, errors: list[ConfigError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-
 # --- Source errors: raised by Source.check() / Source.fetch() / Source.parse() -------------------
 
 
@@ -50,10 +24,39 @@ class SourceError(SocialLeadsError):
 
 
 class ConfigurationError(SourceError):
-    """The platform says the configuration cannot work (unknown page, form, account).
+    """The configuration cannot work as written: a person must change it, and nothing retries until then.
 
-    The runner disables the source and tells the admin once; no retries.
+    Raised by a source when the platform says its configuration cannot work (unknown page, form,
+    account): the runner disables the source and tells the admin once. Raised too when the
+    configuration is loaded, for a file or setting, with where it is and how to fix it (``file``,
+    ``line``, ``key``, ``fix``); the loader raises every such problem at once as
+    ``ConfigurationErrors`` and the bot does not start. ``str()`` is a complete sentence for a person:
+    ``config/sources.yaml:4: sources.fair.evrey: unknown key 'evrey' (fix: did you mean 'every'?)``.
     """
+
+    def __init__(
+        self, problem: str, *, file: str = "", key: str = "", fix: str = "", line: int | None = None
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.key = key
+        self.fix = fix
+        self.line = line
+        text = f"{key}: {problem}" if key else problem
+        if file:
+            text = f"{file}:{line}: {text}" if line else f"{file}: {text}"
+        if fix:
+            text += f" (fix: {fix})"
+        super().__init__(text)
+
+
+class ConfigurationErrors(SocialLeadsError):
+    """Every ``ConfigurationError`` found in one load of the configuration, so a person fixes them all
+    at once."""
+
+    def __init__(self, errors: list[ConfigurationError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
 
 
 class AuthError(SourceError):

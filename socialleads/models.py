@@ -1,4 +1,4 @@
-"""The records that flow through the pipeline (DESIGN §2).
+"""The records that flow through the pipeline (``docs/architecture.md``, "The flow").
 
 ``RawEvent`` (verbatim from a platform) → ``LeadDraft`` (parsed by the connector, validated by
 ``pipeline.normalize``) → ``Qualification`` (``qualify``) → ``Lead`` (a person, with every ``Touch``).
@@ -40,6 +40,20 @@ class ReceivedVia(StrEnum):
     POLL = "poll"
     WEBHOOK = "webhook"
     BACKFILL = "backfill"
+
+
+class EventStatus(StrEnum):
+    """What became of a raw event: the ``status`` stored with it (``raw_events.status``)."""
+
+    RECEIVED = "received"
+    """A webhook delivery's body, kept as received; the items it announces are their own events."""
+    LEAD = "lead"
+    IGNORED = "ignored"
+    """Kept as a raw event only; its status reason says why it is not a lead."""
+    DEAD = "dead"
+    """Unusable (its status reason says why); dead-lettered verbatim."""
+    PARSED = "parsed"
+    """Never stored: parsed by the connector, not yet normalized and qualified (``pipeline.prepare``)."""
 
 
 class LeadMagnet(StrEnum):

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from socialleads.errors import ConfigError, ConfigErrors
+from socialleads.errors import ConfigurationError, ConfigurationErrors
 
 ENV_PREFIX = "SOCIALLEADS_"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -69,8 +69,14 @@ class DispatchSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     every: Duration = timedelta(seconds=2)
     batch_size: int = Field(default=200, ge=1)
-    lease: Duration = timedelta(minutes=5)
-    """How long a claimed delivery stays claimed; a crashed worker's claims expire after it."""
+    lease: PositiveDuration = timedelta(seconds=30)
+    """How long a claim lasts unless renewed; the dispatcher renews its claims every third of it while
+    it works on them. A crashed bot's claims are taken back when it restarts on the same host, or
+    by any worker once they run out (longer than a sink's timeout is not needed: renewal covers it)."""
+    record_every: PositiveDuration = timedelta(milliseconds=250)
+    """While a batch is in flight, its outcomes are committed at least this often (or every
+    ``record_batch`` outcomes, whichever comes first): a crash re-sends only what was in flight."""
+    record_batch: int = Field(default=100, ge=1)
 
 
 class Settings(BaseSettings):
@@ -125,7 +131,7 @@ def unknown_env_warnings(environ: dict[str, str] | None = None) -> list[str]:
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings from the environment (and ``overrides``, which win), warning on unknown names.
 
-    Raises ``ConfigErrors`` naming each bad variable and what it expects.
+    Raises ``ConfigurationErrors`` naming each bad variable and what it expects.
     """
     log = logging.getLogger("socialleads.settings")
     for warning in unknown_env_warnings():
@@ -136,5 +142,6 @@ def load_settings(**overrides: Any) -> Settings:
         errors = []
         for err in exc.errors():
             key = ENV_PREFIX + "__".join(str(part).upper() for part in err["loc"])
-            errors.append(ConfigError("environment", key, err["msg"], "set it to a valid value or unset it"))
-        raise ConfigErrors(errors) from None
+            fix = "set it to a valid value or unset it"
+            errors.append(ConfigurationError(err["msg"], file="environment", key=key, fix=fix))
+        raise ConfigurationErrors(errors) from None

@@ -1,6 +1,6 @@
 """Print each lead card to the terminal: the simplest sink, for trying the bot and for small setups.
 
-Configured in ``sinks.yaml`` as ``connector: console`` with an optional ``stream: stderr``.
+Configured in ``sinks.yaml`` as ``type: console``, with an optional ``stream: stderr`` under its ``config:``.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -42,6 +43,46 @@ REPORTED_FILES = 20
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class _FileTally:
+    """What one file held, for its log lines: rows, malformed rows, undated rows, columns not found."""
+
+    missing: set[str]
+    rows: int = 0
+    bad: int = 0
+    undated: int = 0
+
+
+def _row_id(values: dict[str, Any], mapping: dict[str, str]) -> str:
+    """A row's native id: its ``id`` column when it has one, else a digest of the whole row."""
+    ident = as_text(values[mapping["id"]]).strip() if "id" in mapping else ""
+    if ident:
+        return "id:" + ident
+    return "row:" + _digest(json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+
+
+def _row_time(values: dict[str, Any], mapping: dict[str, str], modified: datetime) -> tuple[datetime, bool]:
+    """When a row happened: its ``occurred_at`` column, else the file's time; True when a stated time
+    could not be read (the file's time is used then too)."""
+    if "occurred_at" in mapping and (stated := as_text(values[mapping["occurred_at"]])).strip():
+        parsed = parse_when(stated)
+        return parsed or modified, parsed is None
+    return modified, False
+
+
+def _bad_row_event(
+    name: str, item: BadRow, mark: FileMark, modified: datetime, position: dict[str, Any]
+) -> RawEvent:
+    """The event of a malformed row: its line verbatim and why, dead-lettered by ``parse``."""
+    return RawEvent(
+        native_id="bad:" + _digest(f"{mark.sha256}:{item.line}"),
+        kind=EventKind.IMPORT_ROW,
+        occurred_at=modified,
+        position=dict(position),
+        payload={"file": name, "line": item.line, "text": item.text, "error": item.error},
+    )
 
 
 class CsvSource(Source[CsvConfig, CsvCursor]):
@@ -183,63 +224,46 @@ class CsvSource(Source[CsvConfig, CsvCursor]):
         position: dict[str, Any],
     ) -> Iterator[RawEvent]:
         """The events of one new file; logs its name, how it was read and counts, never its rows."""
-        rows = bad = undated = 0
-        missing = set(self.config.columns)
+        tally = _FileTally(missing=set(self.config.columns))
         for item in items:
             if isinstance(item, BadRow):
-                bad += 1
-                yield RawEvent(
-                    native_id="bad:" + _digest(f"{mark.sha256}:{item.line}"),
-                    kind=EventKind.IMPORT_ROW,
-                    occurred_at=modified,
-                    position=dict(position),
-                    payload={"file": name, "line": item.line, "text": item.text, "error": item.error},
-                )
+                tally.bad += 1
+                yield _bad_row_event(name, item, mark, modified, position)
                 continue
-            rows += 1
+            tally.rows += 1
             mapping = resolve_columns(tuple(item.values), self.config.columns)
-            missing -= set(mapping)
-            ident = as_text(item.values[mapping["id"]]).strip() if "id" in mapping else ""
-            native_id = (
-                "id:" + ident
-                if ident
-                else "row:"
-                + _digest(json.dumps(item.values, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
-            )
-            when = modified
-            if "occurred_at" in mapping and (stated := as_text(item.values[mapping["occurred_at"]])).strip():
-                parsed = parse_when(stated)
-                undated += parsed is None
-                when = parsed or modified
+            tally.missing -= set(mapping)
+            when, undated = _row_time(item.values, mapping, modified)
+            tally.undated += undated
             yield RawEvent(
-                native_id=native_id,
+                native_id=_row_id(item.values, mapping),
                 kind=EventKind.IMPORT_ROW,
                 occurred_at=when,
                 payload={"file": name, "line": item.line, "row": item.values},
                 position=dict(position),
             )
-        log = self.context.logger
+        self._log_file(name, reading, tally)
+
+    def _log_file(self, name: str, reading: Reading, tally: _FileTally) -> None:
+        """Log how a file was read and what it held; warn of named columns it lacks and undated rows."""
+        log, instance = self.context.logger, self.context.instance
         log.info(
             "csv %s: read %s (%s): %d rows, %d malformed",
-            self.context.instance,
+            instance,
             name,
             reading.describe(),
-            rows,
-            bad,
+            tally.rows,
+            tally.bad,
         )
-        if rows and missing:
-            log.warning(
-                "csv %s: %s has no column for %s named in columns:",
-                self.context.instance,
-                name,
-                ", ".join(sorted(missing)),
-            )
-        if undated:
+        if tally.rows and tally.missing:
+            missing = ", ".join(sorted(tally.missing))
+            log.warning("csv %s: %s has no column for %s named in columns:", instance, name, missing)
+        if tally.undated:
             log.warning(
                 "csv %s: %s: %d rows have an occurred_at that is not an ISO 8601 date; used the file's time",
-                self.context.instance,
+                instance,
                 name,
-                undated,
+                tally.undated,
             )
 
     def _folder(self) -> Path:

@@ -1,4 +1,4 @@
-"""One table from Meta's Graph errors to ours: what the runner does next (DESIGN §4).
+"""One table from Meta's Graph errors to our errors, each named for what the runner does next.
 
 Meta throttles with HTTP 400 and a code, not 429; 190 and 102 mean the token is dead.
 https://developers.facebook.com/docs/graph-api/guides/error-handling

@@ -130,10 +130,34 @@ def _joined(values: Any) -> str:
 def draft_from_payload(native_id: str, payload: dict[str, Any], fallback: datetime | None) -> LeadDraft:
     """The draft of one stored lead payload; called by ``MetaLeadAdsSource.parse``.
 
+    ``fallback`` is when the lead is taken to be made if its ``created_time`` cannot be read.
+    Raises ``SkippableRecordError`` naming what is missing and where to look the lead up.
+    """
+    page_id = text_of(payload.get("page_id"))
+    lead, occurred_at = _usable_lead(native_id, payload, page_id, fallback)
+    form = dict_of(payload.get("form"))
+    contact, answers = _contact_and_answers(_values_by_key(lead["field_data"]), form)
+    return LeadDraft(
+        native_id=native_id,
+        kind=EventKind.LEAD_FORM,
+        platform="instagram" if text_of(lead.get("platform")).lower() == "ig" else "facebook",
+        occurred_at=occurred_at,
+        contact=Contact(**contact),
+        url=LEADS_CENTER.format(page_id=page_id),
+        answers=answers,
+        consents=_consents(lead, form, occurred_at),
+        context=_context(lead, form, page_id),
+    )
+
+
+def _usable_lead(
+    native_id: str, payload: dict[str, Any], page_id: str, fallback: datetime | None
+) -> tuple[dict[str, Any], datetime]:
+    """The payload's lead, which has an id and answers, and when it was made.
+
     Raises ``SkippableRecordError`` naming what is missing and where to look the lead up.
     """
     lead = payload.get("lead")
-    page_id = text_of(payload.get("page_id"))
     where = f"open the page's Leads Center ({LEADS_CENTER.format(page_id=page_id)})"
     if not isinstance(lead, dict):
         raise SkippableRecordError(f"event {native_id} holds no lead; it was not made by meta_lead_ads")
@@ -149,61 +173,71 @@ def draft_from_payload(native_id: str, payload: dict[str, Any], fallback: dateti
     occurred_at = parse_created(lead.get("created_time")) or fallback
     if occurred_at is None:
         raise SkippableRecordError(f"lead {lead_id} has no readable created_time; {where}")
-    form = dict_of(payload.get("form"))
-    questions = [q for q in list_of(form.get("questions")) if isinstance(q, dict) and q.get("key")]
-    labels = {text_of(q.get("key")): text_of(q.get("label")) for q in questions}
+    return lead, occurred_at
+
+
+def _values_by_key(field_data: list[Any]) -> dict[str, str]:
+    """Each answered question's key (``name``) and its values joined as text, in the lead's order."""
     values: dict[str, str] = {}
     for item in field_data:
         if isinstance(item, dict) and text_of(item.get("name")):
             values[text_of(item.get("name"))] = _joined(item.get("values"))
+    return values
+
+
+def _contact_and_answers(
+    values: dict[str, str], form: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The ``Contact`` fields found under ``CONTACT_KEYS``, and every other non-empty answer under its
+    question's label (the key when the form has no label for it; the key appended when labels repeat)."""
     contact: dict[str, str] = {}
     used: set[str] = set()
     for key, field in CONTACT_KEYS:
         if values.get(key) and field not in contact:
             contact[field] = values[key]
             used.add(key)
+    questions = [q for q in list_of(form.get("questions")) if isinstance(q, dict) and q.get("key")]
+    labels = {text_of(q.get("key")): text_of(q.get("label")) for q in questions}
     answers: dict[str, str] = {}
     for key, value in values.items():
         if key in used or not value:
             continue
         label = labels.get(key) or key
         answers[label if label not in answers else f"{label} ({key})"] = value
+    return contact, answers
+
+
+def _consents(lead: dict[str, Any], form: dict[str, Any], captured_at: datetime) -> tuple[Consent, ...]:
+    """A ``Consent`` per checkbox response, in the checkbox's own words (see the module docstring)."""
     texts = {
         text_of(d.get("key")): text_of(d.get("text")) or None
         for d in list_of(form.get("disclaimers"))
         if isinstance(d, dict)
     }
-    consents = tuple(
+    return tuple(
         Consent(
             kind=consent_kind(key, texts.get(key)),
             granted=text_of(r.get("is_checked")).strip().lower() in ("1", "true"),
             text=texts.get(key),
-            captured_at=occurred_at,
+            captured_at=captured_at,
         )
         for r in list_of(lead.get("custom_disclaimer_responses"))
         if isinstance(r, dict) and (key := text_of(r.get("checkbox_key")))
     )
+
+
+def _context(lead: dict[str, Any], form: dict[str, Any], page_id: str) -> dict[str, Any]:
+    """What a salesperson wants beside the answers: page, form, ad, organic or paid, language."""
     ad = {k: text_of(lead.get(k)) or None for k in AD_KEYS}
     organic = lead.get("is_organic")
     locale = text_of(form.get("locale"))
-    platform = "instagram" if text_of(lead.get("platform")).lower() == "ig" else "facebook"
-    return LeadDraft(
-        native_id=native_id,
-        kind=EventKind.LEAD_FORM,
-        platform=platform,
-        occurred_at=occurred_at,
-        contact=Contact(**contact),
-        url=LEADS_CENTER.format(page_id=page_id),
-        answers=answers,
-        consents=consents,
-        context={
-            "page_id": page_id,
-            "form_id": text_of(form.get("id")) or text_of(lead.get("form_id")),
-            "form_name": form.get("name"),
-            **ad,
-            # Meta's own flag when present: without ads_management a paid lead comes without its ad_id.
-            "is_organic": organic if isinstance(organic, bool) else ad["ad_id"] is None,
-            "platform": text_of(lead.get("platform")) or None,
-            "lang": locale.split("_")[0].lower() if locale else None,
-        },
-    )
+    return {
+        "page_id": page_id,
+        "form_id": text_of(form.get("id")) or text_of(lead.get("form_id")),
+        "form_name": form.get("name"),
+        **ad,
+        # Meta's own flag when present: without ads_management a paid lead comes without its ad_id.
+        "is_organic": organic if isinstance(organic, bool) else ad["ad_id"] is None,
+        "platform": text_of(lead.get("platform")) or None,
+        "lang": locale.split("_")[0].lower() if locale else None,
+    }

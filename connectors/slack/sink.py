@@ -1,8 +1,8 @@
 """Post each lead to one Slack channel as a Block Kit card; a later touch updates that card.
 
-Configured in ``sinks.yaml`` as ``connector: slack`` with a bot ``token`` (scope ``chat:write``;
-``channels:read`` lets ``check`` verify the channel) and a ``channel``. One instance per channel:
-routing picks the instance.
+Configured in ``sinks.yaml`` as ``type: slack`` with, under its ``config:``, a bot ``token`` (scope
+``chat:write``; ``channels:read`` lets ``check`` verify the channel) and a ``channel``. One instance per
+channel: routing picks the instance.
 
 Delivery:
 

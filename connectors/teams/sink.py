@@ -1,9 +1,9 @@
 """Post each lead to a Microsoft Teams channel as an Adaptive Card, through an incoming webhook.
 
-Configured in ``sinks.yaml`` as ``connector: teams`` with ``webhook_url``: the URL Teams shows when an
-Incoming Webhook is added to a channel (or a Workflows "post to a channel when a webhook request is
-received" flow's URL). The URL is the only credential, so it is a secret: it never appears in an
-error, a health summary or a log line (only its host does): its pieces are registered with
+Configured in ``sinks.yaml`` as ``type: teams`` with ``webhook_url`` under its ``config:``: the URL Teams
+shows when an Incoming Webhook is added to a channel (or a Workflows "post to a channel when a webhook
+request is received" flow's URL). The URL is the only credential, so it is a secret: it never appears
+in an error, a health summary or a log line (only its host does): its pieces are registered with
 ``socialleads.redact.REDACTOR``, and urllib3's records, which print request paths, are scrubbed.
 
 Request: ``POST <webhook_url>`` with ``{"type": "message", "attachments": [<Adaptive Card 1.4>]}``

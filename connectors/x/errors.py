@@ -1,4 +1,4 @@
-"""One table from X API v2 failures to ours: what the runner does next (DESIGN §4).
+"""One table from X API v2 failures to our errors, each named for what the runner does next.
 
 Status codes: https://docs.x.com/x-api/fundamentals/response-codes-and-errors; 429 and its
 ``x-rate-limit-reset``: https://docs.x.com/x-api/fundamentals/rate-limits. Messages are built from the

@@ -22,6 +22,7 @@ from socialleads.cli.leads import leads_app
 from socialleads.cli.routes import routes_app
 from socialleads.cli.sandbox import sandbox_command
 from socialleads.cli.sources import sources_app
+from socialleads.pipeline.runner import PollStatus
 from socialleads.redact import RedactingFormatter
 
 app = typer.Typer(
@@ -130,7 +131,7 @@ def poll(
                     f"deliveries: {report.delivered} delivered, {report.retried} to retry, {report.dead} dead"
                 )
             if once:
-                if outcome.status not in ("ok", "skipped"):
+                if outcome.status not in (PollStatus.OK, PollStatus.SKIPPED):
                     raise typer.Exit(1)
                 return
             if stop.wait(every):

@@ -12,7 +12,7 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from socialleads.bot import Bot, build_bot
-from socialleads.errors import ConfigError, ConfigErrors
+from socialleads.errors import ConfigurationError, ConfigurationErrors
 from socialleads.settings import Settings, load_settings
 from socialleads.store.db import make_engine, migrate
 
@@ -39,8 +39,8 @@ def fail_on_config_errors() -> Iterator[None]:
     """Print configuration errors for a person (file, key, fix) and exit 2."""
     try:
         yield
-    except (ConfigError, ConfigErrors) as exc:
-        found = exc.errors if isinstance(exc, ConfigErrors) else [exc]
+    except (ConfigurationError, ConfigurationErrors) as exc:
+        found = exc.errors if isinstance(exc, ConfigurationErrors) else [exc]
         errors.print(f"[red]The configuration has {len(found)} problem{'s' if len(found) > 1 else ''}:[/red]")
         for err in found:
             errors.print(f"  • {err}", markup=False)
@@ -55,7 +55,7 @@ def settings_from(ctx: typer.Context) -> Settings:
 
 
 def bot_from(ctx: typer.Context) -> Bot:
-    """The whole bot (config, connectors, migrated database). Raises ConfigErrors."""
+    """The whole bot (config, connectors, migrated database). Raises ConfigurationErrors."""
     return build_bot(settings_from(ctx))
 
 

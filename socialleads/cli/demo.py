@@ -19,6 +19,8 @@ import os
 import shutil
 import socket
 import threading
+from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -29,6 +31,7 @@ from sqlalchemy import func, select
 
 from socialleads.bot import Bot, build_bot
 from socialleads.cli.common import console, errors, fail_on_config_errors
+from socialleads.models import EventStatus
 from socialleads.sandbox.runtime import Sandbox, SandboxOptions
 from socialleads.sandbox.world.csv_drops import CsvDropper
 from socialleads.sandbox.world.living import Rates
@@ -80,9 +83,30 @@ def _webhooks_when_up(sandbox: Sandbox, port: int, stop: threading.Event) -> Non
         return
 
 
-def _summary(bot: Bot, data_dir: Path, sandbox: Sandbox) -> None:
-    """What was caught and what was ignored, per source; what the outbox delivered, per sink; what the
-    HubSpot and Slack emulators received (their own state); and where the results are."""
+#: How the summary words each status of a source's raw events, in its order.
+_STATUS_WORDS = {
+    EventStatus.LEAD: "became leads",
+    EventStatus.IGNORED: "ignored (no buying intent)",
+    EventStatus.DEAD: "dead-lettered",
+    EventStatus.RECEIVED: "deliveries received",
+}
+
+
+@dataclass
+class _Stored:
+    """What the demo's database holds at the end, for the summary."""
+
+    per_source: dict[str, Counter[str]]
+    """Raw events per source by status, and how many came ``by webhook``."""
+    delivered: dict[str, int]
+    """Delivered lead cards per sink."""
+    people: int
+    touches: int
+    dead_letters: list[str]
+    """The reasons of the first few dead-lettered events."""
+
+
+def _stored(bot: Bot) -> _Stored:
     per_source = select(
         raw_events.c.source, raw_events.c.status, raw_events.c.via_webhook, func.count()
     ).group_by(raw_events.c.source, raw_events.c.status, raw_events.c.via_webhook)
@@ -92,39 +116,55 @@ def _summary(bot: Bot, data_dir: Path, sandbox: Sandbox) -> None:
         .where(delivery_attempts.c.outcome == "delivered")
         .group_by(deliveries.c.sink)
     )
+    reasons = select(dead_letters.c.reason).where(dead_letters.c.kind == "event").limit(3)
+    sources: dict[str, Counter[str]] = {}
     with bot.engine.connect() as conn:
-        rows = conn.execute(per_source).all()
-        delivered = {str(sink): int(n) for sink, n in conn.execute(per_sink).all()}
-        n_leads = int(conn.execute(select(func.count()).select_from(leads)).scalar_one())
-        n_touches = int(conn.execute(select(func.count()).select_from(touches)).scalar_one())
-        reasons = conn.execute(
-            select(dead_letters.c.reason).where(dead_letters.c.kind == "event").limit(3)
-        ).all()
+        for source, status, webhook, n in conn.execute(per_source).all():
+            counts = sources.setdefault(source, Counter())
+            counts[status] += n
+            counts["by webhook"] += n if webhook else 0
+        return _Stored(
+            per_source=sources,
+            delivered={str(sink): int(n) for sink, n in conn.execute(per_sink).all()},
+            people=int(conn.execute(select(func.count()).select_from(leads)).scalar_one()),
+            touches=int(conn.execute(select(func.count()).select_from(touches)).scalar_one()),
+            dead_letters=[str(reason) for (reason,) in conn.execute(reasons).all()],
+        )
+
+
+def _summary(bot: Bot, data_dir: Path, sandbox: Sandbox) -> None:
+    """What was caught and what was ignored, per source; what the outbox delivered, per sink; what the
+    HubSpot and Slack emulators received (their own state); and where the results are."""
+    stored = _stored(bot)
     console.rule("demo summary")
-    sources: dict[str, dict[str, int]] = {}
-    for source, status, webhook, n in rows:
-        counts = sources.setdefault(source, {})
-        counts[status] = counts.get(status, 0) + n
-        counts["by webhook"] = counts.get("by webhook", 0) + (n if webhook else 0)
-    for source, counts in sorted(sources.items()):
-        parts = [f"{counts[k]} {k}" for k in ("lead", "ignored", "dead", "received") if counts.get(k)]
-        parts = [
-            p.replace(" lead", " became leads")
-            .replace(" ignored", " ignored (no buying intent)")
-            .replace(" dead", " dead-lettered")
-            .replace(" received", " deliveries received")
-            for p in parts
-        ]
+    for source, counts in sorted(stored.per_source.items()):
+        parts = [f"{counts[status]} {words}" for status, words in _STATUS_WORDS.items() if counts[status]]
         via = (
-            f" ({counts['by webhook']} by webhook)" if counts.get("by webhook") and counts.get("lead") else ""
+            f" ({counts['by webhook']} by webhook)"
+            if counts["by webhook"] and counts[EventStatus.LEAD]
+            else ""
         )
         console.print(f"  {source}: {', '.join(parts)}{via}", markup=False)
+    delivered = stored.delivered
     console.print(
-        f"→ {n_leads} people ({n_touches - n_leads} repeat touches merged into people already known), "
-        f"{sum(delivered.values())} lead cards delivered (new leads and updates): "
+        f"→ {stored.people} people ({stored.touches - stored.people} repeat touches merged into people "
+        f"already known), {sum(delivered.values())} lead cards delivered (new leads and updates): "
         + ", ".join(f"{n} to {sink}" for sink, n in sorted(delivered.items())),
         markup=False,
     )
+    _print_emulated_sales(sandbox)
+    for reason in stored.dead_letters:
+        console.print(f"  dead letter: {reason}", markup=False)
+    url = f"sqlite:///{data_dir / 'socialleads.db'}"
+    console.print(
+        f"The demo's database stays in {data_dir}. Read it with:\n"
+        f"  SOCIALLEADS_DATABASE_URL={url} socialleads leads export --format csv",
+        markup=False,
+    )
+
+
+def _print_emulated_sales(sandbox: Sandbox) -> None:
+    """What the HubSpot and Slack emulators received, from their own state."""
     contacts, deals = sandbox.sales.hubspot_writes("contacts"), sandbox.sales.hubspot_writes("deals")
     slack = sandbox.sales.slack_messages()
     console.print(
@@ -132,14 +172,6 @@ def _summary(bot: Bot, data_dir: Path, sandbox: Sandbox) -> None:
         f"{deals['create']} deals created\n"
         f"  Slack #sales (emulated): {slack['posted']} messages posted, {slack['edits']} edited on a later "
         f"touch, {slack['replies']} thread replies",
-        markup=False,
-    )
-    for (reason,) in reasons:
-        console.print(f"  dead letter: {reason}", markup=False)
-    url = f"sqlite:///{data_dir / 'socialleads.db'}"
-    console.print(
-        f"The demo's database stays in {data_dir}. Read it with:\n"
-        f"  SOCIALLEADS_DATABASE_URL={url} socialleads leads export --format csv",
         markup=False,
     )
 
@@ -174,41 +206,15 @@ def demo_command(
     leads) and a simulated trade-show inbox; Ctrl-C stops it and prints a summary."""
     import scheduler
 
-    if not (config_dir / "sources.yaml").is_file():
-        errors.print(
-            f"{config_dir}/sources.yaml not found: run the demo from the repository root (make demo)"
-        )
-        raise typer.Exit(2)
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True)
+    _reset_data_dir(config_dir, data_dir)
     sandbox = Sandbox(
         SandboxOptions(port=0, seed=seed, history=timedelta(minutes=5), rates=DEMO_RATES)
     ).start()
     _demo_environment(sandbox, data_dir / "inbox")
     try:
-        with fail_on_config_errors():
-            settings = load_settings(
-                config_dir=config_dir,
-                data_dir=data_dir,
-                sandbox_url=sandbox.url,
-                database_url=f"sqlite:///{data_dir / 'socialleads.db'}",
-            )
-            if not _port_free(settings.web.host, settings.web.port):
-                settings.web.port = _free_port()  # the default port is taken: another one (it is printed)
-            bot = build_bot(settings)
+        bot = _demo_bot(config_dir, data_dir, sandbox)
         stop = threading.Event()
-        dropper = CsvDropper(inbox=data_dir / "inbox", seed=seed)
-
-        def feed() -> None:
-            while not stop.is_set():
-                dropper.drop()
-                stop.wait(every)
-
-        threading.Thread(target=feed, name="demo-feed", daemon=True).start()
-        threading.Thread(
-            target=_webhooks_when_up, args=(sandbox, settings.web.port, stop), daemon=True
-        ).start()
+        _start_visitors(sandbox, bot.settings.web.port, data_dir / "inbox", seed, every, stop)
         if seconds:
             threading.Timer(seconds, stop.set).start()
         console.print(
@@ -230,3 +236,49 @@ def demo_command(
     console.print(
         f"The sandbox's ground truth ({len(truth)} items it generated) is in {data_dir / 'truth.json'}."
     )
+
+
+def _reset_data_dir(config_dir: Path, data_dir: Path) -> None:
+    """Empty ``data_dir``; exits 2 when ``config_dir`` holds no demo configuration (not run from the
+    repository's root)."""
+    if not (config_dir / "sources.yaml").is_file():
+        errors.print(
+            f"{config_dir}/sources.yaml not found: run the demo from the repository root (make demo)"
+        )
+        raise typer.Exit(2)
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+
+
+def _demo_bot(config_dir: Path, data_dir: Path, sandbox: Sandbox) -> Bot:
+    """The bot on the demo configuration, pointed at ``sandbox``, with its database in ``data_dir``.
+
+    Exits 2 on a configuration error (printed).
+    """
+    with fail_on_config_errors():
+        settings = load_settings(
+            config_dir=config_dir,
+            data_dir=data_dir,
+            sandbox_url=sandbox.url,
+            database_url=f"sqlite:///{data_dir / 'socialleads.db'}",
+        )
+        if not _port_free(settings.web.host, settings.web.port):
+            settings.web.port = _free_port()  # the default port is taken: another one (it is printed)
+        return build_bot(settings)
+
+
+def _start_visitors(
+    sandbox: Sandbox, port: int, inbox: Path, seed: int, every: float, stop: threading.Event
+) -> None:
+    """Start dropping a CSV lead list into ``inbox`` every ``every`` seconds, and point the sandbox's
+    webhooks at the bot once it answers on ``port``; both end with ``stop``."""
+    dropper = CsvDropper(inbox=inbox, seed=seed)
+
+    def feed() -> None:
+        while not stop.is_set():
+            dropper.drop()
+            stop.wait(every)
+
+    threading.Thread(target=feed, name="demo-feed", daemon=True).start()
+    threading.Thread(target=_webhooks_when_up, args=(sandbox, port, stop), daemon=True).start()

@@ -15,8 +15,8 @@ from socialleads.pipeline.owners import choose
 from socialleads.pipeline.routing import RouteDecision, facts_of_lead, route
 from socialleads.registry import discover
 from socialleads.store import leads as lead_store
+from socialleads.store.owner_rotation import next_turn
 from socialleads.store.tables import deliveries, leads
-from socialleads.store.teams import next_turn
 
 routes_app = typer.Typer(no_args_is_help=True)
 

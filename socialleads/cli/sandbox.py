@@ -75,29 +75,47 @@ def sandbox_command(
     /slack/api/ (the slack sink's base_url), Pipedrive at /pipedrive/v1, Salesforce at /salesforce,
     Teams at /teams/webhookb2/...; GET /_sandbox/world lists each one's settings and tokens.
     """
+    rates = Rates(
+        leads=leads, fb_comments=comments, ig_comments=ig_comments, x_posts=x_posts, intent_share=intent_share
+    )
     options = SandboxOptions(
         host=host,
         port=port,
         seed=seed,
         history=parse_duration(history),
-        rates=Rates(
-            leads=leads,
-            fb_comments=comments,
-            ig_comments=ig_comments,
-            x_posts=x_posts,
-            intent_share=intent_share,
-        ),
+        rates=rates,
         callback_url=callback_url,
         chaos=_chaos(chaos or []),
     )
+    stop = _stop_on_signals()
+    sandbox = _start(options)
+    _print_where(sandbox, seed)
+    try:
+        stop.wait()
+    finally:
+        sandbox.stop()
+    console.print("sandbox stopped")
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by Ctrl-C (SIGINT) or SIGTERM."""
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def _start(options: SandboxOptions) -> Sandbox:
+    """The sandbox, serving; exits 2 (saying why) when it cannot start (a port taken, a bad chaos switch)."""
     try:
-        sandbox = Sandbox(options).start()
+        return Sandbox(options).start()
     except (RuntimeError, ValueError) as exc:
         errors.print(labelled("the sandbox cannot start:", "red", str(exc)))
         raise typer.Exit(2) from None
+
+
+def _print_where(sandbox: Sandbox, seed: int) -> None:
+    """Where the sandbox answers, its pages and X account, and how to point the bot and the sinks at it."""
     world = sandbox.world.describe()
     console.print(
         f"sandbox serving on {sandbox.url} (seed {seed}); point the bot at it with\n"
@@ -111,8 +129,3 @@ def sandbox_command(
         markup=False,
     )
     _print_sinks(sandbox.sinks(), sandbox.url)
-    try:
-        stop.wait()
-    finally:
-        sandbox.stop()
-    console.print("sandbox stopped")

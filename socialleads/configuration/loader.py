@@ -1,6 +1,6 @@
 """Load and cross-check ``sources.yaml``, ``sinks.yaml`` and ``campaigns.yaml`` into one ``AppConfig``.
 
-Every problem is collected and raised together as ``ConfigErrors``; each names the file, the key
+Every problem is collected and raised together as ``ConfigurationErrors``; each names the file, the key
 (with its line) and the fix. A file that is absent falls back to its committed ``.example.yaml``
 twin, so a fresh clone runs on the examples.
 """
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, NamedTuple, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -27,7 +27,7 @@ from socialleads.configuration.models import (
     SourcesFile,
 )
 from socialleads.configuration.yamlfile import (
-    Path_,
+    KeyPath,
     YamlDocument,
     key_text,
     load_yaml,
@@ -35,7 +35,7 @@ from socialleads.configuration.yamlfile import (
     resolve_references,
 )
 from socialleads.contracts import ConnectorConfig
-from socialleads.errors import ConfigError, ConfigErrors
+from socialleads.errors import ConfigurationError, ConfigurationErrors
 from socialleads.qualify.quality import QualityWeights
 from socialleads.registry import PluginKind, Registry
 from socialleads.settings import Settings
@@ -136,17 +136,17 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 
 class _Collector:
-    """Gathers every ConfigError of one load."""
+    """Gathers every ``ConfigurationError`` of one load."""
 
     def __init__(self) -> None:
-        self.errors: list[ConfigError] = []
+        self.errors: list[ConfigurationError] = []
 
-    def add(self, doc: YamlDocument | None, file: str, path: Path_, problem: str, fix: str = "") -> None:
+    def add(self, doc: YamlDocument | None, file: str, path: KeyPath, problem: str, fix: str = "") -> None:
         line = doc.line_of(path) if doc else None
-        self.errors.append(ConfigError(file, key_text(path), problem, fix, line))
+        self.errors.append(ConfigurationError(problem, file=file, key=key_text(path), fix=fix, line=line))
 
     def validate(
-        self, model: type[ModelT], data: Any, doc: YamlDocument | None, file: str, prefix: Path_ = ()
+        self, model: type[ModelT], data: Any, doc: YamlDocument | None, file: str, prefix: KeyPath = ()
     ) -> ModelT | None:
         try:
             return model.model_validate(data)
@@ -158,32 +158,45 @@ class _Collector:
             return None
 
 
+class _ReadFile(NamedTuple):
+    """One configuration file as read: its document (None when absent or unreadable) and its name."""
+
+    doc: YamlDocument | None
+    file: str
+
+    @property
+    def data(self) -> Any:
+        """What the file holds, or an empty mapping (an absent file configures nothing)."""
+        return self.doc.data if self.doc else {}
+
+
 def _read(
     config_dir: Path, stem: str, secrets: dict[str, str], errors: _Collector, files: dict[str, str]
-) -> tuple[YamlDocument | None, str]:
+) -> _ReadFile:
+    """Read and resolve ``<stem>.yaml`` (or its example twin); a problem goes to ``errors``."""
     path = _pick_file(config_dir, stem)
     if path is None:
         files[stem] = "(none)"
-        return None, f"{config_dir / stem}.yaml"
+        return _ReadFile(None, f"{config_dir / stem}.yaml")
     files[stem] = str(path)
     if path.name.endswith(".example.yaml"):
         log.info("using %s; copy it to %s.yaml to make it yours", path, stem)
     try:
         doc = load_yaml(path)
         resolve_references(doc, secrets)
-    except ConfigError as exc:
+    except ConfigurationError as exc:
         errors.errors.append(exc)
-        return None, str(path)
+        return _ReadFile(None, str(path))
     if not isinstance(doc.data, dict):
         errors.add(
             doc, str(path), (), "the file must hold a mapping at the top level", f"start it with '{stem}:'"
         )
-        return None, str(path)
-    return doc, str(path)
+        return _ReadFile(None, str(path))
+    return _ReadFile(doc, str(path))
 
 
 def _secret_literals(
-    model: type[BaseModel], data: dict[str, Any], doc: YamlDocument, prefix: Path_
+    model: type[BaseModel], data: dict[str, Any], doc: YamlDocument, prefix: KeyPath
 ) -> list[str]:
     """Warnings for secret fields written as plain values instead of references."""
     warnings = []
@@ -240,77 +253,86 @@ def _connector_configs(
 def load_app_config(settings: Settings, registry: Registry) -> AppConfig:
     """Read the three files from ``settings.config_dir`` and check them against the installed connectors.
 
-    Raises ``ConfigErrors`` listing every problem at once.
+    Called once when the bot is built. Raises ``ConfigurationErrors`` listing every problem at once.
     """
     errors = _Collector()
     config = AppConfig(settings=settings)
-    try:
-        secrets = read_secrets_file(settings.secrets_file)
-    except OSError as exc:
-        raise ConfigErrors(
-            [
-                ConfigError(
-                    "environment",
-                    "SOCIALLEADS_SECRETS_FILE",
-                    f"cannot read {settings.secrets_file}: {exc.strerror}",
-                    "point it at a readable NAME=value file",
-                )
-            ]
-        ) from None
-
-    docs = {
-        stem: _read(settings.config_dir, stem, secrets, errors, config.files)
+    secrets = _read_secrets(settings)
+    sources, sinks, campaigns = (
+        _read(settings.config_dir, stem, secrets, errors, config.files)
         for stem in ("sources", "sinks", "campaigns")
-    }
-    src_doc, src_file = docs["sources"]
-    sink_doc, sink_file = docs["sinks"]
-    camp_doc, camp_file = docs["campaigns"]
-
-    sources = errors.validate(SourcesFile, src_doc.data if src_doc else {}, src_doc, src_file)
-    sinks = errors.validate(SinksFile, sink_doc.data if sink_doc else {}, sink_doc, sink_file)
-    campaigns = errors.validate(CampaignsFile, camp_doc.data if camp_doc else {}, camp_doc, camp_file)
-
-    if sources:
-        config.sources = dict(sources.sources)
-        config.source_configs = _connector_configs(
-            "source", config.sources, src_doc, src_file, registry, errors, config
-        )
-    if sinks:
-        config.sinks = dict(sinks.sinks)
-        config.sink_configs = _connector_configs(
-            "sink", config.sinks, sink_doc, sink_file, registry, errors, config
-        )
-        config.admin_sinks = sinks.admin_sinks
-        for index, name in enumerate(sinks.admin_sinks):
-            _check_sink_ref(name, ("admin_sinks", index), sink_doc, sink_file, config, errors)
-            info = registry.sinks.get(config.sinks[name].type) if name in config.sinks else None
-            if info and info.cls is not None and not info.cls.accepts_notices:
-                errors.add(
-                    sink_doc,
-                    sink_file,
-                    ("admin_sinks", index),
-                    f"sink '{name}' cannot send admin notices",
-                    "use a sink of a type that can: "
-                    + ", ".join(
-                        sorted(t for t, i in registry.sinks.items() if i.cls and i.cls.accepts_notices)
-                    ),
-                )
-    if campaigns:
-        config.campaigns = dict(campaigns.campaigns)
-        config.default_route = campaigns.default_route
-        config.teams = dict(campaigns.teams)
-        config.quality_weights = campaigns.quality
-        _check_campaign_refs(config, camp_doc, camp_file, errors)
-
+    )
+    _load_sources(sources, registry, errors, config)
+    _load_sinks(sinks, registry, errors, config)
+    _load_campaigns(campaigns, errors, config)
     if errors.errors:
-        raise ConfigErrors(errors.errors)
+        raise ConfigurationErrors(errors.errors)
     for warning in config.warnings:
         log.warning(warning)
     return config
 
 
+def _read_secrets(settings: Settings) -> dict[str, str]:
+    """The secrets file's ``NAME=value`` pairs; raises ``ConfigurationErrors`` when it cannot be read."""
+    try:
+        return read_secrets_file(settings.secrets_file)
+    except OSError as exc:
+        problem = ConfigurationError(
+            f"cannot read {settings.secrets_file}: {exc.strerror}",
+            file="environment",
+            key="SOCIALLEADS_SECRETS_FILE",
+            fix="point it at a readable NAME=value file",
+        )
+        raise ConfigurationErrors([problem]) from None
+
+
+def _load_sources(read: _ReadFile, registry: Registry, errors: _Collector, config: AppConfig) -> None:
+    """``sources.yaml`` into ``config``: each instance's connector config checked against its model."""
+    sources = errors.validate(SourcesFile, read.data, read.doc, read.file)
+    if sources:
+        config.sources = dict(sources.sources)
+        config.source_configs = _connector_configs(
+            "source", config.sources, read.doc, read.file, registry, errors, config
+        )
+
+
+def _load_sinks(read: _ReadFile, registry: Registry, errors: _Collector, config: AppConfig) -> None:
+    """``sinks.yaml`` into ``config``, and its ``admin_sinks`` checked: defined, and able to send notices."""
+    sinks = errors.validate(SinksFile, read.data, read.doc, read.file)
+    if not sinks:
+        return
+    config.sinks = dict(sinks.sinks)
+    config.sink_configs = _connector_configs(
+        "sink", config.sinks, read.doc, read.file, registry, errors, config
+    )
+    config.admin_sinks = sinks.admin_sinks
+    can_notify = sorted(t for t, i in registry.sinks.items() if i.cls and i.cls.accepts_notices)
+    for index, name in enumerate(sinks.admin_sinks):
+        _check_sink_ref(name, ("admin_sinks", index), read.doc, read.file, config, errors)
+        info = registry.sinks.get(config.sinks[name].type) if name in config.sinks else None
+        if info and info.cls is not None and not info.cls.accepts_notices:
+            errors.add(
+                read.doc,
+                read.file,
+                ("admin_sinks", index),
+                f"sink '{name}' cannot send admin notices",
+                "use a sink of a type that can: " + ", ".join(can_notify),
+            )
+
+
+def _load_campaigns(read: _ReadFile, errors: _Collector, config: AppConfig) -> None:
+    """``campaigns.yaml`` into ``config``; the sources, sinks and teams it names must exist."""
+    campaigns = errors.validate(CampaignsFile, read.data, read.doc, read.file)
+    if campaigns:
+        config.campaigns = dict(campaigns.campaigns)
+        config.default_route = campaigns.default_route
+        config.teams = dict(campaigns.teams)
+        config.quality_weights = campaigns.quality
+        _check_campaign_refs(config, read.doc, read.file, errors)
+
+
 def _check_sink_ref(
-    name: str, path: Path_, doc: YamlDocument | None, file: str, config: AppConfig, errors: _Collector
+    name: str, path: KeyPath, doc: YamlDocument | None, file: str, config: AppConfig, errors: _Collector
 ) -> None:
     if name not in config.sinks:
         close = difflib.get_close_matches(name, list(config.sinks), n=1)
@@ -319,7 +341,7 @@ def _check_sink_ref(
 
 
 def _check_team_ref(
-    team: str, path: Path_, doc: YamlDocument | None, file: str, config: AppConfig, errors: _Collector
+    team: str, path: KeyPath, doc: YamlDocument | None, file: str, config: AppConfig, errors: _Collector
 ) -> None:
     if team not in config.teams:
         close = difflib.get_close_matches(team, list(config.teams), n=1)
@@ -336,7 +358,7 @@ def _check_campaign_refs(config: AppConfig, doc: YamlDocument | None, file: str,
         if campaign.owner_team:
             _check_team_ref(campaign.owner_team, ("campaigns", name, "owner_team"), doc, file, config, errors)
         for index, source in enumerate(campaign.sources):
-            path: Path_ = ("campaigns", name, "sources", index)
+            path: KeyPath = ("campaigns", name, "sources", index)
             if source not in config.sources:
                 close = difflib.get_close_matches(source, list(config.sources), n=1)
                 fix = f"did you mean '{close[0]}'?" if close else "define it in sources.yaml"

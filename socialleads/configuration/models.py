@@ -48,12 +48,15 @@ class CircuitPolicy(_Strict):
 
     While open, its deliveries wait untried (they use none of their retries); after ``cooldown`` one
     delivery probes the sink. Success closes the circuit and the backlog drains oldest first; failure
-    doubles the cooldown, up to ``max_cooldown``.
+    doubles the cooldown, up to ``max_cooldown`` (and the retry horizon). A probe is one request, so
+    probing every 30 s at most costs a dead receiver nothing, and notices a sink that came back
+    without saying so within 30 s (within the outage's own length for a short one); a sink that
+    answers with a Retry-After is tried again at the moment it named.
     """
 
     failures: int = Field(default=5, ge=1)
-    cooldown: Duration = timedelta(seconds=30)
-    max_cooldown: Duration = timedelta(minutes=10)
+    cooldown: Duration = timedelta(seconds=2)
+    max_cooldown: Duration = timedelta(seconds=30)
 
 
 class SinkEntry(_Strict):

@@ -15,9 +15,11 @@ from typing import Any
 
 import yaml
 
-from socialleads.errors import ConfigError
+from socialleads.errors import ConfigurationError
 
-Path_ = tuple[str | int, ...]
+#: Where a value sits in a YAML document: its keys and list indexes from the top ("sources", "fair", "every").
+#: Files and messages spell it "sources.fair.every" (``key_text``).
+KeyPath = tuple[str | int, ...]
 _REF_KEYS = frozenset({"$env", "$file"})
 
 
@@ -27,10 +29,10 @@ class YamlDocument:
 
     file: str
     data: Any
-    lines: dict[Path_, int] = field(default_factory=dict)
-    reference_paths: set[Path_] = field(default_factory=set)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    reference_paths: set[KeyPath] = field(default_factory=set)
 
-    def line_of(self, path: Path_) -> int | None:
+    def line_of(self, path: KeyPath) -> int | None:
         """The line of ``path`` or of its nearest ancestor that has one."""
         while path:
             if path in self.lines:
@@ -39,7 +41,7 @@ class YamlDocument:
         return None
 
 
-def key_text(path: Path_) -> str:
+def key_text(path: KeyPath) -> str:
     """``("sources", "fair", "config", "folder")`` → ``sources.fair.config.folder``; list items as ``[i]``."""
     text = ""
     for part in path:
@@ -61,19 +63,19 @@ def read_secrets_file(path: Path | None) -> dict[str, str]:
     return values
 
 
-def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> None:
+def _record_lines(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: str) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value)
             if key in seen:
-                raise ConfigError(
-                    file,
-                    key_text((*path, key)),
+                raise ConfigurationError(
                     "key appears twice",
-                    "keep one of them",
-                    key_node.start_mark.line + 1,
+                    file=file,
+                    key=key_text((*path, key)),
+                    fix="keep one of them",
+                    line=key_node.start_mark.line + 1,
                 )
             seen.add(key)
             lines[(*path, key)] = key_node.start_mark.line + 1
@@ -104,7 +106,7 @@ ConfigLoader.add_implicit_resolver(
 def load_yaml(path: Path) -> YamlDocument:
     """Parse ``path`` keeping the line of every key.
 
-    Raises ``ConfigError`` on syntax errors and duplicate keys.
+    Raises ``ConfigurationError`` on syntax errors and duplicate keys.
     """
     file = str(path)
     text = path.read_text(encoding="utf-8")
@@ -114,9 +116,8 @@ def load_yaml(path: Path) -> YamlDocument:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise ConfigError(
-            file, "", f"not valid YAML: {getattr(exc, 'problem', exc)}", "fix the syntax", line
-        ) from None
+        problem = f"not valid YAML: {getattr(exc, 'problem', exc)}"
+        raise ConfigurationError(problem, file=file, fix="fix the syntax", line=line) from None
     doc = YamlDocument(file=file, data=data if data is not None else {})
     if node is not None:
         _record_lines(node, (), doc.lines, file)
@@ -128,62 +129,71 @@ def resolve_references(
 ) -> None:
     """Replace every ``{$env: NAME}`` / ``{$file: PATH}`` in ``doc.data`` with its value, recording where.
 
-    Raises ``ConfigError`` naming the key and the missing variable or file.
+    Called by the configuration loader on each file it reads. Raises ``ConfigurationError`` naming
+    the key and the missing variable or file.
     """
-    env = dict(os.environ) if environ is None else environ
+    resolver = _References(doc, secrets, dict(os.environ) if environ is None else environ)
+    doc.data = resolver.resolve(doc.data, ())
 
-    def resolve(value: Any, path: Path_) -> Any:
+
+def _is_reference(value: dict[Any, Any]) -> bool:
+    """A mapping of ``$env`` or ``$file`` (and perhaps ``default``) only."""
+    return bool(value) and bool(set(value) & _REF_KEYS) and set(value) <= _REF_KEYS | {"default"}
+
+
+@dataclass
+class _References:
+    """Resolves the references of one document, from ``environ`` then ``secrets``, or from files."""
+
+    doc: YamlDocument
+    secrets: dict[str, str]
+    environ: dict[str, str]
+
+    def resolve(self, value: Any, path: KeyPath) -> Any:
+        """``value`` (at ``path``) with every reference in it replaced by what it refers to."""
         if isinstance(value, dict):
-            if value and set(value) & _REF_KEYS and set(value) <= _REF_KEYS | {"default"}:
-                return _resolve_one(value, path)
-            return {k: resolve(v, (*path, str(k))) for k, v in value.items()}
+            if _is_reference(value):
+                return self._resolve_one(value, path)
+            return {k: self.resolve(v, (*path, str(k))) for k, v in value.items()}
         if isinstance(value, list):
-            return [resolve(v, (*path, i)) for i, v in enumerate(value)]
+            return [self.resolve(v, (*path, i)) for i, v in enumerate(value)]
         return value
 
-    def _resolve_one(ref: dict[str, Any], path: Path_) -> Any:
-        doc.reference_paths.add(path)
-        where = key_text(path)
+    def _resolve_one(self, ref: dict[str, Any], path: KeyPath) -> Any:
+        self.doc.reference_paths.add(path)
         kinds = set(ref) & _REF_KEYS
         if len(kinds) != 1:
-            raise ConfigError(
-                doc.file,
-                where,
-                "a reference has exactly one of $env or $file",
-                "write {$env: NAME}",
-                doc.line_of(path),
-            )
+            raise self._problem(path, "a reference has exactly one of $env or $file", "write {$env: NAME}")
         kind = kinds.pop()
         target = ref[kind]
         if not isinstance(target, str) or not target:
-            raise ConfigError(
-                doc.file, where, f"{kind} needs a name", "write {$env: NAME}", doc.line_of(path)
-            )
+            raise self._problem(path, f"{kind} needs a name", "write {$env: NAME}")
         if kind == "$env":
-            if target in env:
-                return env[target]
-            if target in secrets:
-                return secrets[target]
-            if "default" in ref:
-                return ref["default"]
-            raise ConfigError(
-                doc.file,
-                where,
-                f"environment variable {target} is not set",
-                f"export {target}=... or add it to the secrets file (SOCIALLEADS_SECRETS_FILE)",
-                doc.line_of(path),
-            )
+            return self._from_environment(ref, target, path)
+        return self._from_file(ref, target, path)
+
+    def _from_environment(self, ref: dict[str, Any], name: str, path: KeyPath) -> Any:
+        if name in self.environ:
+            return self.environ[name]
+        if name in self.secrets:
+            return self.secrets[name]
+        if "default" in ref:
+            return ref["default"]
+        raise self._problem(
+            path,
+            f"environment variable {name} is not set",
+            f"export {name}=... or add it to the secrets file (SOCIALLEADS_SECRETS_FILE)",
+        )
+
+    def _from_file(self, ref: dict[str, Any], target: str, path: KeyPath) -> Any:
         try:
             return Path(target).read_text(encoding="utf-8").strip()
         except OSError as exc:
             if "default" in ref:
                 return ref["default"]
-            raise ConfigError(
-                doc.file,
-                where,
-                f"cannot read secret file {target}: {exc.strerror}",
-                "check the path and its permissions",
-                doc.line_of(path),
-            ) from None
+            problem = f"cannot read secret file {target}: {exc.strerror}"
+            raise self._problem(path, problem, "check the path and its permissions") from None
 
-    doc.data = resolve(doc.data, ())
+    def _problem(self, path: KeyPath, problem: str, fix: str) -> ConfigurationError:
+        doc = self.doc
+        return ConfigurationError(problem, file=doc.file, key=key_text(path), fix=fix, line=doc.line_of(path))

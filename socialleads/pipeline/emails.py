@@ -16,7 +16,7 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 
-from socialleads.pipeline.checked import CheckCache
+from socialleads.pipeline.check_cache import CheckCache
 
 
 @lru_cache(maxsize=8192)

@@ -1,7 +1,8 @@
 """Health changes: logged once, told to the admin once, and again once when the source recovers.
 
-Silent stops are the most common complaint about every existing tool (DESIGN §2): every change of
-a source's health state goes through ``HealthReporter.change``; staying in a state says nothing.
+A source that stops without a word is the failure users of lead tools complain of most, so every
+change of a source's health state goes through ``HealthReporter.change``; staying in a state says
+nothing (``docs/architecture.md``, "Fail loudly, once").
 """
 
 from __future__ import annotations

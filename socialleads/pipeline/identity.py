@@ -1,4 +1,4 @@
-"""Identity: the same email, E.164 phone or platform handle is the same person (DESIGN §6).
+"""Identity: the same email, E.164 phone or platform handle is the same person.
 
 Never on a name alone. Resolution is pure: it takes the keys already known to the store and a
 batch of drafts, and says for each draft which lead it belongs to and why.
@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from socialleads.models import LeadDraft
 
 IdentityKey = tuple[str, str]
-#: Keys in the order they are trusted when a draft matches more than one lead.
-KEY_ORDER = ("email", "phone", "handle")
 
 # Providers whose mailboxes ignore part of the address. Gmail ignores dots and everything after a
 # "+" in the local part, and googlemail.com is the same mailbox

@@ -2,7 +2,7 @@
 
 An invalid value is never dropped: it leaves its field and is kept verbatim in ``Contact.flags``
 with the problem, so sales see it and the export carries it. Results are cached per raw value
-(``checked``): the same person arrives many times. Emails: see ``emails``.
+(``check_cache``): the same person arrives many times. Emails: see ``emails``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import phonenumbers
 
 from socialleads.models import Contact, FieldFlag, Handle, LeadDraft
-from socialleads.pipeline.checked import CheckCache
+from socialleads.pipeline.check_cache import CheckCache
 from socialleads.pipeline.emails import normalize_email
 
 _SPACES = re.compile(r"\s+")

@@ -15,7 +15,7 @@ from typing import TypeVar
 from sqlalchemy import Connection
 
 from socialleads.configuration.models import Assign
-from socialleads.store.teams import take_turns
+from socialleads.store.owner_rotation import take_turns
 
 K = TypeVar("K", bound=Hashable)
 

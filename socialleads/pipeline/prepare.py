@@ -12,13 +12,10 @@ from pydantic import ValidationError
 
 from socialleads.configuration.models import Campaign
 from socialleads.errors import SkippableRecordError
-from socialleads.models import LeadDraft, Qualification, RawEvent
+from socialleads.models import EventStatus, LeadDraft, Qualification, RawEvent
 from socialleads.pipeline.identity import IdentityKey, identity_keys
 from socialleads.pipeline.normalize import normalize
 from socialleads.qualify import Qualifier
-
-DEAD, LEAD, IGNORED = "dead", "lead", "ignored"
-PARSED = "parsed"  # parsed by the connector, not yet normalized and qualified (``parse_all``)
 
 
 @dataclass(frozen=True)
@@ -38,12 +35,12 @@ class SourceBinding:
 class Prepared:
     """One event after parse → normalize → qualify, before it is stored.
 
-    ``status`` is ``dead`` (unusable: ``problem`` says why), ``lead``, or ``ignored`` (kept as a raw
-    event only: ``qualification.why_not`` says why); ``parsed`` between the two steps.
+    ``status`` is ``DEAD`` (unusable: ``problem`` says why), ``LEAD``, or ``IGNORED`` (kept as a raw
+    event only: ``qualification.why_not`` says why); ``PARSED`` between the two steps.
     """
 
     event: RawEvent
-    status: str
+    status: EventStatus
     draft: LeadDraft | None = None
     qualification: Qualification | None = None
     problem: str | None = None
@@ -52,7 +49,7 @@ class Prepared:
     @property
     def reason(self) -> str | None:
         """Why the event is not a lead, for the raw event's status reason."""
-        if self.status == DEAD:
+        if self.status is EventStatus.DEAD:
             return self.problem
         return self.qualification.why_not if self.qualification else None
 
@@ -62,12 +59,14 @@ def parse_all(parse: Callable[[RawEvent], LeadDraft], events: Iterable[RawEvent]
     parsed = []
     for event in events:
         try:
-            parsed.append(Prepared(event, PARSED, parse(event)))
+            parsed.append(Prepared(event, EventStatus.PARSED, parse(event)))
         except SkippableRecordError as exc:
-            parsed.append(Prepared(event, DEAD, problem=str(exc) or "unusable"))
+            parsed.append(Prepared(event, EventStatus.DEAD, problem=str(exc) or "unusable"))
         except (ValidationError, ValueError, KeyError, TypeError) as exc:
             # A payload the connector did not expect: keep it for a person to look at, never lose it.
-            parsed.append(Prepared(event, DEAD, problem=f"could not parse: {type(exc).__name__}: {exc}"))
+            parsed.append(
+                Prepared(event, EventStatus.DEAD, problem=f"could not parse: {type(exc).__name__}: {exc}")
+            )
     return parsed
 
 
@@ -81,7 +80,9 @@ def qualify_all(binding: SourceBinding, parsed: list[Prepared], qualifier: Quali
         draft = normalize(item.draft, binding.phone_region)
         qualification = qualifier.qualify(draft, binding.campaign)
         if qualification.is_lead:
-            prepared.append(Prepared(item.event, LEAD, draft, qualification, keys=identity_keys(draft)))
+            prepared.append(
+                Prepared(item.event, EventStatus.LEAD, draft, qualification, keys=identity_keys(draft))
+            )
         else:
-            prepared.append(Prepared(item.event, IGNORED, draft, qualification))
+            prepared.append(Prepared(item.event, EventStatus.IGNORED, draft, qualification))
     return prepared

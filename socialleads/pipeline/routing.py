@@ -1,4 +1,7 @@
-"""Routing: which sinks a lead goes to, by its campaign's rules, and why (DESIGN §2, dispatch).
+"""Routing: which sinks a lead goes to, by its campaign's rules, and why.
+
+It runs in the store step, so a lead's deliveries are planned in the transaction that stores it
+(``docs/architecture.md``, "The flow", step 7).
 
 Rules are evaluated in order. In ``first`` mode the first matching rule decides; in ``all`` mode
 every matching rule adds its sinks (and the first matching rule that assigns an owner or holds the

@@ -1,9 +1,10 @@
-"""The runner: load cursor → fetch → prepare → store, and the only place a cursor advances (DESIGN §2).
+"""The runner: load cursor → fetch → prepare → store, and the only place a cursor advances.
 
 Events are stored chunk by chunk as they arrive, each chunk in one transaction with its leads,
 touches and outbox rows. The cursor (folded from every position the poll reported) is written
 only after the whole poll is stored. A crash in between leaves stored events and the old cursor:
-the next poll re-reads, and the duplicates are absorbed by the (source, native id) key.
+the next poll re-reads, and the duplicates are absorbed by the (source, native id) key
+(``docs/architecture.md``, "The runner alone commits a cursor").
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine
@@ -28,10 +30,10 @@ from socialleads.errors import (
     TransientError,
 )
 from socialleads.models import Checkpoint, Health, HealthState, Lead, RawEvent, ReceivedVia
+from socialleads.pipeline.contact_check_helper import ContactCheckHelper
 from socialleads.pipeline.health import HealthReporter
-from socialleads.pipeline.ingest import store_with_retry
-from socialleads.pipeline.offload import ContactCheckHelper
 from socialleads.pipeline.prepare import Prepared, SourceBinding, parse_all, qualify_all
+from socialleads.pipeline.store_step import store_with_retry
 from socialleads.qualify import Qualifier
 from socialleads.store.outbox import Claimed
 from socialleads.store.state import PollCounts, SourceState, finish_run, load_state, save_state, start_run
@@ -46,13 +48,24 @@ MAX_BACKOFF = timedelta(hours=1)
 FAILING_AFTER = 3  # consecutive transient failures before the admin is told
 
 
+class PollStatus(StrEnum):
+    """How one poll ended, as its run is stored (``poll_runs.status``; a skipped poll stores no run)."""
+
+    OK = "ok"
+    SKIPPED = "skipped"
+    """Not called: a stored "no call before", or an auth or configuration stop."""
+    RATE_LIMITED = "rate_limited"
+    NEEDS_REAUTH = "needs_reauth"
+    DISABLED = "disabled"
+    FAILED = "failed"
+
+
 @dataclass
 class PollOutcome:
     """What one call of ``Runner.poll`` did."""
 
     source: str
-    status: str
-    """ok | skipped | rate_limited | needs_reauth | disabled | failed"""
+    status: PollStatus
     counts: PollCounts = field(default_factory=PollCounts)
     message: str | None = None
     next_allowed_at: datetime | None = None
@@ -87,10 +100,11 @@ class _ChunkFeed:
     """Prepares and stores one poll's (or ingest's) chunks, in order, each chunk once.
 
     When chunks come fast, it holds one prepared chunk back: when the next arrives, that one is
-    parsed, its unchecked emails and phones go to the helper process (``offload``), the held chunk
-    is stored meanwhile, and the new one is normalized and qualified from the helper's answers. A
-    chunk that took longer to fill (an API's pages) is stored at once, as is the last one (``flush``):
-    holding costs a lead at most ``HOLD_IF_FILLED_WITHIN_S`` more on its way to the sales team.
+    parsed, its unchecked emails and phones go to the helper process (``contact_check_helper``), the
+    held chunk is stored meanwhile, and the new one is normalized and qualified from the helper's
+    answers. A chunk that took longer to fill (an API's pages) is stored at once, as is the last one
+    (``flush``): holding costs a lead at most ``HOLD_IF_FILLED_WITHIN_S`` more on its way to the
+    sales team.
     """
 
     def __init__(self, runner: Runner, binding: SourceBinding, via: ReceivedVia, run_id: int | None) -> None:
@@ -224,7 +238,7 @@ class Runner:
             add(feed.flush())
         if run_id is not None:
             with self.engine.begin() as conn:
-                finish_run(conn, run_id, "ok", counts, self.clock())
+                finish_run(conn, run_id, PollStatus.OK, counts, self.clock())
         return counts
 
     def _blocked(self, state: SourceState, fingerprint: str, now: datetime) -> str | None:
@@ -239,7 +253,9 @@ class Runner:
     def poll(self, name: str, force: bool = False) -> PollOutcome:
         """Run one poll of source ``name``; never raises for a source failure (it becomes health).
 
-        ``force`` ignores a stored "no call before" and an auth stop (used by ``poll --once``).
+        Called by the scheduler's poll job and ``poll``. ``force`` ignores a stored "no call before"
+        and an auth stop (used by ``poll --once``). Raises ``ConfigurationError`` when the stored
+        cursor is of a version the connector cannot read, and database errors.
         """
         source = self.sources[name]
         now = self.clock()
@@ -249,16 +265,31 @@ class Runner:
         blocked = None if force else self._blocked(state, fingerprint, now)
         if blocked:
             log.debug("source %s skipped: %s", name, blocked)
-            return PollOutcome(name, "skipped", message=blocked, next_allowed_at=state.next_allowed_at)
+            return PollOutcome(
+                name, PollStatus.SKIPPED, message=blocked, next_allowed_at=state.next_allowed_at
+            )
         with self.engine.begin() as conn:
             run_id = start_run(conn, name, ReceivedVia.POLL.value, now)
+        outcome, cursor = self._fetch_and_store(name, state, fingerprint, run_id)
+        self._close_poll(state, outcome, cursor, run_id)
+        return outcome
+
+    def _fetch_and_store(
+        self, name: str, state: SourceState, fingerprint: str, run_id: int
+    ) -> tuple[PollOutcome, Cursor]:
+        """Fetch from the stored cursor and store what comes, chunk by chunk.
+
+        Returns how the fetch ended and the cursor folded from every position it reported; what was
+        fetched before a failure is stored too. A source failure becomes the outcome (``_failed``).
+        """
+        source = self.sources[name]
         cursor_model = source.cursor_model
         since = cursor_model.upgrade(state.cursor, state.cursor_version or 1) if state.cursor else None
         folded: Cursor = since if since is not None else cursor_model()
         feed = _ChunkFeed(self, self.binding(name), ReceivedVia.POLL, run_id)
         counts = PollCounts()
         chunk: list[RawEvent] = []
-        outcome = PollOutcome(name, "ok", counts)
+        outcome = PollOutcome(name, PollStatus.OK, counts)
         try:
             for item in source.fetch(since):
                 if item.position is not None:
@@ -278,35 +309,37 @@ class Runner:
             counts.add(feed.push(chunk))
         counts.add(feed.flush())
         outcome.counts = counts
+        return outcome, folded
+
+    def _close_poll(self, state: SourceState, outcome: PollOutcome, cursor: Cursor, run_id: int) -> None:
+        """Save the source's state (after a good poll: its new cursor, and OK health) and close the run."""
         finished = self.clock()
+        counts = outcome.counts
         state.last_poll_at = finished
-        if outcome.status == "ok":
-            state.cursor = folded.model_dump(mode="json")
-            state.cursor_version = cursor_model.version
+        if outcome.status is PollStatus.OK:
+            state.cursor = cursor.model_dump(mode="json")
+            state.cursor_version = cursor.version
             state.consecutive_failures = 0
             state.next_allowed_at = None
             state.failed_config = None
             state.last_success_at = finished
-            if (
-                state.health != HealthState.DEGRADED.value
-            ):  # a warning from check() stays until check() clears it
-                self.health.change(
-                    state, HealthState.OK, f"last poll ok: {counts.events_new} new events", finished
-                )
+            # A warning from check() stays until check() clears it.
+            if state.health != HealthState.DEGRADED.value:
+                summary = f"last poll ok: {counts.events_new} new events"
+                self.health.change(state, HealthState.OK, summary, finished)
         with self.engine.begin() as conn:
             save_state(conn, state)
             finish_run(conn, run_id, outcome.status, counts, finished, outcome.message)
         if counts.events_new:
             log.info(
                 "source %s: %d new events, %d new leads, %d merged, %d ignored, %d dead-lettered",
-                name,
+                outcome.source,
                 counts.events_new,
                 counts.leads_created,
                 counts.leads_merged,
                 counts.ignored,
                 counts.dead_lettered,
             )
-        return outcome
 
     def check(self, name: str) -> Health:
         """Run the source's own check (token expiry, permissions, subscriptions) and record its health.
@@ -348,12 +381,14 @@ class Runner:
             self.health.change(
                 state, HealthState.RATE_LIMITED, f"{message}; next call at {exc.reset_at:%H:%M:%S}Z", now
             )
-            return PollOutcome(state.source, "rate_limited", message=message, next_allowed_at=exc.reset_at)
+            return PollOutcome(
+                state.source, PollStatus.RATE_LIMITED, message=message, next_allowed_at=exc.reset_at
+            )
         if isinstance(exc, AuthError | ConfigurationError):
             new = HealthState.NEEDS_REAUTH if isinstance(exc, AuthError) else HealthState.DISABLED
             state.failed_config = fingerprint
             self.health.change(state, new, message, now)
-            return PollOutcome(state.source, new.value, message=message)
+            return PollOutcome(state.source, PollStatus(new.value), message=message)
         state.consecutive_failures += 1
         backoff = min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** (state.consecutive_failures - 1))
         state.next_allowed_at = now + backoff
@@ -366,4 +401,6 @@ class Runner:
             )
         else:
             log.info("source %s failed (%s); next try in %ds", state.source, message, backoff.total_seconds())
-        return PollOutcome(state.source, "failed", message=message, next_allowed_at=state.next_allowed_at)
+        return PollOutcome(
+            state.source, PollStatus.FAILED, message=message, next_allowed_at=state.next_allowed_at
+        )

@@ -1,4 +1,4 @@
-"""The qualify step: is a draft a lead, and how good is it (DESIGN §6).
+"""The qualify step: is a draft a lead, and how good is it (``docs/architecture.md``, "The flow", step 5).
 
 ``Qualifier`` is the hook the pipeline calls for every new draft; ``qualifier.LeadQualifier`` is
 the one the bot uses (intent for comments and posts, quality for every lead).

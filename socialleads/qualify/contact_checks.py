@@ -4,8 +4,8 @@ Every check is offline (no DNS) and deterministic, and answers with the problem 
 salesperson understands (reading after the value: "'asdf' *is a placeholder*"), or None when it
 finds nothing; ``contact_reasons`` turns them into scored ``Reason``s for ``quality``. Results
 are cached per value: the same people arrive many times; the verdicts on valid emails and phones
-(``EMAIL_CONCERNS``, ``PHONE_CONCERNS``) can also be computed by the ingest helper process beside
-the validators (``pipeline.offload``). ``pipeline.normalize`` has already
+(``EMAIL_CONCERNS``, ``PHONE_CONCERNS``) can also be computed by the contact-check helper process
+beside the validators (``pipeline.contact_check_helper``). ``pipeline.normalize`` has already
 validated syntax (emails) and numbering plans (phones); these checks catch values that pass
 validation but are not a person's.
 
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from disposable_email_domains import blocklist
 
 from socialleads.models import Contact, LeadDraft, Reason
-from socialleads.pipeline.checked import CheckCache
+from socialleads.pipeline.check_cache import CheckCache
 
 
 @lru_cache(maxsize=8192)

@@ -59,7 +59,7 @@ class BulkWriter:
         )
         return [int(r[0]) for r in rows]
 
-    def insert(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    def insert(self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert ``rows`` (tuples in ``columns`` order, already converted).
 
         COPY on PostgreSQL, executemany on SQLite.
@@ -74,7 +74,7 @@ class BulkWriter:
         self.conn.exec_driver_sql(statement, rows)
 
     def insert_absent(
-        self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]], key: Sequence[str]
+        self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]], key: Sequence[str]
     ) -> set[int]:
         """Insert ``rows`` (as ``insert``) but those whose ``key`` another transaction stored meanwhile;
         returns the ids (``columns`` holds "id") of the rows inserted.
@@ -109,7 +109,7 @@ class BulkWriter:
             inserted.update(int(r[0]) for r in result)
         return inserted
 
-    def _copy(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    def _copy(self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
         # COPY is PostgreSQL's bulk path: one stream instead of a statement per row
         # (https://www.psycopg.org/psycopg3/docs/basic/copy.html). Same connection, same transaction.
         driver = self.conn.connection.dbapi_connection
@@ -121,10 +121,10 @@ class BulkWriter:
                     copy.write_row(row)
         except psycopg.IntegrityError as exc:
             # The driver's own error, past SQLAlchemy: raise it as SQLAlchemy would, so the callers'
-            # handling of a unique-key race (ingest.store_with_retry) sees it.
+            # handling of a unique-key race (store_step.store_with_retry) sees it.
             raise IntegrityError(statement, None, exc) from exc
 
-    def update(self, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    def update(self, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
         """Set ``columns`` on rows by id; each tuple holds the converted values, then the id."""
         if not rows:
             return

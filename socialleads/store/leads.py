@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select
+from sqlalchemy import Connection, RowMapping, bindparam, select
 
 from socialleads.models import (
     CONTACT_FIELDS,
@@ -49,29 +49,6 @@ def find_identities(conn: Connection, keys: Sequence[IdentityKey]) -> dict[Ident
             rows = conn.execute(_IDENTITIES, {"kind": kind, "values": list(part)})
             found.update({(kind, r[0]): r[1] for r in rows})
     return found
-
-
-def insert_rows(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` into ``table`` and return their new ids in order."""
-    if not rows:
-        return []
-    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [row[0] for row in result]
-
-
-def insert_identities(conn: Connection, keys: list[tuple[IdentityKey, int]], now: datetime) -> None:
-    """Attach each new key to its lead."""
-    if keys:
-        conn.execute(
-            insert(identities),
-            [{"kind": k[0], "value": k[1], "lead_id": lead_id, "created_at": now} for k, lead_id in keys],
-        )
-
-
-def insert_touches(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert touch rows (one per raw event that reached a lead)."""
-    if rows:
-        conn.execute(insert(touches), rows)
 
 
 def current_rows(conn: Connection, lead_ids: Sequence[int]) -> dict[int, RowMapping]:
@@ -156,8 +133,3 @@ def list_lead_ids(
     if limit:
         query = query.limit(limit)
     return [row[0] for row in conn.execute(query)]
-
-
-def count_leads(conn: Connection) -> int:
-    """How many leads are stored."""
-    return int(conn.execute(select(func.count()).select_from(leads)).scalar_one())

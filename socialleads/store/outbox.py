@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, sel
 from socialleads.models import Delivery
 from socialleads.store.bulk import BulkWriter
 from socialleads.store.events import chunked
+from socialleads.store.lease_holders import this_process
 from socialleads.store.tables import dead_letters, deliveries, delivery_attempts
 
 PENDING, HELD, DELIVERED, DEAD, REJECTED = "pending", "held", "delivered", "dead", "rejected"
@@ -68,9 +69,10 @@ def enqueue(
     A dead row takes the new revision but stays dead until replayed; a held or rejected row stays so.
     New rows of a plan that holds are held.
 
-    With ``lease``, new pending rows are inserted claimed by the caller until ``now + lease``: the
-    webhook path hands a fresh lead to the dispatcher in memory instead of a claim transaction. If
-    the caller dies first, the lease runs out and any worker claims them, as after any crash.
+    With ``lease``, new pending rows are inserted claimed by this process until ``now + lease``:
+    the webhook path hands a fresh lead to the dispatcher in memory instead of a claim transaction.
+    If the process dies first, its successor takes them back at start, or any worker once the
+    lease runs out, as after any crash.
     """
     if not plans:
         return Enqueued()
@@ -85,6 +87,7 @@ def enqueue(
     writer = BulkWriter(conn)
     stamp = writer.timestamp(now)
     leased_until = writer.timestamp(now + lease) if lease is not None else None
+    holder = this_process() if lease is not None else None
     inserts: list[tuple[Any, ...]] = []
     rearm: list[tuple[int, int]] = []
     bump: list[tuple[int, int]] = []
@@ -105,6 +108,7 @@ def enqueue(
                         stamp,
                         stamp,
                         None if plan.hold else leased_until,
+                        None if plan.hold else holder,
                     )
                 )
             elif found[1] == DELIVERED:
@@ -136,6 +140,7 @@ def enqueue(
             "created_at",
             "updated_at",
             "lease_until",
+            "lease_holder",
         ),
         [(d_id, *row) for d_id, row in zip(ids, inserts, strict=True)] if ids else inserts,
     )
@@ -174,7 +179,7 @@ def claim_due(
     limit: int,
     ignore_backoff: bool = False,
 ) -> list[Claimed]:
-    """Claim up to ``limit`` due deliveries for ``sinks``, oldest first, leasing them to this worker.
+    """Claim up to ``limit`` due deliveries for ``sinks``, oldest first, leasing them to this process.
 
     An expired lease (a worker that died mid-delivery) makes the row claimable again.
     ``ignore_backoff`` claims the oldest pending ones even before their next attempt is due (the
@@ -210,9 +215,57 @@ def claim_due(
     if not rows:
         return []
     conn.execute(
-        update(deliveries).where(deliveries.c.id.in_([r[0] for r in rows])).values(lease_until=now + lease)
+        update(deliveries)
+        .where(deliveries.c.id.in_([r[0] for r in rows]))
+        .values(lease_until=now + lease, lease_holder=this_process())
     )
     return [Claimed(*row) for row in rows]
+
+
+def renew(conn: Connection, ids: Sequence[int], until: datetime) -> int:
+    """Extend this process's leases on ``ids`` to ``until``; returns how many it still held.
+
+    Called while a batch is in flight, so a long batch keeps its claims. A row recorded meanwhile
+    (its lease cleared) or claimed by another process after the lease ran out is left alone.
+    """
+    renewed = 0
+    for part in chunked(list(ids)):
+        done = conn.execute(
+            update(deliveries)
+            .where(
+                and_(
+                    deliveries.c.id.in_(part),
+                    deliveries.c.lease_holder == this_process(),
+                    deliveries.c.lease_until.is_not(None),
+                )
+            )
+            .values(lease_until=until)
+        )
+        renewed += int(done.rowcount or 0)
+    return renewed
+
+
+def reclaim_abandoned(conn: Connection, now: datetime, is_gone: Callable[[str], bool]) -> int:
+    """Make the deliveries leased by processes that are gone claimable now; returns how many.
+
+    Called when a dispatcher starts: a bot killed mid-batch is restarted and sends what it held at
+    once, instead of when the leases run out. ``is_gone`` decides for each holder
+    (``lease_holders.is_gone``).
+    """
+    holders = conn.execute(
+        select(deliveries.c.lease_holder)
+        .where(and_(deliveries.c.lease_holder.is_not(None), deliveries.c.lease_until >= now))
+        .distinct()
+    ).scalars()
+    gone = [h for h in holders if is_gone(h)]
+    if not gone:
+        return 0
+    done = conn.execute(
+        update(deliveries)
+        .where(deliveries.c.lease_holder.in_(gone))
+        .values(lease_until=None, lease_holder=None)
+    )
+    return int(done.rowcount or 0)
 
 
 def _attempt(
@@ -253,6 +306,7 @@ _DONE_ATTEMPT = insert(delivery_attempts).values(
 _DONE_COMMON: dict[str, Any] = {
     "delivered_revision": bindparam("d_revision"),
     "lease_until": None,
+    "lease_holder": None,
     "last_error": None,
     "failing_since": None,
     "delivered_at": bindparam("d_finished"),
@@ -335,6 +389,7 @@ _DONE_FROM_ARRAYS = text(
             THEN deliveries.next_attempt_at ELSE done.finished END,
         delivered_revision = done.revision,
         lease_until = NULL,
+        lease_holder = NULL,
         last_error = NULL,
         failing_since = NULL,
         delivered_at = done.finished,
@@ -367,6 +422,7 @@ def record_retry(
             attempts=claimed.attempts + 1,
             next_attempt_at=next_attempt_at,
             lease_until=None,
+            lease_holder=None,
             last_error=error,
             failing_since=claimed.failing_since or started,
             updated_at=now,
@@ -389,7 +445,12 @@ def record_dead(
         update(deliveries)
         .where(deliveries.c.id == claimed.id)
         .values(
-            status=DEAD, attempts=claimed.attempts + 1, lease_until=None, last_error=error, updated_at=now
+            status=DEAD,
+            attempts=claimed.attempts + 1,
+            lease_until=None,
+            lease_holder=None,
+            last_error=error,
+            updated_at=now,
         )
     )
     reason = error if permanent else f"gave up after {claimed.attempts + 1} attempts: {error}"
@@ -410,7 +471,9 @@ def record_dead(
 def release(conn: Connection, claimed: Sequence[Claimed]) -> None:
     """Give claims back untouched (the bot is stopping before it tried them)."""
     for part in chunked([c.id for c in claimed]):
-        conn.execute(update(deliveries).where(deliveries.c.id.in_(part)).values(lease_until=None))
+        conn.execute(
+            update(deliveries).where(deliveries.c.id.in_(part)).values(lease_until=None, lease_holder=None)
+        )
 
 
 def make_due(conn: Connection, sink: str, now: datetime) -> int:
@@ -460,6 +523,7 @@ def replay_dead(
                 attempts=0,
                 next_attempt_at=now,
                 lease_until=None,
+                lease_holder=None,
                 failing_since=None,
                 updated_at=now,
             )

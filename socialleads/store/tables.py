@@ -179,6 +179,9 @@ deliveries = Table(
     Column("delivered_revision", Integer),
     Column("next_attempt_at", UtcDateTime(), nullable=False),
     Column("lease_until", UtcDateTime()),
+    # Who holds the lease: ``host/pid/start/nonce`` of the process (store.lease_holders), so a
+    # process that starts can take back at once the claims of one on its host that is gone.
+    Column("lease_holder", String(200)),
     Column("last_error", Text),
     # When the current run of failures began; the retry horizon counts from it. None once delivered.
     Column("failing_since", UtcDateTime()),

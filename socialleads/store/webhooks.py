@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
-from socialleads.models import EventKind, ReceivedVia
+from socialleads.models import EventKind, EventStatus, ReceivedVia
 from socialleads.store.events import existing_native_ids, insert_unless_stored, record_arrivals
 from socialleads.store.tables import dead_letters
 
@@ -41,46 +41,57 @@ def store_delivery(
     """
     source = webhook_source(receiver)
     native_id = hashlib.sha256(body).hexdigest()
-    kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
-    payload = {"body": body.decode("utf-8", "backslashreplace"), "headers": kept}
     # No look first: the same bytes may be stored by another request at this very moment (a
     # platform retrying before its first attempt was answered), and only the insert can tell.
-    event_id = insert_unless_stored(
-        conn,
-        {
-            "source": source,
-            "native_id": native_id,
-            "kind": EventKind.WEBHOOK.value,
-            "received_via": ReceivedVia.WEBHOOK.value,
-            "occurred_at": None,
-            "received_at": now,
-            "payload": payload,
-            "status": "received",
-            "status_reason": summary[:2000],
-            "poll_run_id": None,
-            "arrivals": 1,
-            "via_poll": False,
-            "via_webhook": True,
-        },
-    )
+    event_id = insert_unless_stored(conn, _delivery_row(source, native_id, body, headers, summary, now))
     if event_id is None:
         record_arrivals(conn, list(existing_native_ids(conn, source, [native_id]).values()), via_webhook=True)
         return False
-    if unrouted:
-        conn.execute(
-            insert(dead_letters),
-            [
-                {
-                    "kind": "unrouted",
-                    "origin": source,
-                    "raw_event_id": event_id,
-                    "delivery_id": None,
-                    "reason": reason,
-                    "payload": json.dumps(change, ensure_ascii=False, sort_keys=True),
-                    "created_at": now,
-                    "replayed_at": None,
-                }
-                for reason, change in unrouted
-            ],
-        )
+    _dead_letter_unrouted(conn, source, event_id, unrouted, now)
     return True
+
+
+def _delivery_row(
+    source: str, native_id: str, body: bytes, headers: Mapping[str, str], summary: str, now: datetime
+) -> dict[str, Any]:
+    """The raw event of a delivery: its body and the headers worth keeping, its summary as the reason."""
+    kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+    return {
+        "source": source,
+        "native_id": native_id,
+        "kind": EventKind.WEBHOOK.value,
+        "received_via": ReceivedVia.WEBHOOK.value,
+        "occurred_at": None,
+        "received_at": now,
+        "payload": {"body": body.decode("utf-8", "backslashreplace"), "headers": kept},
+        "status": EventStatus.RECEIVED.value,
+        "status_reason": summary[:2000],
+        "poll_run_id": None,
+        "arrivals": 1,
+        "via_poll": False,
+        "via_webhook": True,
+    }
+
+
+def _dead_letter_unrouted(
+    conn: Connection, source: str, event_id: int, unrouted: list[tuple[str, dict[str, Any]]], now: datetime
+) -> None:
+    """Keep each item no source watches, with why, as an ``unrouted`` dead letter of the delivery."""
+    if not unrouted:
+        return
+    conn.execute(
+        insert(dead_letters),
+        [
+            {
+                "kind": "unrouted",
+                "origin": source,
+                "raw_event_id": event_id,
+                "delivery_id": None,
+                "reason": reason,
+                "payload": json.dumps(change, ensure_ascii=False, sort_keys=True),
+                "created_at": now,
+                "replayed_at": None,
+            }
+            for reason, change in unrouted
+        ],
+    )

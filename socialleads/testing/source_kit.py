@@ -1,4 +1,6 @@
-"""The standard test battery for a ``Source`` (DESIGN §8), collected by pytest from a subclass.
+"""The standard test battery for a ``Source``, collected by pytest from a subclass.
+
+``docs/connectors.md`` ("The conformance kit") says what it checks and which hooks to provide.
 
 A connector author writes, in their own test file::
 

@@ -1,4 +1,4 @@
-"""The FastAPI app served in the bot's process: health now; webhooks (#5) and the dashboard later."""
+"""The FastAPI app served in the bot's process: liveness, health, and the platforms' webhooks."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from socialleads.pipeline.health import BAD_STATES
 from socialleads.store import outbox
 from socialleads.store.db import reading
 from socialleads.store.state import all_states
-from socialleads.web.webhooks import install_webhooks
+from socialleads.web.webhooks import WebhookRoutes
 
 
 def create_app(bot: Bot) -> FastAPI:
@@ -57,5 +57,5 @@ def create_app(bot: Bot) -> FastAPI:
         body["status"] = "degraded" if bad or bot.unavailable else "ok"
         return JSONResponse(body, status_code=200)
 
-    install_webhooks(app, bot)
+    WebhookRoutes(bot).install(app)
     return app

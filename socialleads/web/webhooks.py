@@ -18,7 +18,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from socialleads.bot import Bot
-from socialleads.contracts import WebhookJob, WebhookReceiver
+from socialleads.contracts import WebhookAcceptance, WebhookJob, WebhookReceiver
 from socialleads.errors import WebhookRejected
 from socialleads.models import AdminNotice
 from socialleads.redact import REDACTOR
@@ -27,55 +27,32 @@ from socialleads.store.webhooks import store_delivery
 log = logging.getLogger("socialleads.webhooks")
 
 
-def install_webhooks(app: FastAPI, bot: Bot) -> None:
-    """Add the webhook routes of ``bot``'s receivers to ``app``."""
-    told: set[str] = set()
-    told_lock = threading.Lock()
+class WebhookRoutes:
+    """The ``/webhooks/{name}`` routes of one bot's receivers; ``create_app`` installs them once."""
 
-    def receiver_for(name: str) -> WebhookReceiver:
-        receiver = bot.webhooks.get(name)
-        if receiver is None:
-            raise HTTPException(404, f"no webhook receiver named {name!r} is configured")
-        return receiver
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self._told: set[str] = set()
+        """Unrouted reasons the admin has been told of (once each, while the process lives)."""
+        self._told_lock = threading.Lock()
 
-    def tell_admin_once(name: str, reasons: list[str]) -> None:
-        for reason in reasons:
-            with told_lock:
-                if reason in told:
-                    continue
-                told.add(reason)
-            log.warning("webhook %s: %s (parked as unrouted)", name, reason)
-            bot.runner.health.notify(
-                AdminNotice(
-                    subject=f"socialleads: a {name} webhook delivered something no source watches",
-                    body=f"{reason}. It is kept as an 'unrouted' dead letter; add a source to receive it.",
-                    severity="warning",
-                )
-            )
+    def install(self, app: FastAPI) -> None:
+        """Add the handshake (GET) and delivery (POST) routes to ``app``."""
+        app.add_api_route(
+            "/webhooks/{name}", self.handshake, methods=["GET"], response_class=PlainTextResponse
+        )
+        app.add_api_route("/webhooks/{name}", self.deliver, methods=["POST"])
 
-    def run(job: WebhookJob) -> None:
-        try:
-            job.run()
-        except Exception as exc:  # noqa: BLE001 - the next poll recovers what a job could not do
-            log.warning(
-                "webhook job failed (%s): %s: %s; the next poll will pick it up",
-                job.description,
-                type(exc).__name__,
-                REDACTOR.scrub(str(exc)),
-            )
-
-    @app.get("/webhooks/{name}", response_class=PlainTextResponse)
-    def handshake(name: str, request: Request) -> PlainTextResponse:
+    def handshake(self, name: str, request: Request) -> PlainTextResponse:
         """The platform's subscription check: echo its challenge when the verify token matches."""
-        answer = receiver_for(name).handshake(dict(request.query_params))
+        answer = self._receiver(name).handshake(dict(request.query_params))
         if answer is None:
             raise HTTPException(403, "verification failed")
         return PlainTextResponse(answer)
 
-    @app.post("/webhooks/{name}")
-    async def deliver(name: str, request: Request) -> JSONResponse:
+    async def deliver(self, name: str, request: Request) -> JSONResponse:
         """Check the delivery, keep it verbatim, answer 200, then do its work in the background."""
-        receiver = receiver_for(name)
+        receiver = self._receiver(name)
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
@@ -83,21 +60,57 @@ def install_webhooks(app: FastAPI, bot: Bot) -> None:
         except WebhookRejected as exc:
             log.warning("webhook %s refused: %s", name, exc)
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
-
-        def keep() -> bool:
-            with bot.engine.begin() as conn:
-                new = store_delivery(
-                    conn, name, body, headers, acceptance.summary, acceptance.unrouted, bot.runner.clock()
-                )
-            # Kept: start the work from this thread, while the event loop writes the answer. A
-            # repeated delivery (the same bytes again) asks for nothing new.
-            for job in acceptance.jobs if new else ():
-                bot.background.submit(run, job)
-            return new
-
-        new = await to_thread.run_sync(keep)
+        new = await to_thread.run_sync(self._keep, name, body, headers, acceptance)
         if acceptance.test:
             log.info("webhook %s: the platform's test payload arrived; the endpoint works", name)
         if new:
-            tell_admin_once(name, [reason for reason, _ in acceptance.unrouted])
+            self._tell_admin_once(name, [reason for reason, _ in acceptance.unrouted])
         return JSONResponse({"ok": True, "jobs": len(acceptance.jobs) if new else 0, "repeat": not new})
+
+    def _receiver(self, name: str) -> WebhookReceiver:
+        receiver = self.bot.webhooks.get(name)
+        if receiver is None:
+            raise HTTPException(404, f"no webhook receiver named {name!r} is configured")
+        return receiver
+
+    def _keep(self, name: str, body: bytes, headers: dict[str, str], acceptance: WebhookAcceptance) -> bool:
+        """Store the delivery verbatim, then start its jobs; False for a repeat (which starts none).
+
+        Runs in a worker thread, so the jobs start while the event loop writes the answer.
+        """
+        bot = self.bot
+        with bot.engine.begin() as conn:
+            new = store_delivery(
+                conn, name, body, headers, acceptance.summary, acceptance.unrouted, bot.runner.clock()
+            )
+        for job in acceptance.jobs if new else ():
+            bot.background.submit(_run, job)
+        return new
+
+    def _tell_admin_once(self, name: str, reasons: list[str]) -> None:
+        for reason in reasons:
+            with self._told_lock:
+                if reason in self._told:
+                    continue
+                self._told.add(reason)
+            log.warning("webhook %s: %s (parked as unrouted)", name, reason)
+            self.bot.runner.health.notify(
+                AdminNotice(
+                    subject=f"socialleads: a {name} webhook delivered something no source watches",
+                    body=f"{reason}. It is kept as an 'unrouted' dead letter; add a source to receive it.",
+                    severity="warning",
+                )
+            )
+
+
+def _run(job: WebhookJob) -> None:
+    """Do one job a delivery asked for, in the background pool; a failure is logged, never raised."""
+    try:
+        job.run()
+    except Exception as exc:  # noqa: BLE001 - the next poll recovers what a job could not do
+        log.warning(
+            "webhook job failed (%s): %s: %s; the next poll will pick it up",
+            job.description,
+            type(exc).__name__,
+            REDACTOR.scrub(str(exc)),
+        )

@@ -1,5 +1,6 @@
 """A poll of many chunks: the contact checks of the next chunk run in a helper process while this
-one stores a chunk (pipeline.offload); every event is stored once, flagged as it would be anyway."""
+one stores a chunk (pipeline.contact_check_helper); every event is stored once, flagged as it would
+be anyway."""
 
 from __future__ import annotations
 
@@ -156,7 +157,7 @@ def test_a_failure_mid_poll_stores_every_chunk_fetched_before_it_and_keeps_the_c
 HELPER_THEN_DIE = """
 import os, sys
 from socialleads.models import Contact, EventKind, LeadDraft
-from socialleads.pipeline.offload import ContactCheckHelper
+from socialleads.pipeline.contact_check_helper import ContactCheckHelper
 from datetime import UTC, datetime
 helper = ContactCheckHelper()
 draft = LeadDraft(native_id="1", kind=EventKind.IMPORT_ROW, platform="test",

@@ -1,6 +1,6 @@
 """``sources report`` on a csv source says how each file was read: encoding, separator, and how decided.
 
-The real command line in-process (typer's runner) against a real database and real files (issue 25).
+The real command line in-process (typer's runner) against a real database and real files.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The contact-check helper process (pipeline.offload) lives exactly as long as the bot needs it.
+"""The contact-check helper process (pipeline.contact_check_helper) lives exactly as long as the bot
+needs it.
 
 Killed (SIGKILL: no chance to stop anything), the bot takes its helper with it at once, also while
 the helper is still starting up (importing the bot's code takes seconds on a busy machine). While
@@ -35,7 +36,7 @@ import sys, time
 from socialleads.cli import main
 from datetime import UTC, datetime
 from socialleads.models import Contact, EventKind, LeadDraft
-from socialleads.pipeline.offload import ContactCheckHelper
+from socialleads.pipeline.contact_check_helper import ContactCheckHelper
 
 if __name__ == "__main__":
     helper = ContactCheckHelper()

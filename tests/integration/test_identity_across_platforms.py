@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 
 from socialleads.configuration.models import DefaultRoute
 from socialleads.models import Contact, EventKind, Handle, LeadDraft, RawEvent, ReceivedVia
-from socialleads.pipeline.ingest import store_with_retry
 from socialleads.pipeline.prepare import SourceBinding, parse_all, qualify_all
+from socialleads.pipeline.store_step import store_with_retry
 from socialleads.qualify.qualifier import LeadQualifier
 from socialleads.store.tables import leads, touches
 

@@ -49,10 +49,27 @@ def test_a_batch_is_delivered_except_a_revision_that_arrived_while_it_was_out(sb
         rows = conn.execute(select(deliveries).order_by(deliveries.c.revision.desc())).all()
         attempts = conn.execute(select(func.count()).select_from(delivery_attempts)).scalar_one()
     first, second = rows
-    shown = ("status", "revision", "delivered_revision", "attempts", "external_id", "lease_until")
-    # The new revision stays pending, due at once, with a fresh attempt count; the record id is kept.
-    assert tuple(getattr(first, c) for c in shown) == ("pending", 2, 1, 0, f"crm-{first.lead_id}", None)
+    shown = (
+        "status",
+        "revision",
+        "delivered_revision",
+        "attempts",
+        "external_id",
+        "lease_until",
+        "lease_holder",
+    )
+    # The new revision stays pending, due at once, with a fresh attempt count; the record id is kept;
+    # neither is claimed any longer.
+    assert tuple(getattr(first, c) for c in shown) == ("pending", 2, 1, 0, f"crm-{first.lead_id}", None, None)
     assert first.next_attempt_at == finished
-    assert tuple(getattr(second, c) for c in shown) == ("delivered", 1, 1, 1, f"crm-{second.lead_id}", None)
+    assert tuple(getattr(second, c) for c in shown) == (
+        "delivered",
+        1,
+        1,
+        1,
+        f"crm-{second.lead_id}",
+        None,
+        None,
+    )
     assert second.delivered_at == finished
     assert attempts == 2

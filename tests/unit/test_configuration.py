@@ -10,7 +10,7 @@ import pytest
 from pydantic import SecretStr
 
 from socialleads.configuration.loader import load_app_config
-from socialleads.errors import ConfigErrors
+from socialleads.errors import ConfigurationErrors
 from socialleads.registry import discover
 from socialleads.settings import Settings, load_settings, unknown_env_warnings
 
@@ -29,7 +29,7 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def errors_of(folder: Path) -> list[str]:
-    with pytest.raises(ConfigErrors) as caught:
+    with pytest.raises(ConfigurationErrors) as caught:
         load(folder)
     return [str(e) for e in caught.value.errors]
 
@@ -56,7 +56,7 @@ def test_an_unknown_prefixed_variable_is_a_warning_naming_the_likely_one() -> No
 
 def test_a_bad_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOCIALLEADS_WEB__PORT", "not-a-port")
-    with pytest.raises(ConfigErrors) as caught:
+    with pytest.raises(ConfigurationErrors) as caught:
         load_settings()
     assert "SOCIALLEADS_WEB__PORT" in str(caught.value)
 
@@ -165,6 +165,29 @@ def test_a_missing_secret_names_the_variable_and_the_fix(tmp_path: Path) -> None
     assert errors_of(tmp_path) == [
         f"{path}:6: sinks.crm.config.secret: environment variable NO_SUCH_SECRET_VAR is not set "
         "(fix: export NO_SUCH_SECRET_VAR=... or add it to the secrets file (SOCIALLEADS_SECRETS_FILE))"
+    ]
+
+
+def test_an_unreadable_secret_file_names_the_key_unless_a_default_stands_in(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-secret"
+    sink = "sinks:\n  crm:\n    type: webhook\n    config:\n      url: https://crm.example.com/hook\n"
+    path = write(tmp_path, "sinks.yaml", f"{sink}      secret: {{$file: {missing}}}\n")
+    assert errors_of(tmp_path) == [
+        f"{path}:6: sinks.crm.config.secret: cannot read secret file {missing}: No such file or directory "
+        "(fix: check the path and its permissions)"
+    ]
+    write(tmp_path, "sinks.yaml", f"{sink}      secret: {{$file: {missing}, default: stand-in-secret}}\n")
+    secret = load(tmp_path).sink_configs["crm"].secret  # type: ignore[attr-defined]
+    assert secret.get_secret_value() == "stand-in-secret"
+
+
+def test_an_unreadable_secrets_file_is_named_with_the_fix(tmp_path: Path) -> None:
+    missing = tmp_path / "secrets.env"
+    with pytest.raises(ConfigurationErrors) as caught:
+        load(tmp_path, secrets_file=missing)
+    assert [str(e) for e in caught.value.errors] == [
+        f"environment: SOCIALLEADS_SECRETS_FILE: cannot read {missing}: No such file or directory "
+        "(fix: point it at a readable NAME=value file)"
     ]
 
 

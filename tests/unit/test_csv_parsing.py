@@ -1,6 +1,6 @@
 """Strict, explained parsing of real exports: quotes that span lines or never close, encodings, separators.
 
-Real files in a temporary folder, read through the real csv source with a fixed clock (issue 25).
+Real files in a temporary folder, read through the real csv source with a fixed clock.
 """
 
 from __future__ import annotations

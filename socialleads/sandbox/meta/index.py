@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from socialleads.sandbox.world.entities import Comment, Form, IgAccount, IgComment, IgMedia, Lead, Page, Post
+from socialleads.sandbox.world.entities import Comment, Form, IgAccount, IgComment, IgMedia, Lead, Post
 from socialleads.sandbox.world.living import World
 
 
@@ -67,10 +67,6 @@ class Index:
             self.ig_comments[ig.id] = ig
             (self.ig_replies[ig.parent_id] if ig.parent_id else self.ig_comments_on[ig.media_id]).append(ig)
         self._seen = [len(w.leads), len(w.posts), len(w.comments), len(w.ig_media), len(w.ig_comments)]
-
-    def page_of_account(self, account_id: str) -> Page:
-        """The page an Instagram account is linked to."""
-        return self.world.pages[self.accounts[account_id].page_id]
 
     def resolve(self, object_id: str) -> Node | None:
         """The node with ``object_id``, or None when there is none."""

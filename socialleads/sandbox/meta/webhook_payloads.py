@@ -1,6 +1,7 @@
 """The JSON Meta's webhooks carry: leadgen, page feed comment and Instagram comment changes, and envelopes.
 
-Shapes follow the platform notes (API-NOTES §1.2 and §2) and the samples they collected:
+Shapes follow Meta's documentation and the samples in ``tests/fixtures/meta_webhooks/`` (its README
+says where each comes from):
 
 - Page ``leadgen`` (https://developers.facebook.com/docs/graph-api/webhooks/getting-started/webhooks-for-leadgen,
   https://developers.facebook.com/documentation/ads-commerce/marketing-api/guides/lead-ads/retrieving): ids

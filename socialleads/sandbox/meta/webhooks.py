@@ -1,7 +1,8 @@
 """Meta's webhook deliveries, emulated: the world's new leads and comments POSTed, signed, to a callback.
 
-What Meta does and this sender reproduces (API-NOTES §1.2, §2;
-https://developers.facebook.com/docs/graph-api/webhooks/getting-started):
+What Meta does and this sender reproduces
+(https://developers.facebook.com/docs/graph-api/webhooks/getting-started; the payloads it is compared
+with are in ``tests/fixtures/meta_webhooks/``, each with where it came from):
 
 - the verification handshake ``GET ?hub.mode=subscribe&hub.challenge=<int>&hub.verify_token=<token>``,
   answered by echoing the challenge;

@@ -61,22 +61,31 @@ def _names(request: Request) -> list[str] | None:
 
 def install(app: FastAPI, store: HubSpotStore) -> None:
     """Add the HubSpot routes and the ``/_hubspot`` controls for ``store`` to ``app``."""
+    _install_queries(app, store)
+    _install_records(app, store)
+    _install_controls(app, store)
 
-    async def run(request: Request, scope: str, work: Work) -> Response:
-        try:
-            store.gate.check(request.headers.get("authorization"), scope)
-            body: dict[str, Any] = {}
-            if request.method in ("POST", "PATCH"):
-                try:
-                    body = json.loads(await request.body() or b"{}")
-                except ValueError:
-                    raise bad_request("Invalid input JSON on line 1") from None
-                if not isinstance(body, dict):
-                    raise bad_request("Invalid input JSON: expected an object")
-            status, answer = work(body)
-        except HubSpotError as exc:
-            return JSONResponse(exc.body, exc.status, headers=exc.headers)
-        return JSONResponse(answer, status)
+
+async def _run(store: HubSpotStore, request: Request, scope: str, work: Work) -> Response:
+    """Check the token and scope, read the JSON body, and answer what ``work`` returns, or HubSpot's error."""
+    try:
+        store.gate.check(request.headers.get("authorization"), scope)
+        body: dict[str, Any] = {}
+        if request.method in ("POST", "PATCH"):
+            try:
+                body = json.loads(await request.body() or b"{}")
+            except ValueError:
+                raise bad_request("Invalid input JSON on line 1") from None
+            if not isinstance(body, dict):
+                raise bad_request("Invalid input JSON: expected an object")
+        status, answer = work(body)
+    except HubSpotError as exc:
+        return JSONResponse(exc.body, exc.status, headers=exc.headers)
+    return JSONResponse(answer, status)
+
+
+def _install_queries(app: FastAPI, store: HubSpotStore) -> None:
+    """Property definitions, batch upsert and search."""
 
     @app.get("/crm/v3/properties/{object_type}")
     async def properties(object_type: str, request: Request) -> Response:
@@ -88,7 +97,7 @@ def install(app: FastAPI, store: HubSpotStore) -> None:
             return 200, {"results": list(store.properties[kind].values())}
 
         owner = "contacts" if kind == "notes" else kind
-        return await run(request, f"crm.schemas.{owner}.read", work)
+        return await _run(store, request, f"crm.schemas.{owner}.read", work)
 
     @app.post("/crm/v3/objects/{object_type}/batch/upsert")
     async def upsert(object_type: str, request: Request) -> Response:
@@ -101,7 +110,7 @@ def install(app: FastAPI, store: HubSpotStore) -> None:
             stamps = {"startedAt": started.isoformat(), "completedAt": store.clock().isoformat()}
             return 200, {"status": "COMPLETE", "results": results, **stamps}
 
-        return await run(request, _scope(kind, True), work)
+        return await _run(store, request, _scope(kind, True), work)
 
     @app.post("/crm/v3/objects/{object_type}/search")
     async def search(object_type: str, request: Request) -> Response:
@@ -115,7 +124,11 @@ def install(app: FastAPI, store: HubSpotStore) -> None:
                 answer["paging"] = {"next": {"after": str(after)}}
             return 200, answer
 
-        return await run(request, _scope(kind, False), work)
+        return await _run(store, request, _scope(kind, False), work)
+
+
+def _install_records(app: FastAPI, store: HubSpotStore) -> None:
+    """Create, read and update one record."""
 
     @app.post("/crm/v3/objects/{object_type}")
     async def create(object_type: str, request: Request) -> Response:
@@ -127,7 +140,7 @@ def install(app: FastAPI, store: HubSpotStore) -> None:
             )
             return 201, store.to_json(record, list(record.properties))
 
-        return await run(request, _scope(kind, True), work)
+        return await _run(store, request, _scope(kind, True), work)
 
     @app.get("/crm/v3/objects/{object_type}/{object_id}")
     async def read(object_type: str, object_id: str, request: Request) -> Response:
@@ -137,7 +150,7 @@ def install(app: FastAPI, store: HubSpotStore) -> None:
             record = store.require(store.find(kind, object_id, request.query_params.get("idProperty")))
             return 200, store.to_json(record, _names(request))
 
-        return await run(request, _scope(kind, False), work)
+        return await _run(store, request, _scope(kind, False), work)
 
     @app.patch("/crm/v3/objects/{object_type}/{object_id}")
     async def update(object_type: str, object_id: str, request: Request) -> Response:
@@ -148,7 +161,11 @@ def install(app: FastAPI, store: HubSpotStore) -> None:
             record = store.update(kind, record, dict(body.get("properties") or {}))
             return 200, store.to_json(record, list(record.properties))
 
-        return await run(request, _scope(kind, True), work)
+        return await _run(store, request, _scope(kind, True), work)
+
+
+def _install_controls(app: FastAPI, store: HubSpotStore) -> None:
+    """The ``/_hubspot`` inspection and failure switches (no auth)."""
 
     @app.get("/_hubspot/objects/{object_type}")
     def inspect(object_type: str) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ A poll of many chunks (a CSV of 100,000 rows, a backfill) is CPU-bound in one pr
 validators (email-validator and phonenumbers, pure Python) are about a third of it, the store most
 of the rest. The GIL lets no thread of ours run them beside the store, so a helper process does:
 the runner parses chunk k+1, sends its distinct unchecked values here, stores chunk k meanwhile,
-then takes the answers into the caches (``checked``) and normalizes chunk k+1 from them.
+then takes the answers into the caches (``check_cache``) and normalizes chunk k+1 from them.
 
 The helper starts on the first poll with more than one chunk, and only where there is a second
 CPU. It runs the very functions ``normalize`` would (``check_phone``, ``check_email``), and on the
@@ -65,7 +65,7 @@ if sys.platform.startswith("linux"):
 if os.getppid() != int(sys.argv[1]):
     os._exit(0)
 sys.path[:] = json.loads(sys.argv[2])
-from socialleads.pipeline.offload import serve
+from socialleads.pipeline.contact_check_helper import serve
 serve(*map(int, sys.argv[3:6]))
 """
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from socialleads.pipeline.checked import CheckCache
+from socialleads.pipeline.check_cache import CheckCache
 
 
 def test_a_check_runs_once_per_key_and_the_oldest_key_is_forgotten_first() -> None:

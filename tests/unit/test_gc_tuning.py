@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from socialleads.heap import YOUNG_THRESHOLD, tune_garbage_collector
+from socialleads.gc_tuning import YOUNG_THRESHOLD, tune_garbage_collector
 
 
 @pytest.fixture

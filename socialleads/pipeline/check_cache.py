@@ -1,4 +1,4 @@
-"""A bounded cache of a pure check's results, which another process may fill (``offload``).
+"""A bounded cache of a pure check's results, which another process may fill (``contact_check_helper``).
 
 The same person arrives many times, so email and phone checks are cached per raw value. Unlike
 ``functools.lru_cache`` it takes results computed elsewhere: a helper process validates the next

@@ -1,30 +1,32 @@
 """The store step: one chunk of prepared events with their leads, touches, identities and outbox rows,
-written in one transaction (DESIGN §2).
+written in one transaction (``docs/architecture.md``, "The flow", step 7).
 
 Polls and webhooks both end here. Storing an event that is already stored changes nothing but its
 arrival count, also when another writer (a webhook job, a poll's lookback) stores it at the same
 moment: the insert skips it (``BulkWriter.insert_absent``) and the chunk counts it as a repeat. A
 chunk that meets another unique-key race (the same person's email stored by two chunks at once)
 is retried once, and then merges into the lead the other one made. This is the ingest hot path
-(bench/ingest.py): rows are built as tuples and written by ``BulkWriter``.
+(bench/ingest.py): rows are built as (named) tuples and written by ``BulkWriter``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError
 
 from socialleads import jsontext
 from socialleads.configuration.models import DefaultRoute
 from socialleads.models import (
     Contact,
+    EventStatus,
     IntentVerdict,
     Lead,
     LeadDraft,
@@ -36,7 +38,7 @@ from socialleads.pipeline.identity import IdentityResolver, LeadRef, Match, NewL
 from socialleads.pipeline.normalize import without_nul
 from socialleads.pipeline.owners import choose as choose_owner
 from socialleads.pipeline.owners import take_team_turns
-from socialleads.pipeline.prepare import DEAD, IGNORED, LEAD, Prepared, SourceBinding
+from socialleads.pipeline.prepare import Prepared, SourceBinding
 from socialleads.pipeline.routing import RouteDecision, RouteFacts, route
 from socialleads.store import events as event_store
 from socialleads.store import leads as lead_store
@@ -51,42 +53,61 @@ from socialleads.store.tables import touches as touches_table
 log = logging.getLogger("socialleads.ingest")
 CONTACT_COLUMNS = lead_store.CONTACT_COLUMNS
 _QUALITY_COLUMNS = ("intent_score", "intent", "quality_score", "grade", "quality")
-_RAW_COLUMNS = (
-    "id",
-    "source",
-    "native_id",
-    "kind",
-    "received_via",
-    "occurred_at",
-    "received_at",
-    "payload",
-    "status",
-    "status_reason",
-    "poll_run_id",
-    "arrivals",
-    "via_poll",
-    "via_webhook",
-)
-_TOUCH_COLUMNS = (
-    "lead_id",
-    "raw_event_id",
-    "source",
-    "native_id",
-    "platform",
-    "kind",
-    "received_via",
-    "occurred_at",
-    "received_at",
-    "merge_reason",
-    "message",
-    "url",
-    "contact",
-    "handle",
-    "answers",
-    "consents",
-    "context",
-    "flags",
-)
+
+
+class _RawEventRow(NamedTuple):
+    """A ``raw_events`` row as ``BulkWriter`` writes it (timestamps and JSON already converted)."""
+
+    id: int
+    source: str
+    native_id: str
+    kind: str
+    received_via: str
+    occurred_at: Any
+    received_at: Any
+    payload: str
+    status: str
+    status_reason: str | None
+    poll_run_id: int | None
+    arrivals: int
+    via_poll: bool
+    via_webhook: bool
+
+
+class _TouchRow(NamedTuple):
+    """A ``touches`` row as ``BulkWriter`` writes it: one per event that reached a lead."""
+
+    lead_id: int
+    raw_event_id: int
+    source: str
+    native_id: str
+    platform: str
+    kind: str
+    received_via: str
+    occurred_at: Any
+    received_at: Any
+    merge_reason: str
+    message: str | None
+    url: str | None
+    contact: str
+    handle: str | None
+    answers: str
+    consents: str
+    context: str
+    flags: str
+
+
+class _IdentityRow(NamedTuple):
+    """An ``identities`` row: a key (email, phone, handle) that finds its lead again."""
+
+    kind: str
+    value: str
+    lead_id: int
+    created_at: Any
+
+
+#: A lead's columns this chunk sets (``_lead_values`` builds them in this order); the lead's id last
+#: for an update.
 _LEAD_UPDATE_COLUMNS = (
     *CONTACT_COLUMNS,
     "contact_flags",
@@ -97,6 +118,7 @@ _LEAD_UPDATE_COLUMNS = (
     "route",
     "updated_at",
 )
+#: A new lead's columns: these, then ``_LEAD_UPDATE_COLUMNS``.
 _LEAD_COLUMNS = ("id", "key", "campaign", "created_at", *_LEAD_UPDATE_COLUMNS)
 
 
@@ -158,41 +180,57 @@ def _absorb(values: dict[str, Any], contact: Contact, q: Qualification) -> None:
         values.update(quality_score=q.quality.score, grade=q.quality.grade, quality=q.quality)
 
 
+class _MatchedTouch(NamedTuple):
+    """A lead event of this chunk and the lead identity resolution joined it to."""
+
+    event_id: int
+    draft: LeadDraft
+    match: Match
+
+
+@dataclass
+class _Identified:
+    """The leads one chunk touches, what it does to each, and which lead each of its lead events joined."""
+
+    work: dict[LeadRef, _LeadWork]
+    touches: list[_MatchedTouch]
+    new_leads: int
+
+
 def _touch_row(
-    w: BulkWriter,
-    lead_id: int,
-    event_id: int,
-    binding: SourceBinding,
-    draft: LeadDraft,
-    via: str,
-    reason: str,
-    received: Any,
-) -> tuple[Any, ...]:
+    w: BulkWriter, lead_id: int, touch: _MatchedTouch, binding: SourceBinding, via: str, received: Any
+) -> _TouchRow:
+    draft = touch.draft
     flags = draft.contact.flags
     given = draft.contact.__dict__
-    return (
-        lead_id,
-        event_id,
-        binding.name,
-        draft.native_id,
-        draft.platform,
-        draft.kind.value,
-        via,
-        w.timestamp(draft.occurred_at),
-        received,
-        reason,
-        draft.message,
-        draft.url,
-        jsontext.dumps({c: given[c] for c in CONTACT_COLUMNS if given[c] is not None}),
-        jsontext.dumps(draft.handle.model_dump(mode="json", exclude_none=True)) if draft.handle else None,
-        jsontext.dumps(draft.answers) if draft.answers else "{}",
-        jsontext.dumps([c.model_dump(mode="json") for c in draft.consents]) if draft.consents else "[]",
-        jsontext.dumps(draft.context) if draft.context else "{}",
-        jsontext.dumps([f.model_dump() for f in flags]) if flags else "[]",
+    return _TouchRow(
+        lead_id=lead_id,
+        raw_event_id=touch.event_id,
+        source=binding.name,
+        native_id=draft.native_id,
+        platform=draft.platform,
+        kind=draft.kind.value,
+        received_via=via,
+        occurred_at=w.timestamp(draft.occurred_at),
+        received_at=received,
+        merge_reason=touch.match.reason,
+        message=draft.message,
+        url=draft.url,
+        contact=jsontext.dumps({c: given[c] for c in CONTACT_COLUMNS if given[c] is not None}),
+        handle=jsontext.dumps(draft.handle.model_dump(mode="json", exclude_none=True))
+        if draft.handle
+        else None,
+        answers=jsontext.dumps(draft.answers) if draft.answers else "{}",
+        consents=jsontext.dumps([c.model_dump(mode="json") for c in draft.consents])
+        if draft.consents
+        else "[]",
+        context=jsontext.dumps(draft.context) if draft.context else "{}",
+        flags=jsontext.dumps([f.model_dump() for f in flags]) if flags else "[]",
     )
 
 
-def _lead_update(v: dict[str, Any], received: Any) -> tuple[Any, ...]:
+def _lead_values(v: dict[str, Any], received: Any) -> tuple[Any, ...]:
+    """A lead's ``_LEAD_UPDATE_COLUMNS`` values, from what this chunk made of it."""
     return (
         *(v.get(c) for c in CONTACT_COLUMNS),
         jsontext.dumps(v.get("contact_flags") or []),
@@ -219,53 +257,72 @@ def _store_events(
     now: datetime,
     counts: PollCounts,
 ) -> list[tuple[int, Prepared]]:
-    """Store the events not stored yet, dead-lettering unusable ones; returns (event id, item) of new ones."""
+    """Store the events not stored yet, dead-lettering unusable ones; returns (event id, item) of new ones.
+
+    An event already stored (or repeated inside the chunk) counts one more arrival per occurrence.
+    """
     unique: dict[str, Prepared] = {}
-    occurrences: dict[str, int] = {}
     for item in items:
         unique.setdefault(item.event.native_id, item)
-        occurrences[item.event.native_id] = occurrences.get(item.event.native_id, 0) + 1
+    occurrences = Counter(item.event.native_id for item in items)
     stored = event_store.existing_native_ids(conn, binding.name, list(unique))
-    new = [item for native_id, item in unique.items() if native_id not in stored]
     webhook = via == ReceivedVia.WEBHOOK.value
     # Every item counts: a repeat inside the chunk is an arrival too.
     repeats = [stored[item.event.native_id] for item in items if item.event.native_id in stored]
     event_store.record_arrivals(conn, repeats, via_webhook=webhook)
+    new = [item for native_id, item in unique.items() if native_id not in stored]
+    fresh = _insert_events(conn, w, binding, new, occurrences, via, run_id, now)
+    counts.events_new = len(fresh)
+    dead = [
+        (eid, i.problem or "unusable", i.event.payload) for eid, i in fresh if i.status is EventStatus.DEAD
+    ]
+    event_store.dead_letter_events(conn, binding.name, dead, now)
+    counts.dead_lettered = len(dead)
+    counts.ignored = sum(1 for _, i in fresh if i.status is EventStatus.IGNORED)
+    return fresh
+
+
+def _insert_events(
+    conn: Connection,
+    w: BulkWriter,
+    binding: SourceBinding,
+    new: list[Prepared],
+    occurrences: Counter[str],
+    via: str,
+    run_id: int | None,
+    now: datetime,
+) -> list[tuple[int, Prepared]]:
+    """Insert the raw events of ``new`` verbatim; returns (event id, item) of those this chunk stored.
+
+    Those another writer stored meanwhile are counted as repeats instead (``_absorb_raced``).
+    """
     ids = w.allocate_ids(raw_events_table, len(new))
     received = w.timestamp(now)
-    inserted = w.insert_absent(
-        raw_events_table,
-        _RAW_COLUMNS,
-        [
-            (
-                eid,
-                binding.name,
-                i.event.native_id,
-                i.event.kind.value,
-                via,
-                w.timestamp(i.event.occurred_at),
-                received,
-                json.dumps(i.event.payload),  # verbatim: the standard library, NaN included
-                i.status,
-                without_nul(i.reason),
-                run_id,
-                occurrences[i.event.native_id],
-                not webhook,
-                webhook,
-            )
-            for eid, i in zip(ids, new, strict=True)
-        ],
-        event_store.EVENT_KEY,
-    )
+    webhook = via == ReceivedVia.WEBHOOK.value
+    rows = [
+        _RawEventRow(
+            id=eid,
+            source=binding.name,
+            native_id=i.event.native_id,
+            kind=i.event.kind.value,
+            received_via=via,
+            occurred_at=w.timestamp(i.event.occurred_at),
+            received_at=received,
+            payload=json.dumps(i.event.payload),  # verbatim: the standard library, NaN included
+            status=i.status.value,
+            status_reason=without_nul(i.reason),
+            poll_run_id=run_id,
+            arrivals=occurrences[i.event.native_id],
+            via_poll=not webhook,
+            via_webhook=webhook,
+        )
+        for eid, i in zip(ids, new, strict=True)
+    ]
+    inserted = w.insert_absent(raw_events_table, _RawEventRow._fields, rows, event_store.EVENT_KEY)
     fresh = [(eid, i) for eid, i in zip(ids, new, strict=True) if eid in inserted]
     if len(fresh) < len(new):
         raced = [i for eid, i in zip(ids, new, strict=True) if eid not in inserted]
         _absorb_raced(conn, binding, raced, occurrences, webhook)
-    counts.events_new = len(fresh)
-    dead = [(eid, i.problem or "unusable", i.event.payload) for eid, i in fresh if i.status == DEAD]
-    event_store.dead_letter_events(conn, binding.name, dead, now)
-    counts.dead_lettered = len(dead)
-    counts.ignored = sum(1 for _, i in fresh if i.status == IGNORED)
     return fresh
 
 
@@ -273,7 +330,7 @@ def _absorb_raced(
     conn: Connection,
     binding: SourceBinding,
     raced: list[Prepared],
-    occurrences: dict[str, int],
+    occurrences: Counter[str],
     webhook: bool,
 ) -> None:
     """Count the arrivals of events another writer stored while this chunk was being stored.
@@ -303,79 +360,107 @@ def store_chunk(
 ) -> ChunkResult:
     """Store ``items`` inside the caller's transaction; see the module docstring.
 
-    With ``lease``, the new deliveries are claimed for the caller and returned with their leads,
-    read in this transaction, so they can be delivered at once (see ``outbox.enqueue``).
+    Called by ``store_with_retry``. With ``lease``, the new deliveries are claimed for the caller and
+    returned with their leads, read in this transaction, so they can be delivered at once (see
+    ``outbox.enqueue``). Raises database errors (``IntegrityError`` for a unique-key race).
     """
     result = ChunkResult()
     counts = result.counts
     counts.events_seen = len(items)
     w = BulkWriter(conn)
     stored = _store_events(conn, w, binding, items, via.value, run_id, now, counts)
-    lead_items = [(eid, i) for eid, i in stored if i.status == LEAD]
+    lead_items = [(eid, i) for eid, i in stored if i.status is EventStatus.LEAD]
     if not lead_items:
         return result
+    identified = _identify(conn, binding, lead_items)
+    counts.leads_created = identified.new_leads
+    counts.leads_merged = len(lead_items) - identified.new_leads
+    new_ids = iter(w.allocate_ids(leads_table, identified.new_leads))
+    ids = {ref: (ref if isinstance(ref, int) else next(new_ids)) for ref in identified.work}
+    plans = _route(conn, binding, identified.work, ids, default_route, now)
+    received = w.timestamp(now)
+    _write_leads(w, identified.work, ids, received)
+    _write_touches(w, binding, identified.touches, ids, via.value, received)
+    enqueued = outbox.enqueue(conn, plans, now, lease)
+    result.deliveries_due, result.leased = enqueued.due, enqueued.leased
+    if enqueued.leased:
+        result.leads = lead_store.load_leads(conn, sorted({c.lead_id for c in enqueued.leased}))
+    return result
 
-    # Identity: which known or new lead each draft belongs to.
+
+def _identify(
+    conn: Connection, binding: SourceBinding, lead_items: list[tuple[int, Prepared]]
+) -> _Identified:
+    """Which known or new lead each lead event joins, and each lead's values after this chunk's touches."""
     keys = list({key for _, i in lead_items for key in i.keys})
     known: dict[Any, LeadRef] = dict(lead_store.find_identities(conn, keys))
     existing = lead_store.current_rows(conn, sorted({v for v in known.values() if isinstance(v, int)}))
     resolver = IdentityResolver(known=known)
     work: dict[LeadRef, _LeadWork] = {}
-    matched: list[tuple[int, LeadDraft, Match]] = []
+    touches: list[_MatchedTouch] = []
     for event_id, item in lead_items:
         draft, qualification = item.draft, item.qualification
         assert draft is not None and qualification is not None
         match = resolver.resolve(item.keys)
         lead = work.get(match.lead)
         if lead is None:
-            if isinstance(match.lead, NewLead):
-                values: dict[str, Any] = {
-                    "key": outbox.lead_key(binding.name, draft.native_id),
-                    "campaign": binding.campaign_name,
-                    "revision": 0,
-                    "touch_count": 0,
-                }
-            else:
-                values = dict(existing[match.lead])
-            lead = work[match.lead] = _LeadWork(values)
+            lead = work[match.lead] = _LeadWork(_values_before(binding, draft, match.lead, existing))
         _absorb(lead.values, draft.contact, qualification)
         lead.touches += 1
         lead.latest = draft
-        matched.append((event_id, draft, match))
-    counts.leads_created = resolver.new_leads
-    counts.leads_merged = len(lead_items) - resolver.new_leads
-
-    new_ids = iter(w.allocate_ids(leads_table, resolver.new_leads))
-    ids: dict[LeadRef, int] = {ref: (ref if isinstance(ref, int) else next(new_ids)) for ref in work}
+        touches.append(_MatchedTouch(event_id, draft, match))
     for lead in work.values():
         lead.values["revision"] += lead.touches
         lead.values["touch_count"] += lead.touches
-    plans = _route(conn, binding, work, ids, default_route, now)
-    received = w.timestamp(now)
+    return _Identified(work, touches, resolver.new_leads)
+
+
+def _values_before(
+    binding: SourceBinding, first: LeadDraft, ref: LeadRef, existing: dict[int, RowMapping]
+) -> dict[str, Any]:
+    """A lead's column values before this chunk: its stored row, or a new lead's key and campaign."""
+    if isinstance(ref, NewLead):
+        return {
+            "key": outbox.lead_key(binding.name, first.native_id),
+            "campaign": binding.campaign_name,
+            "revision": 0,
+            "touch_count": 0,
+        }
+    return dict(existing[ref])
+
+
+def _write_leads(
+    w: BulkWriter, work: dict[LeadRef, _LeadWork], ids: dict[LeadRef, int], received: Any
+) -> None:
+    """Insert the new leads and update the known ones."""
     new_rows, updates = [], []
     for ref, lead in work.items():
         v = lead.values
         if isinstance(ref, NewLead):
-            new_rows.append((ids[ref], v["key"], v["campaign"], received, *_lead_update(v, received)))
+            new_rows.append((ids[ref], v["key"], v["campaign"], received, *_lead_values(v, received)))
         else:
-            updates.append((*_lead_update(v, received), ref))
+            updates.append((*_lead_values(v, received), ref))
     w.insert(leads_table, _LEAD_COLUMNS, new_rows)
     w.update(leads_table, _LEAD_UPDATE_COLUMNS, updates)
-    w.insert(
-        identities_table,
-        ("kind", "value", "lead_id", "created_at"),
-        [(k[0], k[1], ids[m.lead], received) for _, _, m in matched for k in m.new_keys],
-    )
-    w.insert(
-        touches_table,
-        _TOUCH_COLUMNS,
-        [_touch_row(w, ids[m.lead], eid, binding, d, via.value, m.reason, received) for eid, d, m in matched],
-    )
-    enqueued = outbox.enqueue(conn, plans, now, lease)
-    result.deliveries_due, result.leased = enqueued.due, enqueued.leased
-    if enqueued.leased:
-        result.leads = lead_store.load_leads(conn, sorted({c.lead_id for c in enqueued.leased}))
-    return result
+
+
+def _write_touches(
+    w: BulkWriter,
+    binding: SourceBinding,
+    touches: list[_MatchedTouch],
+    ids: dict[LeadRef, int],
+    via: str,
+    received: Any,
+) -> None:
+    """Insert a touch per lead event, and the keys identity resolution saw for the first time."""
+    identity_rows = [
+        _IdentityRow(kind, value, ids[t.match.lead], received)
+        for t in touches
+        for kind, value in t.match.new_keys
+    ]
+    w.insert(identities_table, _IdentityRow._fields, identity_rows)
+    touch_rows = [_touch_row(w, ids[t.match.lead], t, binding, via, received) for t in touches]
+    w.insert(touches_table, _TouchRow._fields, touch_rows)
 
 
 def route_facts(binding: SourceBinding, latest: LeadDraft, values: dict[str, Any]) -> RouteFacts:

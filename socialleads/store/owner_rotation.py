@@ -1,4 +1,5 @@
-"""Round-robin positions of teams: whose turn it is to own the next lead, across restarts."""
+"""Owner round-robin of each team (``campaigns.yaml`` ``teams``): whose turn it is to own the next
+lead, kept across restarts."""
 
 from __future__ import annotations
 
