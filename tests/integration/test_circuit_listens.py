@@ -11,25 +11,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 import scheduler
-from socialleads.settings import DispatchSettings
 from socialleads.store.tables import deliveries
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
-from tests.support.bots import Clock, scripted_bot
+from tests.support.bots import webhook_sink_bot
 
 OK = ScriptedResponse(200, b'{"id": "crm-1"}', {"Content-Type": "application/json"})
 LEADS = 6
-
-
-class WallClock(Clock):
-    def __call__(self) -> datetime:
-        return datetime.now(UTC)
 
 
 @pytest.fixture
@@ -41,19 +35,7 @@ def receiver() -> Iterator[LoopbackReceiver]:
 def test_an_open_circuit_hears_a_retry_after_and_delivers_the_moment_it_ends(
     tmp_path: Path, database_url: str, receiver: LoopbackReceiver
 ) -> None:
-    sinks = {"crm": {"type": "webhook", "concurrency": 1, "config": {"url": f"{receiver.url}/hooks/leads"}}}
-    sb = scripted_bot(
-        tmp_path,
-        database_url,
-        sinks=sinks,
-        default_route=["crm"],
-        clock=WallClock(),
-        dispatch=DispatchSettings(every=timedelta(seconds=10)),
-    )
-    sb.set_events(
-        [{"seq": n, "name": f"Person {n}", "email": f"p{n}@example.com"} for n in range(1, LEADS + 1)]
-    )
-    assert sb.bot.runner.poll("src").status == "ok"
+    sb = webhook_sink_bot(tmp_path, database_url, receiver.url, LEADS, timedelta(seconds=10))
     receiver.default = ScriptedResponse(500, b"upstream unavailable")
     stop = threading.Event()
     waker = scheduler.DispatchWaker(sb.bot, stop)

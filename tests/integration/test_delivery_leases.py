@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +23,7 @@ from socialleads.store import outbox
 from socialleads.store.lease_holders import this_process
 from socialleads.store.tables import deliveries
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
-from tests.support.bots import Clock, ScriptedBot, scripted_bot
-
-
-class WallClock(Clock):
-    """The real clock: leases run out in real time here."""
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC)
+from tests.support.bots import ScriptedBot, WallClock, scripted_bot
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +23,14 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, make_url, select, text
 
 import scheduler
-from socialleads.settings import DispatchSettings
 from socialleads.store.tables import deliveries
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
-from tests.support.bots import Clock, ScriptedBot, scripted_bot
+from tests.support.bots import ScriptedBot, webhook_sink_bot
 
 LEADS = 20
 OUTAGE_S = 2.5
 RECOVERY_S = 3.0
 """Everything is delivered and recorded this soon after the database is back."""
-
-
-class WallClock(Clock):
-    def __call__(self) -> datetime:
-        return datetime.now(UTC)
 
 
 @pytest.fixture
@@ -122,19 +116,7 @@ def test_outcomes_survive_a_database_outage_mid_batch_and_nothing_is_sent_twice(
             .update_query_dict({"application_name": application})
             .render_as_string(hide_password=False)
         )
-    sinks = {"crm": {"type": "webhook", "concurrency": 1, "config": {"url": f"{receiver.url}/hooks/leads"}}}
-    sb = scripted_bot(
-        tmp_path,
-        bot_url,
-        sinks=sinks,
-        default_route=["crm"],
-        clock=WallClock(),
-        dispatch=DispatchSettings(every=timedelta(seconds=0.2)),
-    )
-    sb.set_events(
-        [{"seq": n, "name": f"Person {n}", "email": f"p{n}@example.com"} for n in range(1, LEADS + 1)]
-    )
-    assert sb.bot.runner.poll("src").status == "ok"
+    sb = webhook_sink_bot(tmp_path, bot_url, receiver.url, LEADS, timedelta(seconds=0.2))
     if not postgres:
         _short_sqlite_wait(sb.bot.engine)
 

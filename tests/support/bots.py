@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from socialleads.bot import Bot, build_bot
-from socialleads.settings import Settings
+from socialleads.settings import DispatchSettings, Settings
 from tests.support.configs import write_config
 from tests.support.scripted_source import registry_with_scripted, write_script
 
@@ -25,6 +25,35 @@ class Clock:
     def advance(self, **delta: float) -> None:
         """Move forward by ``timedelta(**delta)``."""
         self.now += timedelta(**delta)
+
+
+class WallClock(Clock):
+    """The real clock, for tests whose leases, probes and outages run out in real time (the bot's
+    background threads read it, so a hand-moved clock would not do)."""
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def webhook_sink_bot(
+    tmp_path: Path, database_url: str, receiver_url: str, leads: int, dispatch_every: timedelta
+) -> ScriptedBot:
+    """A bot on the wall clock whose source has stored ``leads`` people, each due to a webhook sink
+    (concurrency 1) posting to ``receiver_url``; its dispatcher looks every ``dispatch_every``."""
+    sinks = {"crm": {"type": "webhook", "concurrency": 1, "config": {"url": f"{receiver_url}/hooks/leads"}}}
+    sb = scripted_bot(
+        tmp_path,
+        database_url,
+        sinks=sinks,
+        default_route=["crm"],
+        clock=WallClock(),
+        dispatch=DispatchSettings(every=dispatch_every),
+    )
+    sb.set_events(
+        [{"seq": n, "name": f"Person {n}", "email": f"p{n}@example.com"} for n in range(1, leads + 1)]
+    )
+    assert sb.bot.runner.poll("src").status == "ok"
+    return sb
 
 
 @dataclass
