@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, select, text, true, update
 
@@ -59,6 +59,34 @@ class Enqueued:
     """New rows already claimed for the caller (``lease_until`` set), to deliver without a claim."""
 
 
+class _NewDelivery(NamedTuple):
+    """A delivery row to insert, its fields in the order of ``deliveries``' columns."""
+
+    lead_id: int
+    sink: str
+    idempotency_key: str
+    route: str | None
+    status: str
+    attempts: int
+    revision: int
+    next_attempt_at: Any
+    created_at: Any
+    updated_at: Any
+    lease_until: Any
+    lease_holder: str | None
+
+
+@dataclass
+class _Changes:
+    """What ``enqueue`` writes: new rows, delivered rows to re-arm and rows that take a new revision."""
+
+    inserts: list[_NewDelivery] = field(default_factory=list)
+    rearm: list[tuple[int, int]] = field(default_factory=list)
+    """(delivery id, revision) of delivered rows that become pending again."""
+    bump: list[tuple[int, int]] = field(default_factory=list)
+    """(delivery id, revision) of rows that keep their status and take the new revision."""
+
+
 def enqueue(
     conn: Connection, plans: Sequence[Plan], now: datetime, lease: timedelta | None = None
 ) -> Enqueued:
@@ -76,84 +104,89 @@ def enqueue(
     """
     if not plans:
         return Enqueued()
-    existing: dict[tuple[int, str], tuple[int, str]] = {}
-    for part in chunked([p.lead_id for p in plans if not p.is_new]):
-        for row in conn.execute(
-            select(deliveries.c.id, deliveries.c.lead_id, deliveries.c.sink, deliveries.c.status).where(
-                deliveries.c.lead_id.in_(part)
-            )
-        ):
-            existing[(row[1], row[2])] = (row[0], row[3])
     writer = BulkWriter(conn)
     stamp = writer.timestamp(now)
     leased_until = writer.timestamp(now + lease) if lease is not None else None
     holder = this_process() if lease is not None else None
-    inserts: list[tuple[Any, ...]] = []
-    rearm: list[tuple[int, int]] = []
-    bump: list[tuple[int, int]] = []
+    changes = _changes(_existing_deliveries(conn, plans), plans, stamp, leased_until, holder)
+    ids = writer.allocate_ids(deliveries, len(changes.inserts)) if leased_until is not None else []
+    # Ids are allocated up front only for leased rows, which are handed over with them.
+    leased = (
+        [
+            Claimed(d_id, row.lead_id, row.sink, row.idempotency_key, 0, row.revision, None, None)
+            for d_id, row in zip(ids, changes.inserts, strict=True)
+            if row.lease_until is not None
+        ]
+        if ids
+        else []
+    )
+    _write(writer, changes, ids, stamp)
+    due = sum(1 for row in changes.inserts if row.status == PENDING) + len(changes.rearm)
+    return Enqueued(due=due - len(leased), leased=leased)
+
+
+def _existing_deliveries(conn: Connection, plans: Sequence[Plan]) -> dict[tuple[int, str], tuple[int, str]]:
+    """(lead id, sink) -> (delivery id, status) of the rows the plans' known leads already have."""
+    existing: dict[tuple[int, str], tuple[int, str]] = {}
+    for part in chunked([p.lead_id for p in plans if not p.is_new]):
+        query = select(deliveries.c.id, deliveries.c.lead_id, deliveries.c.sink, deliveries.c.status)
+        for row in conn.execute(query.where(deliveries.c.lead_id.in_(part))):
+            existing[(row.lead_id, row.sink)] = (row.id, row.status)
+    return existing
+
+
+def _changes(
+    existing: dict[tuple[int, str], tuple[int, str]],
+    plans: Sequence[Plan],
+    stamp: Any,
+    leased_until: Any,
+    holder: str | None,
+) -> _Changes:
+    """Sort each (lead, sink) of the plans into a new row, a re-armed one or a new revision."""
+    changes = _Changes()
     for plan in plans:
         for sink, rule in plan.sinks.items():
             found = existing.get((plan.lead_id, sink))
             if found is None:
-                inserts.append(
-                    (
+                status = HELD if plan.hold else PENDING
+                lease_until, lease_holder = (None, None) if plan.hold else (leased_until, holder)
+                key = idempotency_key(plan.lead_key, sink)
+                changes.inserts.append(
+                    _NewDelivery(
                         plan.lead_id,
                         sink,
-                        idempotency_key(plan.lead_key, sink),
+                        key,
                         rule,
-                        HELD if plan.hold else PENDING,
+                        status,
                         0,
                         plan.revision,
                         stamp,
                         stamp,
                         stamp,
-                        None if plan.hold else leased_until,
-                        None if plan.hold else holder,
+                        lease_until,
+                        lease_holder,
                     )
                 )
             elif found[1] == DELIVERED:
-                rearm.append((found[0], plan.revision))
+                changes.rearm.append((found[0], plan.revision))
             else:
-                bump.append((found[0], plan.revision))
-    ids = writer.allocate_ids(deliveries, len(inserts)) if leased_until is not None else []
-    leased = (
-        [
-            Claimed(d_id, row[0], row[1], row[2], 0, row[6], None, None)
-            for d_id, row in zip(ids, inserts, strict=True)
-            if row[10] is not None
-        ]
-        if ids
-        else []
-    )
-    writer.insert(
-        deliveries,
-        (
-            *(("id",) if ids else ()),
-            "lead_id",
-            "sink",
-            "idempotency_key",
-            "route",
-            "status",
-            "attempts",
-            "revision",
-            "next_attempt_at",
-            "created_at",
-            "updated_at",
-            "lease_until",
-            "lease_holder",
-        ),
-        [(d_id, *row) for d_id, row in zip(ids, inserts, strict=True)] if ids else inserts,
-    )
+                changes.bump.append((found[0], plan.revision))
+    return changes
+
+
+def _write(writer: BulkWriter, changes: _Changes, ids: list[int], stamp: Any) -> None:
+    """Insert the new rows (with ``ids`` when they were allocated), re-arm and bump the others."""
+    columns = (*(("id",) if ids else ()), *_NewDelivery._fields)
+    rows = [(d_id, *row) for d_id, row in zip(ids, changes.inserts, strict=True)] if ids else changes.inserts
+    writer.insert(deliveries, columns, rows)
     writer.update(
         deliveries,
         ("revision", "status", "attempts", "next_attempt_at", "updated_at"),
-        [(revision, PENDING, 0, stamp, stamp, d_id) for d_id, revision in rearm],
+        [(revision, PENDING, 0, stamp, stamp, d_id) for d_id, revision in changes.rearm],
     )
     writer.update(
-        deliveries, ("revision", "updated_at"), [(revision, stamp, d_id) for d_id, revision in bump]
+        deliveries, ("revision", "updated_at"), [(revision, stamp, d_id) for d_id, revision in changes.bump]
     )
-    due = sum(1 for row in inserts if row[4] == PENDING) + len(rearm)
-    return Enqueued(due=due - len(leased), leased=leased)
 
 
 @dataclass(frozen=True)
