@@ -29,7 +29,6 @@ import pytest
 import requests
 from sqlalchemy import Engine, func, select, text
 
-import scheduler
 from socialleads.bot import Bot, build_bot
 from socialleads.models import EventKind, RawEvent, ReceivedVia
 from socialleads.sandbox.chaos import Chaos
@@ -41,7 +40,7 @@ from socialleads.store.state import PollCounts
 from socialleads.store.tables import deliveries, leads, raw_events
 from tests.support.bots import ScriptedBot, scripted_bot
 from tests.support.configs import write_config
-from tests.support.meta_leads import START, main_page_source
+from tests.support.meta_leads import START, main_page_source, serving_webhooks
 
 T = TypeVar("T")
 WRITERS = 6
@@ -139,14 +138,10 @@ def served(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -
             ),
             clock=lambda: world.now,
         )
-        web = scheduler.start_web(bot)
-        assert web is not None
-        port = web[0].servers[0].sockets[0].getsockname()[1]
         try:
-            yield Served(world, bot, f"http://127.0.0.1:{port}/webhooks/meta")
+            with serving_webhooks(bot) as url:
+                yield Served(world, bot, url)
         finally:
-            web[0].should_exit = True
-            web[1].join(10)
             bot.close()
 
 

@@ -20,7 +20,6 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-import scheduler
 from socialleads.bot import Bot, build_bot
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.meta.webhooks import WebhookSender
@@ -30,7 +29,7 @@ from socialleads.sandbox.world.living import Rates, World
 from socialleads.settings import Settings, WebSettings
 from socialleads.store.tables import dead_letters, raw_events
 from tests.support.configs import write_config
-from tests.support.meta_leads import START, main_page_source
+from tests.support.meta_leads import START, main_page_source, serving_webhooks
 
 
 @dataclass
@@ -81,14 +80,10 @@ def setup(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) ->
             ),
             clock=lambda: world.now,
         )
-        web = scheduler.start_web(bot)
-        assert web is not None
-        port = web[0].servers[0].sockets[0].getsockname()[1]
         try:
-            yield Setup(world, chaos, bot, f"http://127.0.0.1:{port}/webhooks/meta")
+            with serving_webhooks(bot) as url:
+                yield Setup(world, chaos, bot, url)
         finally:
-            web[0].should_exit = True
-            web[1].join(10)
             bot.close()
 
 

@@ -7,13 +7,16 @@ from ``socialleads.http.new_session`` routed to the sandbox and a clock that rea
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
 
+import scheduler
 from connectors.meta.lead_ads import MetaLeadAdsConfig, MetaLeadAdsSource, MetaLeadsCursor
+from socialleads.bot import Bot
 from socialleads.contracts import ConnectorContext
 from socialleads.http import new_session
 from socialleads.models import Checkpoint, RawEvent
@@ -109,3 +112,17 @@ def fold(items: list[RawEvent | Checkpoint], cursor: MetaLeadsCursor | None = No
 def unix(when: datetime) -> int:
     """Whole seconds, as Graph's ``filtering`` compares them."""
     return int(when.timestamp())
+
+
+@contextmanager
+def serving_webhooks(bot: Bot) -> Iterator[str]:
+    """Serve ``bot``'s web app on the free port its settings ask for (``port=0``); yields the URL of
+    its Meta webhook endpoint and stops serving when the block ends."""
+    web = scheduler.start_web(bot)
+    assert web is not None
+    port = web[0].servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/webhooks/meta"
+    finally:
+        web[0].should_exit = True
+        web[1].join(10)
