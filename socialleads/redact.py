@@ -32,6 +32,15 @@ class Redactor:
             merged = set(self._secrets) | {v for v in values if v and len(v) >= 4}
             self._secrets = tuple(sorted(merged, key=len, reverse=True))
 
+    def snapshot(self) -> tuple[str, ...]:
+        """The values registered now, for ``restore`` (tests keep one test's secrets from the next)."""
+        return self._secrets
+
+    def restore(self, snapshot: tuple[str, ...]) -> None:
+        """Mask exactly the values of an earlier ``snapshot`` again."""
+        with self._lock:
+            self._secrets = snapshot
+
     def scrub(self, text: str) -> str:
         """``text`` with registered secrets, phone numbers and email addresses masked."""
         for secret in self._secrets:

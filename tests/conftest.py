@@ -15,10 +15,21 @@ from socialleads.models import (
     Lead,
     Touch,
 )
+from socialleads.redact import REDACTOR
 from socialleads.testing.kit import sample_lead, sample_touch
 
 # Database fixtures (SQLite and PostgreSQL) for every store test; the shifted-clock pass (make test-future).
 pytest_plugins = ["tests.support.db", "tests.support.clock_shift"]
+
+
+@pytest.fixture(autouse=True)
+def _secrets_stay_with_their_test() -> Iterator[None]:
+    """The redactor is process-wide: a secret one test registers (a sink's token put through the API)
+    must not mask the same characters in the next test's messages."""
+    before = REDACTOR.snapshot()
+    yield
+    REDACTOR.restore(before)
+
 
 # --- fixtures for sink tests ---
 

@@ -387,6 +387,11 @@ class World:
                 in_reply_to_user_id=in_reply,
             )
         self.tweets.append(tweet)
+        self._remember_tweet(tweet, at)
+        return tweet
+
+    def _remember_tweet(self, tweet: Tweet, at: datetime) -> None:
+        """Record in the ground truth whether ``tweet`` shows buying intent, and who wrote it."""
         self._remember(
             TruthItem(
                 tweet.id,
@@ -403,7 +408,6 @@ class World:
                 },
             )
         )
-        return tweet
 
     # --- queries for the emulators --------------------------------------------------------------
 
