@@ -1,8 +1,10 @@
 """Composition root: settings → registry → connectors → APScheduler 3 jobs → run.
 
 One process: a poll job and a health-check job per enabled source, a dispatch job that drains the
-outbox (woken at once when a poll stores a lead, not at the next tick), and the FastAPI app (health,
-webhooks) under uvicorn in a thread.
+outbox (woken at once when a poll stores a lead, not at the next tick), a job that picks up
+configuration changes made by another process, and the FastAPI app (health, webhooks, the API)
+under uvicorn in a thread. A source added, changed or removed through the API gets, changes or
+loses its jobs at once, without a restart.
 SIGTERM or SIGINT lets the running poll finish and commit, then exits 0.
 
 Run it as ``python scheduler.py`` or ``socialleads run``; both call ``main()``.
@@ -10,6 +12,7 @@ Run it as ``python scheduler.py`` or ``socialleads run``; both call ``main()``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import sys
@@ -17,12 +20,15 @@ import threading
 from collections import deque
 from datetime import UTC, datetime
 from types import FrameType
+from typing import Any
 
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from socialleads.api.events import end_streams_with
 from socialleads.bot import Bot
 from socialleads.gc_tuning import tune_garbage_collector
 from socialleads.models import Lead
@@ -32,6 +38,7 @@ from socialleads.web.app import create_app
 
 log = logging.getLogger("socialleads.scheduler")
 DISPATCH_JOB = "dispatch"
+CONFIG_JOB = "config"
 CHECKPOINT_EVERY_S = 2
 
 
@@ -100,33 +107,89 @@ class DispatchWaker:
         self._due.set()
 
 
+#: How often the running bot looks for configuration changes made by another process (a second bot).
+CONFIG_CHECK_EVERY_S = 10
+#: APScheduler options for every job: a late run is still worth doing (misfire_grace_time None), but
+#: once, never twice in parallel.
+_ONCE: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+
+
+def _add_source_jobs(scheduler: BaseScheduler, bot: Bot, name: str, now: datetime) -> None:
+    """The poll job and the health-check job of running source ``name``, both due at ``now``."""
+    entry = bot.config.sources[name]
+    jitter = int(entry.jitter.total_seconds()) or None
+    scheduler.add_job(
+        bot.runner.poll,
+        IntervalTrigger(seconds=entry.every.total_seconds(), jitter=jitter),
+        args=[name],
+        id=f"poll:{name}",
+        name=f"poll {name}",
+        next_run_time=now,
+        **_ONCE,
+    )
+    scheduler.add_job(
+        bot.runner.check,
+        IntervalTrigger(seconds=entry.check_every.total_seconds()),
+        args=[name],
+        id=f"check:{name}",
+        name=f"check {name}",
+        next_run_time=now,
+        **_ONCE,
+    )
+
+
+def follow_sources(scheduler: BaseScheduler, bot: Bot, changed: set[str]) -> None:
+    """Replace the jobs of the sources that changed: a removed source's jobs go, a new or changed
+    one's (its interval may be new) are added, due at once. Called by ``Bot.apply_config``."""
+    now = datetime.now(UTC)
+    for name in sorted(changed):
+        for job_id in (f"poll:{name}", f"check:{name}"):
+            if scheduler.get_job(job_id) is not None:
+                scheduler.remove_job(job_id)
+        if name in bot.sources:
+            _add_source_jobs(scheduler, bot, name, now)
+            log.info("source %s is scheduled every %s", name, bot.config.sources[name].every)
+        else:
+            log.info("source %s is no longer polled", name)
+
+
+class ConfigWatch:
+    """The job that puts in force what another process changed in the stored configuration.
+
+    A look that fails (the database away, the secrets file unreadable) is logged once, not every
+    ``CONFIG_CHECK_EVERY_S``, and the next look tries again; the bot runs on meanwhile.
+    """
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self._told: str | None = None
+
+    def __call__(self) -> None:
+        """Look once; called by the scheduler."""
+        try:
+            self.bot.refresh_config()
+        except Exception as exc:  # noqa: BLE001 - a failed look must not stop the next one
+            why = f"{type(exc).__name__}: {exc}"
+            if why != self._told:
+                log.warning("could not look for configuration changes (trying again): %s", why)
+            self._told = why
+            return
+        if self._told is not None:
+            log.info("looking for configuration changes works again")
+            self._told = None
+
+
 def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundScheduler, DispatchWaker]:
-    """The scheduler with one poll job per running source and the dispatch job (not started)."""
+    """The scheduler with one poll job per running source and the dispatch job (not started).
+
+    It follows the bot's configuration: a source added, changed or removed through the API gets,
+    changes or loses its jobs (``follow_sources``), and a change made by another process is picked
+    up within ``CONFIG_CHECK_EVERY_S`` (``Bot.refresh_config``).
+    """
     scheduler = BackgroundScheduler(timezone=UTC)
-    # A late run is still worth doing (misfire_grace_time None), but once, never twice in parallel.
-    once = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
     now = datetime.now(UTC)
     for name in bot.sources:
-        entry = bot.config.sources[name]
-        jitter = int(entry.jitter.total_seconds()) or None
-        scheduler.add_job(
-            bot.runner.poll,
-            IntervalTrigger(seconds=entry.every.total_seconds(), jitter=jitter),
-            args=[name],
-            id=f"poll:{name}",
-            name=f"poll {name}",
-            next_run_time=now,
-            **once,
-        )
-        scheduler.add_job(
-            bot.runner.check,
-            IntervalTrigger(seconds=entry.check_every.total_seconds()),
-            args=[name],
-            id=f"check:{name}",
-            name=f"check {name}",
-            next_run_time=now,
-            **once,
-        )
+        _add_source_jobs(scheduler, bot, name, now)
     if bot.engine.dialect.name == "sqlite":  # checkpoints off the commit path (store.db.checkpoint_wal)
         scheduler.add_job(
             checkpoint_wal,
@@ -134,13 +197,21 @@ def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundSchedule
             args=[bot.engine],
             id="checkpoint",
             name="checkpoint the SQLite log",
-            **once,
+            **_ONCE,
         )
+    scheduler.add_job(
+        ConfigWatch(bot),
+        IntervalTrigger(seconds=CONFIG_CHECK_EVERY_S),
+        id=CONFIG_JOB,
+        name="pick up configuration changes",
+        **_ONCE,
+    )
     waker = DispatchWaker(bot, stop)
     # One run that lasts as long as the bot: it waits on the in-process wake, not on a timer tick.
-    scheduler.add_job(waker.run, DateTrigger(run_date=now), id=DISPATCH_JOB, name="dispatch", **once)
+    scheduler.add_job(waker.run, DateTrigger(run_date=now), id=DISPATCH_JOB, name="dispatch", **_ONCE)
     bot.runner.on_deliveries_due = waker.wake
     bot.runner.on_leased = waker.hand_over
+    bot.on_sources_changed.append(functools.partial(follow_sources, scheduler, bot))
     return scheduler, waker
 
 
@@ -149,10 +220,12 @@ def start_web(bot: Bot) -> tuple[uvicorn.Server, threading.Thread] | None:
     web = bot.settings.web
     if not web.enabled:
         return None
+    app = create_app(bot)
     config = uvicorn.Config(
-        create_app(bot), host=web.host, port=web.port, log_level="warning", lifespan="off", access_log=False
+        app, host=web.host, port=web.port, log_level="warning", lifespan="off", access_log=False
     )
     server = uvicorn.Server(config)
+    end_streams_with(app, server)  # open event streams end when the server is asked to stop
     thread = threading.Thread(target=server.run, name="web", daemon=True)
     thread.start()
     while not server.started and thread.is_alive():

@@ -188,6 +188,10 @@ class Sink(ABC, Generic[ConfigT]):
     config_model: ClassVar[type[ConnectorConfig]]
     accepts_notices: ClassVar[bool] = False
     """True when ``send_notice`` is implemented, so the sink can be an admin channel."""
+    models_status: ClassVar[bool] = False
+    """True when the destination keeps a lead status of its own (a CRM's lifecycle stage or lead
+    status): a status a person sets on a lead (``Lead.status``) is then delivered to this sink again,
+    as an update, and the sink writes it there. Other sinks are not sent status changes."""
 
     def __init__(self, config: ConfigT, context: ConnectorContext) -> None:
         self.config = config

@@ -237,11 +237,32 @@ class Touch(_Record):
     flags: tuple[FieldFlag, ...] = ()
 
 
+class LeadStatus(StrEnum):
+    """Where sales stands with a lead (``leads.status``); a person sets it through the API.
+
+    Sinks that model a status (``Sink.models_status``: the CRMs) receive each change as an update.
+    """
+
+    NEW = "new"
+    CONTACTED = "contacted"
+    QUALIFIED = "qualified"
+    WON = "won"
+    LOST = "lost"
+
+
+class LeadNote(_Record):
+    """A note a person wrote on a lead (``lead_notes``): never edited, only added."""
+
+    author: str
+    created_at: datetime
+    body: str
+
+
 class Lead(_Record):
     """A person who may buy, with every touch; what sinks deliver.
 
-    ``revision`` grows with each new touch; ``delivered_revision`` tells a sink whether it has seen
-    this lead before.
+    ``revision`` grows with each new touch and each status change; ``delivered_revision`` tells a
+    sink whether it has seen this lead before.
     """
 
     id: int
@@ -264,6 +285,14 @@ class Lead(_Record):
     a second. Set by the dispatcher; None before the first successful delivery."""
     owner: str | None = None
     """The salesperson routing assigned, when a rule assigns one."""
+    status: LeadStatus = LeadStatus.NEW
+    status_reason: str | None = None
+    """Why the status was set (asked for ``lost``), in the words of the person who set it."""
+    status_changed_at: datetime | None = None
+    """When a person last set the status; None while it is the ``new`` every lead starts with, so a
+    sink can tell a status a person chose (pushed to the CRM) from the starting one (left alone)."""
+    notes: tuple[LeadNote, ...] = ()
+    """The notes people wrote on the lead, oldest first."""
 
     @property
     def latest_touch(self) -> Touch | None:

@@ -12,7 +12,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +63,24 @@ class WebSettings(BaseModel):
     port: int = Field(default=8787, ge=0, le=65535)
 
 
+class ApiSettings(BaseModel):
+    """The REST API and console sessions (docs/api.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    sales_see: Literal["all", "team"] = "all"
+    """Which leads a ``sales`` user reads: all of them, or those owned by them and their team."""
+    session_lifetime: PositiveDuration = timedelta(hours=12)
+    """A console session ends this long after log-in."""
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
+    """``auto``: the session cookie is ``Secure`` when the request came over https (behind a proxy
+    that sets X-Forwarded-Proto, run uvicorn with proxy headers)."""
+    login_failures_per_account: int = Field(default=5, ge=1)
+    """Failed log-ins for one account within ``login_window`` before it is refused until the window passes."""
+    login_failures_per_address: int = Field(default=20, ge=1)
+    """Failed log-ins from one address within ``login_window`` before it is refused."""
+    login_window: PositiveDuration = timedelta(minutes=15)
+
+
 class DispatchSettings(BaseModel):
     """How the outbox is drained; per-sink retry policies live in ``sinks.yaml``."""
 
@@ -99,6 +117,7 @@ class Settings(BaseSettings):
     sandbox_url: str | None = None
     """Send the platforms' API calls to a sandbox at this address (``socialleads sandbox``)."""
     web: WebSettings = WebSettings()
+    api: ApiSettings = ApiSettings()
     dispatch: DispatchSettings = DispatchSettings()
 
 

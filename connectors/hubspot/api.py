@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import urllib3
 from hubspot import HubSpot
@@ -35,6 +35,17 @@ _CLIENT_ERRORS = (
 #: Seconds to wait per rate-limit policy when a 429 has no Retry-After
 #: (https://developers.hubspot.com/docs/api/usage-details#rate-limits).
 _POLICY_WAIT = {"SECONDLY": 1.0, "TEN_SECONDLY_ROLLING": 10.0, "DAILY": 3600.0}
+
+
+class Written(NamedTuple):
+    """A contact HubSpot wrote: its id, and the property values its answer carried (not always all)."""
+
+    id: str
+    properties: dict[str, str | None]
+
+
+def _written(record: Any) -> Written:
+    return Written(str(record.id), dict(getattr(record, "properties", None) or {}))
 
 
 class HubSpotFailure(Exception):
@@ -108,8 +119,9 @@ class HubSpotApi:
         # Raised outside the except block so nothing chains the client's exception.
         raise failure
 
-    def upsert_contact(self, id_property: str, value: str, values: Mapping[str, str]) -> str:
-        """Update the contact whose ``id_property`` is ``value``, or create it; returns its id."""
+    def upsert_contact(self, id_property: str, value: str, values: Mapping[str, str]) -> Written:
+        """Update the contact whose ``id_property`` is ``value``, or create it; returns its id and the
+        properties HubSpot answered with."""
         batch = contacts.BatchInputSimplePublicObjectBatchInputUpsert(
             inputs=[
                 contacts.SimplePublicObjectBatchInputUpsert(
@@ -124,21 +136,27 @@ class HubSpotApi:
         if errors:  # a 207 multi-status: HubSpot refused the one input
             first = errors[0]
             raise HubSpotFailure(400, {"category": str(first.category), "message": str(first.message)}, None)
-        return str(answer.results[0].id)
+        return _written(answer.results[0])
 
-    def update_contact(self, contact_id: str, values: Mapping[str, str]) -> str:
+    def update_contact(self, contact_id: str, values: Mapping[str, str]) -> Written:
         """Set ``values`` on a contact; ``HubSpotFailure`` 404 when it no longer exists."""
         answer = self._call(
             self._contacts_basic.update, contact_id, contacts.SimplePublicObjectInput(properties=values)
         )
-        return str(answer.id)
+        return _written(answer)
 
-    def create_contact(self, values: Mapping[str, str]) -> str:
+    def create_contact(self, values: Mapping[str, str]) -> Written:
         """Create a contact; ``HubSpotFailure`` 409 when a unique value (the email) is taken."""
         answer = self._call(
             self._contacts_basic.create, contacts.SimplePublicObjectInputForCreate(properties=values)
         )
-        return str(answer.id)
+        return _written(answer)
+
+    def contact_values(self, contact_id: str, names: list[str]) -> dict[str, str | None]:
+        """The ``names`` properties of a contact as HubSpot holds them now (None: no value)."""
+        answer = self._call(self._contacts_basic.get_by_id, contact_id, properties=names)
+        found = dict(answer.properties or {})
+        return {name: found.get(name) for name in names}
 
     def search_contacts(
         self, filter_groups: list[list[tuple[str, str]]], names: list[str]
@@ -213,4 +231,4 @@ class HubSpotApi:
             api.api_client.rest_client.pool_manager.clear()
 
 
-__all__ = ["HubSpotApi", "HubSpotFailure", "HubSpotUnreachable"]
+__all__ = ["HubSpotApi", "HubSpotFailure", "HubSpotUnreachable", "Written"]

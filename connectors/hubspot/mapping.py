@@ -1,4 +1,5 @@
-"""How a lead becomes HubSpot records: contact properties, the lead-ad answers, the note and the deal.
+"""How a lead becomes HubSpot records: contact properties (with the lead status a person set as
+lifecycle stage and lead status), the lead-ad answers, the note and the deal.
 
 Pure functions, no I/O. Only properties that exist in every portal (HubSpot's defaults), the
 ``socialleads_*`` custom properties listed in ``CUSTOM_PROPERTIES`` (an admin creates them once) and
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from socialleads.card import render_text
-from socialleads.models import Lead, Touch
+from socialleads.models import Lead, LeadStatus, Touch
 
 #: HubSpot caps string property values at 65,536 characters
 #: (https://knowledge.hubspot.com/properties/property-field-types-in-hubspot).
@@ -51,8 +52,28 @@ CUSTOM_PROPERTIES: tuple[CustomProperty, ...] = (
     CustomProperty("contacts", "socialleads_reasons", "socialleads reasons", "string", "textarea"),
     CustomProperty("deals", DEAL_KEY_PROPERTY, "socialleads key", "string", "text", unique=True),
 )
+#: A ``lifecyclestage`` write that would move a contact back (HubSpot's stages have an order: subscriber,
+#: lead, ..., customer, evangelist, other) is ignored unless the stage is cleared first ("" in a request
+#: of its own); the sink does that for a status a person set
+#: (https://knowledge.hubspot.com/records/use-lifecycle-stages).
+LIFECYCLE_PROPERTY, LEAD_STATUS_PROPERTY = "lifecyclestage", "hs_lead_status"
+#: Our lead status → (contact ``lifecyclestage``, contact ``hs_lead_status``), from HubSpot's default
+#: options of both properties (https://knowledge.hubspot.com/properties/hubspots-default-contact-properties).
+#: A customer is no lead any more: ``won`` clears the lead status (""). A lost lead is ``other`` and
+#: ``UNQUALIFIED``. A portal that removed one of these stages refuses it (400 ``INVALID_OPTION``).
+STATUS_PROPERTIES: dict[LeadStatus, tuple[str, str]] = {
+    LeadStatus.NEW: ("lead", "NEW"),
+    LeadStatus.CONTACTED: ("lead", "CONNECTED"),
+    LeadStatus.QUALIFIED: ("salesqualifiedlead", "IN_PROGRESS"),
+    LeadStatus.WON: ("customer", ""),
+    LeadStatus.LOST: ("other", "UNQUALIFIED"),
+}
 #: Properties the sink sets itself; an answer may not be mapped onto them.
-OWN_PROPERTIES = frozenset(p.name for p in CUSTOM_PROPERTIES) | {"hubspot_owner_id"}
+OWN_PROPERTIES = frozenset(p.name for p in CUSTOM_PROPERTIES) | {
+    "hubspot_owner_id",
+    LIFECYCLE_PROPERTY,
+    LEAD_STATUS_PROPERTY,
+}
 _CONTACT_FIELDS = {
     "email": "email",
     "first_name": "firstname",
@@ -149,6 +170,16 @@ def contact_properties(
     return props
 
 
+def status_properties(lead: Lead) -> dict[str, str]:
+    """``lifecyclestage`` and ``hs_lead_status`` for the status a person set; nothing while the lead
+    has the ``new`` it started with (``status_changed_at`` None), so a contact HubSpot already knows
+    (a customer writing again) keeps the stage and lead status it has."""
+    if lead.status_changed_at is None:
+        return {}
+    stage, lead_status = STATUS_PROPERTIES[lead.status]
+    return {LIFECYCLE_PROPERTY: stage, LEAD_STATUS_PROPERTY: lead_status}
+
+
 def note_html(lead: Lead, unmapped: list[tuple[str, str]]) -> str:
     """The note body: the lead card (``render_text``) as HTML, then the unmapped answers of earlier touches.
 
@@ -167,9 +198,11 @@ def note_html(lead: Lead, unmapped: list[tuple[str, str]]) -> str:
 
 
 def note_timestamp(lead: Lead, now: datetime) -> str:
-    """``hs_timestamp`` (required on notes): when the latest touch arrived, ISO 8601 in UTC."""
+    """``hs_timestamp`` (required on notes): when the latest touch arrived, or when a person set the
+    status after it (the note of a status change sits at that change on the timeline); ISO 8601 in UTC."""
     touch = lead.latest_touch
-    moment = touch.received_at if touch else now
+    moments = [m for m in (touch.received_at if touch else None, lead.status_changed_at) if m is not None]
+    moment = max((m if m.tzinfo else m.replace(tzinfo=UTC) for m in moments), default=now)
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -218,8 +251,11 @@ __all__ = [
     "CUSTOM_PROPERTIES",
     "DEAL_KEY_PROPERTY",
     "DEAL_TO_CONTACT",
+    "LEAD_STATUS_PROPERTY",
+    "LIFECYCLE_PROPERTY",
     "NOTE_TO_CONTACT",
     "OWN_PROPERTIES",
+    "STATUS_PROPERTIES",
     "CustomProperty",
     "contact_properties",
     "deal_properties",
@@ -229,4 +265,5 @@ __all__ = [
     "reasons_text",
     "refused_properties",
     "split_answers",
+    "status_properties",
 ]

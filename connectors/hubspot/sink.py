@@ -15,6 +15,13 @@ One delivery, in this order (each step is safe to repeat, so a retried delivery 
 3. A note on the contact (the lead card, every unmapped answer) when this revision has not been
    delivered before (``lead.delivered_revision``). It comes last: a failure before it leaves no note.
 
+The status a person set on the lead (``Sink.models_status``: a change is delivered again) is written
+with the contact as ``lifecyclestage`` and ``hs_lead_status`` (``mapping.STATUS_PROPERTIES``); a lead
+still at the ``new`` it started with writes neither, so HubSpot keeps what it knows of a contact. HubSpot
+ignores a write that moves the lifecycle stage back (https://knowledge.hubspot.com/records/use-lifecycle-stages):
+when the stage it answers with (or, when the answer does not say, the one it holds) is not the one
+sent, the stage is cleared and set again, in two requests.
+
 The custom properties in ``mapping.CUSTOM_PROPERTIES`` must be created in the portal once (the deal's
 ``socialleads_key`` with "unique values"); ``check()`` names any that are missing.
 """
@@ -23,12 +30,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.hubspot.api import HubSpotApi, HubSpotFailure, HubSpotUnreachable
+from connectors.hubspot.api import HubSpotApi, HubSpotFailure, HubSpotUnreachable, Written
 from connectors.hubspot.config import HubSpotConfig
 from connectors.hubspot.mapping import (
     CUSTOM_PROPERTIES,
     DEAL_KEY_PROPERTY,
     DEAL_TO_CONTACT,
+    LIFECYCLE_PROPERTY,
     NOTE_TO_CONTACT,
     contact_properties,
     deal_properties,
@@ -37,6 +45,7 @@ from connectors.hubspot.mapping import (
     note_timestamp,
     refused_properties,
     split_answers,
+    status_properties,
 )
 from socialleads.contracts import ConnectorContext, Sink
 from socialleads.errors import AuthError, DeliveryError, RetriableDeliveryError
@@ -53,6 +62,7 @@ class HubSpotSink(Sink[HubSpotConfig]):
     name = "hubspot"
     config_model = HubSpotConfig
     accepts_notices = False
+    models_status = True
 
     def __init__(self, config: HubSpotConfig, context: ConnectorContext) -> None:
         super().__init__(config, context)
@@ -113,9 +123,15 @@ class HubSpotSink(Sink[HubSpotConfig]):
 
     def _deliver(self, lead: Lead, key: str) -> Delivery:
         config = self.config
-        values = contact_properties(lead, key, config.answer_properties, config.owners)
-        contact_id, how = self._contact(lead, key, values)
+        values = {
+            **contact_properties(lead, key, config.answer_properties, config.owners),
+            **status_properties(lead),
+        }
+        contact, how = self._contact(lead, key, values)
+        contact_id = contact.id
         done = [f"contact {contact_id} {how}"]
+        if (moved := self._stage_back(contact, values)) is not None:
+            done.append(moved)
         if lead.quality is not None and lead.quality.grade in config.deal_for_grades:
             deal_id, created = self._deal(lead, key, contact_id)
             done.append(f"deal {deal_id} {'created' if created else 'already there'}")
@@ -129,8 +145,25 @@ class HubSpotSink(Sink[HubSpotConfig]):
         url = f"{config.app_url}/contacts/{config.portal_id}/record/0-1/{contact_id}"
         return Delivery(external_id=contact_id, url=url, detail="; ".join(done))
 
-    def _contact(self, lead: Lead, key: str, values: dict[str, str]) -> tuple[str, str]:
-        """(contact id, what was done)."""
+    def _stage_back(self, contact: Written, values: dict[str, str]) -> str | None:
+        """Set the lifecycle stage HubSpot ignored because it moves the contact back: clear it, then set
+        it (two requests; a failure between them is repaired by the retried delivery, which sets the
+        stage on an empty one). Returns what was done, or None when the stage took."""
+        wanted = values.get(LIFECYCLE_PROPERTY)
+        if wanted is None:
+            return None
+        if LIFECYCLE_PROPERTY in contact.properties:
+            held = contact.properties[LIFECYCLE_PROPERTY]
+        else:  # the answer did not say: read it
+            held = self._api.contact_values(contact.id, [LIFECYCLE_PROPERTY])[LIFECYCLE_PROPERTY]
+        if held == wanted:
+            return None
+        self._api.update_contact(contact.id, {LIFECYCLE_PROPERTY: ""})
+        self._api.update_contact(contact.id, {LIFECYCLE_PROPERTY: wanted})
+        return f"lifecycle stage moved back from {held or 'none'} to {wanted}"
+
+    def _contact(self, lead: Lead, key: str, values: dict[str, str]) -> tuple[Written, str]:
+        """(the contact written, what was done)."""
         if lead.external_id:
             try:
                 return self._update(lead.external_id, values), "updated"
@@ -160,7 +193,7 @@ class HubSpotSink(Sink[HubSpotConfig]):
                 raise
         return self._update(taken, values), "updated (HubSpot named it in a 409)"
 
-    def _update(self, contact_id: str, values: dict[str, str]) -> str:
+    def _update(self, contact_id: str, values: dict[str, str]) -> Written:
         """PATCH the contact; when its new email belongs to another contact, keep the old email."""
         try:
             return self._api.update_contact(contact_id, values)

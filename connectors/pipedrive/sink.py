@@ -7,6 +7,12 @@ created. The lead (https://developers.pipedrive.com/docs/api/v1/Leads) is titled
 ``"<name> — <campaign>"`` and labelled by grade (label names from ``labels``, looked up in
 ``GET /leadLabels`` once and cached).
 
+The status a person set on the lead is a lead label too (``status_labels``: Contacted, Qualified, Won,
+Lost), created in Pipedrive (gray) the first time one is needed; a change of status is delivered again
+(``models_status``) and replaces the lead's status label. A lead at the ``new`` it started with keeps
+whatever status label a salesperson gave it in Pipedrive. A lead that left the Leads Inbox (converted
+to a deal) gets the change as a note on the person, the card showing the status; its deal is not moved.
+
 ``Delivery.external_id`` is ``"<lead uuid>:<person id>"``: the lead to update on the next touch and
 the person it belongs to. A next touch updates that lead (its grade label; other labels and a title
 a salesperson changed are kept) and adds a note. A lead converted to a deal has left the Leads
@@ -44,6 +50,7 @@ class PipedriveSink(Sink[PipedriveConfig]):
 
     name = "pipedrive"
     config_model = PipedriveConfig
+    models_status = True
 
     def __init__(self, config: PipedriveConfig, context: ConnectorContext) -> None:
         super().__init__(config, context)
@@ -51,6 +58,8 @@ class PipedriveSink(Sink[PipedriveConfig]):
         self._labels: dict[str, str] = {}
         self._labels_read: datetime | None = None
         self._lock = threading.Lock()
+        self._creating = threading.Lock()
+        """Held while a missing status label is created, so two deliveries do not create it twice."""
 
     # --- persons ----------------------------------------------------------------------------------------
 
@@ -146,19 +155,53 @@ class PipedriveSink(Sink[PipedriveConfig]):
         with self._lock:
             return {name: self._labels[name] for name in wanted if name in self._labels}
 
+    def _status_label(self, name: str) -> str:
+        """The id of the status label ``name``, created (gray) when Pipedrive has none of that name.
+
+        https://developers.pipedrive.com/docs/api/v1/LeadLabels#addLeadLabel. Raises ``DeliveryError``.
+        """
+        with self._creating:
+            found = self._label_ids({name})
+            if name in found:
+                return found[name]
+            body = {"name": name, "color": "gray"}
+            made = self._api.call("POST", "leadLabels", "create a lead label", body=body)
+            self.context.logger.info("created the Pipedrive lead label %r for a lead status", name)
+            with self._lock:
+                self._labels[name] = str(made["id"])
+                return self._labels[name]
+
+    def _labels_for(self, lead: Lead, current: dict[str, Any] | None) -> tuple[list[str], str | None]:
+        """The lead's label ids: the ones it has that are not ours, its grade's and its status's; and a
+        note about a grade label that does not exist.
+
+        Status labels are ours once a person set a status (``status_changed_at``): the lead then carries
+        the one of its status (none for ``new``); before, whatever status label it has is kept.
+        """
+        grade_names, status_names = set(self.config.labels.values()), set(self.config.status_labels.values())
+        ids = self._label_ids(grade_names | status_names)
+        wanted = self.config.labels.get(lead.quality.grade) if lead.quality else None
+        ours = {ids[name] for name in grade_names if name in ids}
+        status = None
+        if lead.status_changed_at is not None:
+            ours |= {ids[name] for name in status_names if name in ids}
+            name = self.config.status_labels.get(lead.status)
+            status = None if name is None else ids.get(name) or self._status_label(name)
+        kept = [x for x in (current or {}).get("label_ids") or [] if x not in ours]
+        labels = kept + ([ids[wanted]] if wanted in ids else []) + ([status] if status else [])
+        missing = f"no lead label named {wanted!r} in Pipedrive" if wanted and wanted not in ids else None
+        return labels, missing
+
     def _lead_body(
         self, lead: Lead, person_id: int, current: dict[str, Any] | None
     ) -> tuple[dict[str, Any], str | None]:
         """The fields to send for the lead (``current``: as it is in Pipedrive), and a note about a
         configured label that does not exist.
 
-        On an update, labels that are not grade labels are kept, and so is the title unless it was
-        made without a name (a salesperson may have retitled the lead).
+        On an update, labels that are not grade or status labels are kept, and so is the title unless
+        it was made without a name (a salesperson may have retitled the lead).
         """
-        ids = self._label_ids(set(self.config.labels.values()))
-        wanted = self.config.labels.get(lead.quality.grade) if lead.quality else None
-        kept = [x for x in (current or {}).get("label_ids") or [] if x not in ids.values()]
-        labels = kept + ([ids[wanted]] if wanted in ids else [])
+        labels, missing = self._labels_for(lead, current)
         body: dict[str, Any] = {"title": self._title(lead), "person_id": person_id, "label_ids": labels}
         if current is not None and not str(current.get("title", "")).startswith(NAMELESS):
             del body["title"]
@@ -168,7 +211,6 @@ class PipedriveSink(Sink[PipedriveConfig]):
                 body[field] = answers[question_key(question)]
         if self.config.owner_id is not None:
             body["owner_id"] = self.config.owner_id
-        missing = f"no lead label named {wanted!r} in Pipedrive" if wanted and wanted not in ids else None
         return body, missing
 
     # --- delivery -----------------------------------------------------------------------------------

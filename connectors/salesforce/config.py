@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from socialleads.contracts import ConnectorConfig
+from socialleads.models import LeadStatus
 from socialleads.settings import PositiveDuration
 
 API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -41,6 +42,9 @@ class SalesforceConfig(ConnectorConfig):
     unknown_last_name: str = Field(default="(unknown)", min_length=1)
     answer_fields: dict[str, str] = Field(default_factory=dict)
     """Form question → Lead field API name (``Budget__c``); questions compare case-insensitively."""
+    lead_statuses: dict[LeadStatus, str] = Field(default_factory=dict)
+    """Lead status → a value of the org's Lead Status picklist, over the default mapping
+    (``mapping.DEFAULT_LEAD_STATUSES``), e.g. ``{qualified: "Qualified"}`` for an org that has it."""
     campaign_member_status: str | None = None
     """CampaignMember Status for new members; None uses the campaign's default (e.g. "Sent")."""
     request_limit_retry: PositiveDuration = timedelta(hours=1)
@@ -73,6 +77,14 @@ class SalesforceConfig(ConnectorConfig):
         if self.refresh_token is not None and not self.client_id:
             raise ValueError("refresh_token needs client_id (the connected app's consumer key)")
         return self
+
+    @field_validator("lead_statuses")
+    @classmethod
+    def _statuses(cls, value: dict[LeadStatus, str]) -> dict[LeadStatus, str]:
+        blank = [status.value for status, name in value.items() if not name.strip()]
+        if blank:
+            raise ValueError(f"a Lead Status value is empty for: {', '.join(blank)}")
+        return {status: name.strip() for status, name in value.items()}
 
     @field_validator("answer_fields")
     @classmethod

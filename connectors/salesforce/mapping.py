@@ -1,4 +1,4 @@
-"""How a socialleads ``Lead`` becomes the fields of a Salesforce Lead record.
+"""How a socialleads ``Lead`` becomes the fields of a Salesforce Lead record, its status included.
 
 Standard fields and their lengths are from the Lead object reference
 (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_lead.htm).
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from socialleads.card import render_text
-from socialleads.models import Contact, Lead
+from socialleads.models import Contact, Lead, LeadStatus
 
 #: Maximum lengths of the standard fields the sink writes.
 MAX_LENGTH = {
@@ -28,6 +28,20 @@ MAX_LENGTH = {
 }
 #: A Text custom field holds at most 255 characters; the full answer is in Description anyway.
 CUSTOM_TEXT_LENGTH = 255
+#: Our lead status → Lead ``Status``, from the default Lead Status picklist (its values are LeadStatus
+#: records: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_leadstatus.htm).
+#: The picklist is restricted: a value the org does not have is refused
+#: (``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST``), so an org with its own values maps them in the sink's
+#: ``lead_statuses``. The default picklist has no "qualified": it stays "Working - Contacted". ``won``
+#: sets the converted status but does not convert the Lead (conversion, which makes an Account, a
+#: Contact and an Opportunity, is a person's step).
+DEFAULT_LEAD_STATUSES: dict[LeadStatus, str] = {
+    LeadStatus.NEW: "Open - Not Contacted",
+    LeadStatus.CONTACTED: "Working - Contacted",
+    LeadStatus.QUALIFIED: "Working - Contacted",
+    LeadStatus.WON: "Closed - Converted",
+    LeadStatus.LOST: "Closed - Not Converted",
+}
 
 
 def fit(value: str, limit: int) -> str:
@@ -71,11 +85,14 @@ def lead_fields(
     unknown_last_name: str,
     answer_fields: Mapping[str, str],
     placeholders: bool = True,
+    lead_statuses: Mapping[LeadStatus, str] = DEFAULT_LEAD_STATUSES,
 ) -> dict[str, Any]:
     """The Lead's field values; fields without a value are left out (never nulled).
 
     With ``placeholders`` False (updating a record that exists), an unknown LastName or Company is
-    left out too, so a value a salesperson typed in is not overwritten by "(not given)".
+    left out too, so a value a salesperson typed in is not overwritten by "(not given)". ``Status``
+    is the status a person set (``lead_statuses``); a lead at the ``new`` it started with leaves it
+    out, so the org's default applies to a new Lead and a Lead being worked keeps its status.
     """
     contact = lead.contact
     first, last = names(contact, unknown_last_name)
@@ -90,6 +107,8 @@ def lead_fields(
         "Description": render_text(lead).strip(),
     }
     out = {name: fit(str(value), MAX_LENGTH[name]) for name, value in fields.items() if value}
+    if lead.status_changed_at is not None:
+        out["Status"] = lead_statuses.get(lead.status, DEFAULT_LEAD_STATUSES[lead.status])
     answers = latest_answers(lead)
     for question, field in answer_fields.items():
         answer = answers.get(question_key(question))
@@ -98,4 +117,12 @@ def lead_fields(
     return out
 
 
-__all__ = ["MAX_LENGTH", "fit", "latest_answers", "lead_fields", "names", "question_key"]
+__all__ = [
+    "DEFAULT_LEAD_STATUSES",
+    "MAX_LENGTH",
+    "fit",
+    "latest_answers",
+    "lead_fields",
+    "names",
+    "question_key",
+]

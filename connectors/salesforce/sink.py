@@ -5,7 +5,10 @@ delivery key, stable per lead), so a repeated delivery updates instead of creati
 (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm). A later
 delivery, which knows the Lead Id reported last time (``lead.external_id``), updates that record by
 id and never creates one. A lead with a campaign is made a CampaignMember of the Campaign of that
-name (found by SOQL, cached); already being a member is success.
+name (found by SOQL, cached); already being a member is success. The status a person set on the lead
+is the Lead's ``Status`` (``mapping.DEFAULT_LEAD_STATUSES``, ``lead_statuses``); a change of it is
+delivered again as an update (``models_status``). A value the org's picklist lacks is refused
+(``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST``), a permanent failure naming the field.
 
 Sessions: with ``refresh_token`` (and the connected app's ``client_id``), a session Salesforce refuses
 (``INVALID_SESSION_ID``: it timed out, a password was reset) is replaced through the OAuth refresh
@@ -33,7 +36,7 @@ from simple_salesforce.exceptions import SalesforceError, SalesforceResourceNotF
 from simple_salesforce.format import format_external_id, format_soql
 
 from connectors.salesforce.config import SalesforceConfig
-from connectors.salesforce.mapping import lead_fields
+from connectors.salesforce.mapping import DEFAULT_LEAD_STATUSES, lead_fields
 from socialleads.contracts import ConnectorContext, Sink
 from socialleads.errors import (
     AuthError,
@@ -89,6 +92,7 @@ class SalesforceSink(Sink[SalesforceConfig]):
 
     name = "salesforce"
     config_model = SalesforceConfig
+    models_status = True
 
     def __init__(self, config: SalesforceConfig, context: ConnectorContext) -> None:
         super().__init__(config, context)
@@ -240,6 +244,7 @@ class SalesforceSink(Sink[SalesforceConfig]):
             unknown_last_name=c.unknown_last_name,
             answer_fields=c.answer_fields,
             placeholders=placeholders,
+            lead_statuses={**DEFAULT_LEAD_STATUSES, **c.lead_statuses},
         )
 
     def _upsert(self, lead: Lead, key: str) -> str:

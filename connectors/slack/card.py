@@ -1,8 +1,10 @@
 """A lead as a Slack Block Kit message, within Slack's limits; admin notices as Slack text.
 
 Called by ``connectors.slack.sink``. Laid out from the chat-neutral card (``socialleads.card.chat``):
-the contact as section fields (email as a ``mailto:`` link, phone as ``tel:``), what they sent, the
-reasons as bullets, the touch time as a context line, and the web links as buttons.
+the contact as section fields (email as a ``mailto:`` link, phone as ``tel:``, the status a person
+set), what they sent, the latest notes (author and time as the label), the reasons as bullets, the
+touch time as a context line, and the web links as buttons. Notes and status reasons are written by
+people, names and comments by strangers: all are mrkdwn-escaped alike.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """A lead as a Microsoft Teams Adaptive Card for an incoming webhook; admin notices as cards.
 
 Called by ``connectors.teams.sink``. Laid out from the chat-neutral card (``socialleads.card.chat``),
-with the same facts as the Slack card.
+with the same facts as the Slack card: the status a person set among the facts, the latest notes as a
+FactSet (author and time, then the text), markdown-escaped like every other lead text.
 """
 
 from __future__ import annotations

@@ -1,17 +1,18 @@
 """The card laid out for a chat message, whatever the chat service: facts, body sections, a footnote
 and link buttons. The Slack and Teams connectors write it in their own card formats.
 
-Both are laid out from the same sections as ``render_text``: the contact as fields, the latest touch
-(what they said, their answers), the reasons as bullets, the touch time as a footnote, and the web
-links as buttons. Free text from a platform is clipped to what a chat message can carry; the full
-text is in ``render_text`` and ``lead_payload``.
+Both are laid out from the same sections as ``render_text``: the contact as fields (with the status a
+person set, and its reason), the latest touch (what they said, their answers), the latest notes
+(who, when, what), the reasons as bullets, the touch time as a footnote, and the web links as
+buttons. Free text from a platform is clipped to what a chat message can carry; the full text is in
+``render_text`` and ``lead_payload``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from socialleads.card.sections import Row, Section, headline, lead_sections, utc_iso
+from socialleads.card.sections import Row, Section, headline, lead_sections, status_text, utc_iso
 from socialleads.models import EventKind, Lead
 
 #: How much of a comment, and of one form answer, a chat card shows.
@@ -29,8 +30,20 @@ OPEN_LABELS = {
     EventKind.POST: "Open the post",
     EventKind.MENTION: "Open the post",
 }
-#: Contact facts in the order a salesperson reads them; Platform and Grade come from the touch and quality.
-FACT_ORDER = ("Name", "Email", "Phone", "Platform", "Campaign", "Grade", "Company", "Job title", "Location")
+#: Contact facts in the order a salesperson reads them; Platform, Grade and Status come from the touch,
+#: the quality and the status a person set (with its reason).
+FACT_ORDER = (
+    "Name",
+    "Email",
+    "Phone",
+    "Platform",
+    "Campaign",
+    "Grade",
+    "Status",
+    "Company",
+    "Job title",
+    "Location",
+)
 
 
 def clip(text: str, limit: int) -> str:
@@ -63,6 +76,9 @@ def chat_card(lead: Lead, crm_url: str | None) -> ChatCard:
         facts["Platform"] = Row("field", touch.platform, "Platform")
     if lead.quality is not None:
         facts["Grade"] = Row("field", f"{lead.quality.grade} ({lead.quality.score}/100)", "Grade")
+    status = status_text(lead)
+    if status is not None:
+        facts["Status"] = Row("field", status, "Status")
     ordered = [facts.pop(label) for label in FACT_ORDER if label in facts] + list(facts.values())
     sections: list[Section] = []
     links: list[tuple[str, str]] = []
@@ -80,7 +96,7 @@ def chat_card(lead: Lead, crm_url: str | None) -> ChatCard:
             Section(f"What they sent: {touch.platform} {kind} from {touch.source}", rows, "touch")
         )
         footnote.append(f"Touch at {utc_iso(touch.occurred_at)}, received via {touch.received_via.value}")
-    sections += [found[k] for k in ("flags", "intent", "quality") if k in found]
+    sections += [found[k] for k in ("notes", "flags", "intent", "quality") if k in found]
     if "earlier" in found:
         footnote.append(found["earlier"].title)
     if crm_url and is_web_url(crm_url):  # right after the original, before any profile links

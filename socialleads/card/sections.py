@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from socialleads.models import Contact, Lead, Touch
+from socialleads.models import Contact, Lead, LeadStatus, Touch
 
 RowKind = Literal["field", "item", "quote", "link"]
+#: How many of a lead's notes a card shows, newest first (``leads show`` and the API show them all).
+NOTES_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,44 @@ def _contact_section(lead: Lead) -> Section | None:
     return Section("Contact", rows, "contact")
 
 
+def status_text(lead: Lead) -> str | None:
+    """The status a person set, with its reason (``lost: went with a competitor``); None while ``new``."""
+    if lead.status is LeadStatus.NEW:
+        return None
+    reason = one_line(lead.status_reason or "")
+    return f"{lead.status.value}: {reason}" if reason else lead.status.value
+
+
+def _status_section(lead: Lead) -> Section | None:
+    """Where sales stands with the lead, once a person moved it on from ``new``."""
+    if lead.status is LeadStatus.NEW:
+        return None
+    rows = []
+    if lead.status_reason and lead.status_reason.strip():
+        rows.append(Row("field", lead.status_reason.strip(), "Reason"))
+    if lead.status_changed_at is not None:
+        rows.append(Row("field", utc_iso(lead.status_changed_at), "Since"))
+    return Section(f"Status: {lead.status.value}", tuple(rows), "status")
+
+
+def note_label(author: str, created_at: datetime) -> str:
+    """Who wrote a note and when, as its label: ``ana@example.com, 2026-03-02T10:00:00Z``."""
+    return f"{one_line(author)}, {utc_iso(created_at)}"
+
+
+def _notes_section(lead: Lead) -> Section | None:
+    """The latest notes people wrote, newest first: who, when, and what (as a field each)."""
+    if not lead.notes:
+        return None
+    latest = sorted(lead.notes, key=lambda n: n.created_at, reverse=True)[:NOTES_SHOWN]
+    rows = tuple(
+        Row("field", n.body.strip(), note_label(n.author, n.created_at)) for n in latest if n.body.strip()
+    )
+    count = len(lead.notes)
+    title = f"Notes: the latest {len(latest)} of {count}" if count > len(latest) else "Notes"
+    return Section(title, rows, "notes")
+
+
 def _flags_section(lead: Lead) -> Section | None:
     """Contact values that failed validation, from the contact and from the latest touch, once each."""
     touch = lead.latest_touch
@@ -157,8 +197,16 @@ def _earlier_section(lead: Lead, latest: Touch) -> Section | None:
 
 
 def lead_sections(lead: Lead) -> list[Section]:
-    """The lead's sections in reading order: contact, flags, quality, intent, latest touch, earlier ones."""
-    found = [_contact_section(lead), _flags_section(lead), _quality_section(lead), _intent_section(lead)]
+    """The lead's sections in reading order: contact, status, notes, flags, quality, intent, latest
+    touch, earlier ones."""
+    found = [
+        _contact_section(lead),
+        _status_section(lead),
+        _notes_section(lead),
+        _flags_section(lead),
+        _quality_section(lead),
+        _intent_section(lead),
+    ]
     touch = lead.latest_touch
     if touch is not None:
         found += [_touch_section(lead, touch), _earlier_section(lead, touch)]

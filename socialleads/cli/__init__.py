@@ -13,6 +13,7 @@ import typer
 from socialleads import __version__
 from socialleads.cli.backfill import backfill_command
 from socialleads.cli.common import CliState, bot_from, console, errors, fail_on_config_errors, labelled
+from socialleads.cli.config import config_app
 from socialleads.cli.connector import connector_app
 from socialleads.cli.deliveries import deliveries_app
 from socialleads.cli.demo import demo_command
@@ -22,6 +23,7 @@ from socialleads.cli.leads import leads_app
 from socialleads.cli.routes import routes_app
 from socialleads.cli.sandbox import sandbox_command
 from socialleads.cli.sources import sources_app
+from socialleads.cli.users import tokens_app, users_app
 from socialleads.pipeline.runner import PollStatus
 from socialleads.redact import RedactingFormatter
 
@@ -36,6 +38,9 @@ app.add_typer(deliveries_app, name="deliveries", help="The outbox: list deliveri
 app.add_typer(routes_app, name="routes", help="Routing: explain a lead's route, count leads per route.")
 app.add_typer(intent_app, name="intent", help="Buying intent: score texts, explain a verdict.")
 app.add_typer(connector_app, name="connector", help="Scaffold a new source or sink package.")
+app.add_typer(users_app, name="users", help="People who may sign in to the console and the API.")
+app.add_typer(tokens_app, name="tokens", help="API tokens: create (shown once), list, revoke.")
+app.add_typer(config_app, name="config", help="Configuration changed through the API: export it as YAML.")
 app.command("doctor")(doctor_command)
 app.command("backfill")(backfill_command)
 app.command("demo")(demo_command)

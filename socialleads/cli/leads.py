@@ -1,9 +1,11 @@
-"""``socialleads leads``: list, show and export stored leads (every touch, with its source and native id)."""
+"""``socialleads leads``: list, show and export stored leads (every touch, with its source and native id;
+the status sales set and their notes)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -11,8 +13,10 @@ from typing import Annotated, Any, TextIO
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from socialleads.card import render_text
+from socialleads.card.sections import note_label
 from socialleads.cli.common import console, engine_from, errors
 from socialleads.contracts import utc_now
 from socialleads.models import Lead
@@ -36,6 +40,10 @@ EXPORT_LEAD_COLUMNS = (
     "intent_score",
     "lead_created_at",
     "touch_count",
+    "status",
+    "status_reason",
+    "status_changed_at",
+    "notes",
 )
 EXPORT_TOUCH_COLUMNS = (
     "touch_id",
@@ -73,16 +81,18 @@ def list_leads(
     with engine.connect() as conn:
         ids = lead_store.list_lead_ids(conn, limit=limit, campaign=campaign)
         found = lead_store.load_leads(conn, ids)
-    table = Table("id", "name", "email", "phone", "campaign", "grade", "touches", "created (UTC)")
+    table = Table("id", "name", "email", "phone", "campaign", "grade", "status", "touches", "created (UTC)")
     for lead_id in ids:
         lead = found[lead_id]
+        # Text cells: a name or an email from a stranger is never read as rich markup.
         table.add_row(
             str(lead.id),
-            lead.contact.display_name(),
-            lead.contact.email or "",
-            lead.contact.phone or "",
-            lead.campaign or "",
+            Text(lead.contact.display_name()),
+            Text(lead.contact.email or ""),
+            Text(lead.contact.phone or ""),
+            Text(lead.campaign or ""),
             lead.quality.grade if lead.quality else "",
+            lead.status.value,
             str(len(lead.touches)),
             f"{lead.created_at:%Y-%m-%d %H:%M}",
         )
@@ -92,7 +102,8 @@ def list_leads(
 
 @leads_app.command("show")
 def show(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="The lead's id.")]) -> None:
-    """One lead as sales see it, then every touch with its source, native id and merge reason."""
+    """One lead as sales see it, then every touch with its source, native id and merge reason, then
+    its status and every note (the card shows the latest three)."""
     engine = engine_from(ctx)
     with engine.connect() as conn:
         lead = lead_store.load_lead(conn, lead_id)
@@ -108,6 +119,21 @@ def show(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="The le
             f"from {t.source} [{t.native_id}]: {t.merge_reason}",
             markup=False,
         )
+    console.print(f"\n{status_line(lead)}", markup=False)
+    console.print(f"\nNotes ({len(lead.notes)}):" if lead.notes else "\nNo notes.")
+    for note in lead.notes:
+        console.print(f"  {note_label(note.author, note.created_at)}", markup=False)
+        console.print("\n".join(f"    {line}".rstrip() for line in note.body.splitlines()), markup=False)
+
+
+def status_line(lead: Lead) -> str:
+    """``Status: lost since 2026-03-02 10:00Z (went with a competitor)``, or ``Status: new``."""
+    text = f"Status: {lead.status.value}"
+    if lead.status_changed_at is not None:
+        text += f" since {lead.status_changed_at:%Y-%m-%d %H:%M}Z"
+    if lead.status_reason:
+        text += f" ({' '.join(lead.status_reason.split())})"
+    return text
 
 
 def lead_rows(lead: Lead) -> list[dict[str, Any]]:
@@ -127,6 +153,12 @@ def lead_rows(lead: Lead) -> list[dict[str, Any]]:
         "intent_score": lead.intent.score if lead.intent else None,
         "lead_created_at": lead.created_at.isoformat(),
         "touch_count": len(lead.touches),
+        "status": lead.status.value,
+        "status_reason": lead.status_reason,
+        "status_changed_at": lead.status_changed_at.isoformat() if lead.status_changed_at else None,
+        "notes": json.dumps([n.model_dump(mode="json") for n in lead.notes], ensure_ascii=False)
+        if lead.notes
+        else "",
     }
     rows = []
     for t in lead.touches:
@@ -154,8 +186,28 @@ def lead_rows(lead: Lead) -> list[dict[str, Any]]:
     return rows
 
 
+#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection":
+#: https://owasp.org/www-community/attacks/CSV_Injection): ``=``, ``+``, ``-``, ``@``, tab and CR.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A plain number (an E.164 phone, ``-3``): a spreadsheet reads it as a number, never runs anything.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text instead of running it as a formula.
+
+    A text starting with one of ``FORMULA_STARTS`` gets a leading single quote, as OWASP recommends
+    (the quote is shown by some programs; it is the price of never running a stranger's formula).
+    Numbers, None and plain numeric texts (an E.164 phone) are kept as they are.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def write_export(leads: list[Lead], fmt: ExportFormat, out: TextIO) -> None:
-    """Write ``leads`` as CSV (one row per touch) or JSON (leads with nested touches)."""
+    """Write ``leads`` as CSV (one row per touch, every cell safe for spreadsheets) or JSON (leads with
+    nested touches and notes)."""
     if fmt == ExportFormat.JSON:
         json.dump([lead.model_dump(mode="json") for lead in leads], out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -163,7 +215,7 @@ def write_export(leads: list[Lead], fmt: ExportFormat, out: TextIO) -> None:
     writer = csv.DictWriter(out, fieldnames=[*EXPORT_LEAD_COLUMNS, *EXPORT_TOUCH_COLUMNS])
     writer.writeheader()
     for lead in leads:
-        writer.writerows(lead_rows(lead))
+        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in lead_rows(lead))
 
 
 @leads_app.command("export")

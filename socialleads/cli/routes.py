@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import Connection, func, select
 
+from socialleads.bot import stored_overlay
 from socialleads.cli.common import console, engine_from, errors, fail_on_config_errors, settings_from
 from socialleads.configuration.loader import load_app_config
 from socialleads.pipeline.owners import choose
@@ -28,9 +29,11 @@ def test_route(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="
     Nothing is delivered or changed: this shows what the rules decide for the lead as it is now.
     """
     settings = settings_from(ctx)
-    with fail_on_config_errors():
-        config = load_app_config(settings, discover())
     engine = engine_from(ctx)
+    registry = discover()
+    with fail_on_config_errors():
+        # The files' configuration with what people changed through the API laid over it.
+        config = stored_overlay(load_app_config(settings, registry), engine, registry).config
     with engine.connect() as conn:
         lead = lead_store.load_lead(conn, lead_id)
         if lead is None:

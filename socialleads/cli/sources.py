@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from socialleads.bot import stored_overlay
 from socialleads.cli.common import bot_from, console, errors, fail_on_config_errors, settings_from
 from socialleads.configuration.loader import load_app_config
 from socialleads.contracts import Sink, Source
@@ -35,10 +36,11 @@ def list_sources(ctx: typer.Context) -> None:
             table.add_row(kind, name, package, "yes" if info.available else f"no: {info.error}")
     console.print(table)
     settings = settings_from(ctx)
-    with fail_on_config_errors():
-        config = load_app_config(settings, registry)
     engine = make_engine(settings.database_url)
     migrate(engine)
+    with fail_on_config_errors():
+        # The files' configuration with what people changed through the API laid over it.
+        config = stored_overlay(load_app_config(settings, registry), engine, registry).config
     with engine.connect() as conn:
         states = {s.source: s for s in all_states(conn)}
     engine.dispose()

@@ -3,6 +3,12 @@
 Every problem is collected and raised together as ``ConfigurationErrors``; each names the file, the key
 (with its line) and the fix. A file that is absent falls back to its committed ``.example.yaml``
 twin, so a fresh clone runs on the examples.
+
+The checks of one item (a source's or sink's connector config, a campaign's references, a team) are
+written once here and used for the items of the files and for those kept in the database
+(``socialleads.configuration.stored``): an item's ``Origin`` says where it was written, so the
+same problem reads ``config/campaigns.yaml:7: campaigns.spring.routes[0].deliver_to[0]: ...`` for
+the file and ``API campaign 'spring': routes[0].deliver_to[0]: ...`` for the API.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
-from typing import Any, NamedTuple, TypeVar, Union, get_args, get_origin
+from typing import Any, Literal, NamedTuple, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -44,6 +50,18 @@ log = logging.getLogger("socialleads.config")
 ModelT = TypeVar("ModelT", bound=BaseModel)
 _SECRET_WORDS = ("secret", "token", "password", "key")
 
+ItemKind = Literal["campaign", "team", "source", "sink"]
+"""The kinds of configuration item a person can change one by one (through the API)."""
+#: The file (stem) that holds each kind of item.
+FILE_OF: dict[ItemKind, str] = {
+    "campaign": "campaigns",
+    "team": "campaigns",
+    "source": "sources",
+    "sink": "sinks",
+}
+API = "api"
+"""``AppConfig.managed_by`` of an item kept in the database."""
+
 
 @dataclass
 class AppConfig:
@@ -64,6 +82,10 @@ class AppConfig:
     unavailable: dict[str, str] = field(default_factory=dict)
     """Configured instances whose plugin cannot be loaded, with the reason; they do not run."""
     warnings: list[str] = field(default_factory=list)
+    written: dict[tuple[ItemKind, str], Any] = field(default_factory=dict)
+    """Each item of the files as written there, references unresolved (what the API shows)."""
+    stored_versions: dict[tuple[ItemKind, str], int] = field(default_factory=dict)
+    """The items kept in the database that are in force, with their version."""
 
     def campaign_of(self, source: str) -> tuple[str, Campaign] | None:
         """The campaign that lists ``source``, if any."""
@@ -80,12 +102,31 @@ class AppConfig:
         """Enabled sinks whose plugin is available, in file order."""
         return [n for n, e in self.sinks.items() if e.enabled and n in self.sink_configs]
 
+    def managed_by(self, kind: ItemKind, name: str) -> str:
+        """Where the item is managed: ``api`` for one kept in the database, else its file."""
+        if (kind, name) in self.stored_versions:
+            return API
+        return self.files.get(FILE_OF[kind], f"{FILE_OF[kind]}.yaml")
 
-def _pick_file(config_dir: Path, stem: str) -> Path | None:
-    for candidate in (config_dir / f"{stem}.yaml", config_dir / f"{stem}.example.yaml"):
-        if candidate.is_file():
-            return candidate
-    return None
+
+class Origin(NamedTuple):
+    """Where an item was written, for its error messages.
+
+    ``doc`` is the YAML document (None for an item kept in the database: no lines), ``file`` what a
+    message names (``config/sources.yaml`` or ``API source 'fair'``), ``prefix`` the keys of the item
+    in it (``("sources", "fair")`` in the file; nothing for the API, whose body is the item).
+    """
+
+    doc: YamlDocument | None
+    file: str
+    prefix: KeyPath = ()
+    stored: bool = False
+    """True for an item kept in the database (changed through the API)."""
+
+    def label(self, path: KeyPath = ()) -> str:
+        """``file: key`` for a warning."""
+        key = key_text((*self.prefix, *path))
+        return f"{self.file}: {key}" if key else self.file
 
 
 def _fix_for(err: dict[str, Any], allowed: Iterable[str]) -> tuple[str, str]:
@@ -135,43 +176,69 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
-class _Collector:
-    """Gathers every ``ConfigurationError`` of one load."""
+def secret_fields(model: type[BaseModel]) -> list[str]:
+    """The fields of a connector's config model that hold a secret (``SecretStr``)."""
+    return [n for n, info in model.model_fields.items() if info.annotation in (SecretStr, SecretStr | None)]
+
+
+class Problems:
+    """Gathers every ``ConfigurationError`` of one load, or of one item's check."""
 
     def __init__(self) -> None:
         self.errors: list[ConfigurationError] = []
 
-    def add(self, doc: YamlDocument | None, file: str, path: KeyPath, problem: str, fix: str = "") -> None:
-        line = doc.line_of(path) if doc else None
-        self.errors.append(ConfigurationError(problem, file=file, key=key_text(path), fix=fix, line=line))
+    def add(self, origin: Origin, path: KeyPath, problem: str, fix: str = "") -> None:
+        """Note a problem at ``path`` of the item written at ``origin``."""
+        full = (*origin.prefix, *path)
+        line = origin.doc.line_of(full) if origin.doc else None
+        self.errors.append(
+            ConfigurationError(problem, file=origin.file, key=key_text(full), fix=fix, line=line)
+        )
 
-    def validate(
-        self, model: type[ModelT], data: Any, doc: YamlDocument | None, file: str, prefix: KeyPath = ()
-    ) -> ModelT | None:
+    def validate(self, model: type[ModelT], data: Any, origin: Origin, path: KeyPath = ()) -> ModelT | None:
+        """``data`` as ``model``, or None with each of its problems noted."""
         try:
             return model.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(err["loc"])
                 problem, fix = _fix_for(dict(err), _allowed_keys(model, loc))
-                self.add(doc, file, (*prefix, *loc), problem, fix)
+                self.add(origin, (*path, *loc), problem, fix)
             return None
 
 
 class _ReadFile(NamedTuple):
-    """One configuration file as read: its document (None when absent or unreadable) and its name."""
+    """One configuration file as read: its document (None when absent or unreadable), its name, and
+    its data as written (references unresolved)."""
 
     doc: YamlDocument | None
     file: str
+    written: Any = None
 
     @property
     def data(self) -> Any:
         """What the file holds, or an empty mapping (an absent file configures nothing)."""
         return self.doc.data if self.doc else {}
 
+    def origin(self, *prefix: str) -> Origin:
+        """The origin of the item at ``prefix`` in this file."""
+        return Origin(self.doc, self.file, prefix)
+
+    def written_item(self, top: str, name: str) -> Any:
+        """Item ``name`` under ``top`` as written in the file."""
+        section = self.written.get(top) if isinstance(self.written, dict) else None
+        return section.get(name) if isinstance(section, dict) else None
+
+
+def _pick_file(config_dir: Path, stem: str) -> Path | None:
+    for candidate in (config_dir / f"{stem}.yaml", config_dir / f"{stem}.example.yaml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
 
 def _read(
-    config_dir: Path, stem: str, secrets: dict[str, str], errors: _Collector, files: dict[str, str]
+    config_dir: Path, stem: str, secrets: dict[str, str], errors: Problems, files: dict[str, str]
 ) -> _ReadFile:
     """Read and resolve ``<stem>.yaml`` (or its example twin); a problem goes to ``errors``."""
     path = _pick_file(config_dir, stem)
@@ -183,81 +250,99 @@ def _read(
         log.info("using %s; copy it to %s.yaml to make it yours", path, stem)
     try:
         doc = load_yaml(path)
+        written = doc.data  # resolving builds new containers: this keeps the references as written
         resolve_references(doc, secrets)
     except ConfigurationError as exc:
         errors.errors.append(exc)
         return _ReadFile(None, str(path))
     if not isinstance(doc.data, dict):
         errors.add(
-            doc, str(path), (), "the file must hold a mapping at the top level", f"start it with '{stem}:'"
+            Origin(doc, str(path)),
+            (),
+            "the file must hold a mapping at the top level",
+            f"start it with '{stem}:'",
         )
         return _ReadFile(None, str(path))
-    return _ReadFile(doc, str(path))
+    return _ReadFile(doc, str(path), written)
 
 
-def _secret_literals(
-    model: type[BaseModel], data: dict[str, Any], doc: YamlDocument, prefix: KeyPath
-) -> list[str]:
-    """Warnings for secret fields written as plain values instead of references."""
+def _secret_literals(model: type[BaseModel], data: dict[str, Any], origin: Origin) -> list[str]:
+    """Warnings for secret fields written in a file as plain values instead of references."""
+    doc = origin.doc
+    if doc is None:
+        return []
     warnings = []
-    for name, info in model.model_fields.items():
-        if info.annotation in (SecretStr, SecretStr | None) and data.get(name) is not None:
-            path = (*prefix, name)
-            if path not in doc.reference_paths:
-                warnings.append(
-                    f"{doc.file}:{doc.line_of(path)}: {key_text(path)} holds a secret in the "
-                    f"file; write {{$env: NAME}} and keep the value in the environment"
-                )
+    for name in secret_fields(model):
+        path = (*origin.prefix, "config", name)
+        if data.get(name) is not None and path not in doc.reference_paths:
+            warnings.append(
+                f"{doc.file}:{doc.line_of(path)}: {key_text(path)} holds a secret in the "
+                f"file; write {{$env: NAME}} and keep the value in the environment"
+            )
     return warnings
+
+
+def check_connector(
+    kind: PluginKind,
+    instance: str,
+    entry: SourceEntry | SinkEntry,
+    origin: Origin,
+    registry: Registry,
+    problems: Problems,
+    config: AppConfig,
+) -> ConnectorConfig | None:
+    """Check one source's or sink's ``config`` against its connector's own model.
+
+    Returns the connector's config, or None: with a problem noted (an unknown connector, a bad
+    key), or with the instance recorded in ``config.unavailable`` (its plugin cannot be loaded).
+    """
+    plugins = registry.plugins(kind)
+    info = plugins.get(entry.type)
+    if info is None:
+        close = difflib.get_close_matches(entry.type, list(plugins), n=1)
+        fix = f"did you mean '{close[0]}'?" if close else f"installed: {', '.join(sorted(plugins)) or 'none'}"
+        problems.add(origin, ("type",), f"no {kind} connector named '{entry.type}'", fix)
+        return None
+    if info.cls is None:
+        config.unavailable[instance] = info.error or "unavailable"
+        config.warnings.append(
+            f"{origin.label()}: connector '{entry.type}' is unavailable ({info.error}); "
+            f"this {kind} will not run"
+        )
+        return None
+    model: type[ConnectorConfig] = info.cls.config_model
+    checked = problems.validate(model, entry.config, origin, ("config",))
+    if checked is not None:
+        config.warnings += _secret_literals(model, entry.config, origin)
+    return checked
 
 
 def _connector_configs(
     kind: PluginKind,
     entries: dict[str, Any],
-    doc: YamlDocument | None,
-    file: str,
+    read: _ReadFile,
     registry: Registry,
-    errors: _Collector,
+    errors: Problems,
     config: AppConfig,
 ) -> dict[str, ConnectorConfig]:
-    plugins = registry.plugins(kind)
     top = "sources" if kind == "source" else "sinks"
     validated: dict[str, ConnectorConfig] = {}
     for instance, entry in entries.items():
-        info = plugins.get(entry.type)
-        if info is None:
-            close = difflib.get_close_matches(entry.type, list(plugins), n=1)
-            fix = (
-                f"did you mean '{close[0]}'?"
-                if close
-                else f"installed: {', '.join(sorted(plugins)) or 'none'}"
-            )
-            errors.add(doc, file, (top, instance, "type"), f"no {kind} connector named '{entry.type}'", fix)
-            continue
-        if info.cls is None:
-            config.unavailable[instance] = info.error or "unavailable"
-            config.warnings.append(
-                f"{file}: {top}.{instance}: connector '{entry.type}' is unavailable "
-                f"({info.error}); this {kind} will not run"
-            )
-            continue
-        model: type[ConnectorConfig] = info.cls.config_model
-        checked = errors.validate(model, entry.config, doc, file, (top, instance, "config"))
+        checked = check_connector(kind, instance, entry, read.origin(top, instance), registry, errors, config)
         if checked is not None:
             validated[instance] = checked
-            if doc is not None:
-                config.warnings += _secret_literals(model, entry.config, doc, (top, instance, "config"))
     return validated
 
 
 def load_app_config(settings: Settings, registry: Registry) -> AppConfig:
     """Read the three files from ``settings.config_dir`` and check them against the installed connectors.
 
-    Called once when the bot is built. Raises ``ConfigurationErrors`` listing every problem at once.
+    Called once when the bot is built (which then adds the items kept in the database:
+    ``socialleads.configuration.stored``). Raises ``ConfigurationErrors`` listing every problem at once.
     """
-    errors = _Collector()
+    errors = Problems()
     config = AppConfig(settings=settings)
-    secrets = _read_secrets(settings)
+    secrets = read_secrets(settings)
     sources, sinks, campaigns = (
         _read(settings.config_dir, stem, secrets, errors, config.files)
         for stem in ("sources", "sinks", "campaigns")
@@ -272,7 +357,7 @@ def load_app_config(settings: Settings, registry: Registry) -> AppConfig:
     return config
 
 
-def _read_secrets(settings: Settings) -> dict[str, str]:
+def read_secrets(settings: Settings) -> dict[str, str]:
     """The secrets file's ``NAME=value`` pairs; raises ``ConfigurationErrors`` when it cannot be read."""
     try:
         return read_secrets_file(settings.secrets_file)
@@ -286,104 +371,117 @@ def _read_secrets(settings: Settings) -> dict[str, str]:
         raise ConfigurationErrors([problem]) from None
 
 
-def _load_sources(read: _ReadFile, registry: Registry, errors: _Collector, config: AppConfig) -> None:
+def _load_sources(read: _ReadFile, registry: Registry, errors: Problems, config: AppConfig) -> None:
     """``sources.yaml`` into ``config``: each instance's connector config checked against its model."""
-    sources = errors.validate(SourcesFile, read.data, read.doc, read.file)
+    sources = errors.validate(SourcesFile, read.data, read.origin())
     if sources:
         config.sources = dict(sources.sources)
-        config.source_configs = _connector_configs(
-            "source", config.sources, read.doc, read.file, registry, errors, config
-        )
+        config.source_configs = _connector_configs("source", config.sources, read, registry, errors, config)
+        config.written.update({("source", n): read.written_item("sources", n) for n in config.sources})
 
 
-def _load_sinks(read: _ReadFile, registry: Registry, errors: _Collector, config: AppConfig) -> None:
+def _load_sinks(read: _ReadFile, registry: Registry, errors: Problems, config: AppConfig) -> None:
     """``sinks.yaml`` into ``config``, and its ``admin_sinks`` checked: defined, and able to send notices."""
-    sinks = errors.validate(SinksFile, read.data, read.doc, read.file)
+    sinks = errors.validate(SinksFile, read.data, read.origin())
     if not sinks:
         return
     config.sinks = dict(sinks.sinks)
-    config.sink_configs = _connector_configs(
-        "sink", config.sinks, read.doc, read.file, registry, errors, config
-    )
+    config.sink_configs = _connector_configs("sink", config.sinks, read, registry, errors, config)
+    config.written.update({("sink", n): read.written_item("sinks", n) for n in config.sinks})
     config.admin_sinks = sinks.admin_sinks
     can_notify = sorted(t for t, i in registry.sinks.items() if i.cls and i.cls.accepts_notices)
     for index, name in enumerate(sinks.admin_sinks):
-        _check_sink_ref(name, ("admin_sinks", index), read.doc, read.file, config, errors)
+        check_sink_ref(name, read.origin(), ("admin_sinks", index), config, errors)
         info = registry.sinks.get(config.sinks[name].type) if name in config.sinks else None
         if info and info.cls is not None and not info.cls.accepts_notices:
             errors.add(
-                read.doc,
-                read.file,
+                read.origin(),
                 ("admin_sinks", index),
                 f"sink '{name}' cannot send admin notices",
                 "use a sink of a type that can: " + ", ".join(can_notify),
             )
 
 
-def _load_campaigns(read: _ReadFile, errors: _Collector, config: AppConfig) -> None:
+def _load_campaigns(read: _ReadFile, errors: Problems, config: AppConfig) -> None:
     """``campaigns.yaml`` into ``config``; the sources, sinks and teams it names must exist."""
-    campaigns = errors.validate(CampaignsFile, read.data, read.doc, read.file)
-    if campaigns:
-        config.campaigns = dict(campaigns.campaigns)
-        config.default_route = campaigns.default_route
-        config.teams = dict(campaigns.teams)
-        config.quality_weights = campaigns.quality
-        _check_campaign_refs(config, read.doc, read.file, errors)
+    campaigns = errors.validate(CampaignsFile, read.data, read.origin())
+    if not campaigns:
+        return
+    config.campaigns = dict(campaigns.campaigns)
+    config.default_route = campaigns.default_route
+    config.teams = dict(campaigns.teams)
+    config.quality_weights = campaigns.quality
+    config.written.update({("campaign", n): read.written_item("campaigns", n) for n in config.campaigns})
+    config.written.update({("team", n): {"members": read.written_item("teams", n)} for n in config.teams})
+    for team, members in config.teams.items():
+        check_team(team, members, read.origin("teams", team), errors)
+    owners: dict[str, str] = {}
+    for name, campaign in config.campaigns.items():
+        check_campaign(name, campaign, read.origin("campaigns", name), config, errors, owners)
+    for index, sink in enumerate(config.default_route.deliver_to):
+        check_sink_ref(sink, read.origin(), ("default_route", "deliver_to", index), config, errors)
 
 
-def _check_sink_ref(
-    name: str, path: KeyPath, doc: YamlDocument | None, file: str, config: AppConfig, errors: _Collector
-) -> None:
+def _where(what: str, origin: Origin) -> tuple[str, str]:
+    """Where a missing source or sink may be defined: (the problem's suffix, the fix)."""
+    if origin.stored:
+        return "", f"define it in {what}s.yaml or with PUT /api/v1/{what}s/NAME"
+    return f" in {what}s.yaml", f"define it in {what}s.yaml"
+
+
+def check_sink_ref(name: str, origin: Origin, path: KeyPath, config: AppConfig, problems: Problems) -> None:
+    """Note a problem when ``name`` is no sink of ``config``."""
     if name not in config.sinks:
         close = difflib.get_close_matches(name, list(config.sinks), n=1)
-        fix = f"did you mean '{close[0]}'?" if close else "define it in sinks.yaml"
-        errors.add(doc, file, path, f"no sink named '{name}' in sinks.yaml", fix)
+        where, define = _where("sink", origin)
+        fix = f"did you mean '{close[0]}'?" if close else define
+        problems.add(origin, path, f"no sink named '{name}'{where}", fix)
 
 
-def _check_team_ref(
-    team: str, path: KeyPath, doc: YamlDocument | None, file: str, config: AppConfig, errors: _Collector
-) -> None:
+def check_team_ref(team: str, origin: Origin, path: KeyPath, config: AppConfig, problems: Problems) -> None:
+    """Note a problem when ``team`` is no team of ``config``."""
     if team not in config.teams:
         close = difflib.get_close_matches(team, list(config.teams), n=1)
-        fix = f"did you mean '{close[0]}'?" if close else "define it under teams: in campaigns.yaml"
-        errors.add(doc, file, path, f"no team named '{team}'", fix)
+        define = "with PUT /api/v1/teams/NAME" if origin.stored else "under teams: in campaigns.yaml"
+        fix = f"did you mean '{close[0]}'?" if close else f"define it {define}"
+        problems.add(origin, path, f"no team named '{team}'", fix)
 
 
-def _check_campaign_refs(config: AppConfig, doc: YamlDocument | None, file: str, errors: _Collector) -> None:
-    owner: dict[str, str] = {}
-    for team, members in config.teams.items():
-        if not members:
-            errors.add(doc, file, ("teams", team), f"team '{team}' has no members", "list who is in it")
-    for name, campaign in config.campaigns.items():
-        if campaign.owner_team:
-            _check_team_ref(campaign.owner_team, ("campaigns", name, "owner_team"), doc, file, config, errors)
-        for index, source in enumerate(campaign.sources):
-            path: KeyPath = ("campaigns", name, "sources", index)
-            if source not in config.sources:
-                close = difflib.get_close_matches(source, list(config.sources), n=1)
-                fix = f"did you mean '{close[0]}'?" if close else "define it in sources.yaml"
-                errors.add(doc, file, path, f"no source named '{source}' in sources.yaml", fix)
-            elif source in owner:
-                errors.add(
-                    doc,
-                    file,
-                    path,
-                    f"source '{source}' is already in campaign '{owner[source]}'",
-                    "a source belongs to one campaign; configure a second source instance",
-                )
-            owner[source] = name
-        for r_index, rule in enumerate(campaign.routes):
-            if rule.assign and rule.assign.team:
-                path = ("campaigns", name, "routes", r_index, "assign", "team")
-                _check_team_ref(rule.assign.team, path, doc, file, config, errors)
-            for s_index, sink in enumerate(rule.deliver_to):
-                _check_sink_ref(
-                    sink,
-                    ("campaigns", name, "routes", r_index, "deliver_to", s_index),
-                    doc,
-                    file,
-                    config,
-                    errors,
-                )
-    for index, sink in enumerate(config.default_route.deliver_to):
-        _check_sink_ref(sink, ("default_route", "deliver_to", index), doc, file, config, errors)
+def check_team(team: str, members: tuple[str, ...], origin: Origin, problems: Problems) -> None:
+    """A team needs members: its leads go to them in turn."""
+    if not members:
+        problems.add(origin, (), f"team '{team}' has no members", "list who is in it")
+
+
+def check_campaign(
+    name: str,
+    campaign: Campaign,
+    origin: Origin,
+    config: AppConfig,
+    problems: Problems,
+    owners: dict[str, str],
+) -> None:
+    """The sources, sinks and teams ``campaign`` names must exist in ``config``, and each of its sources
+    be in no other campaign: ``owners`` maps the sources seen so far to their campaign (and is updated)."""
+    if campaign.owner_team:
+        check_team_ref(campaign.owner_team, origin, ("owner_team",), config, problems)
+    for index, source in enumerate(campaign.sources):
+        path: KeyPath = ("sources", index)
+        if source not in config.sources:
+            close = difflib.get_close_matches(source, list(config.sources), n=1)
+            where, define = _where("source", origin)
+            fix = f"did you mean '{close[0]}'?" if close else define
+            problems.add(origin, path, f"no source named '{source}'{where}", fix)
+        elif source in owners:
+            problems.add(
+                origin,
+                path,
+                f"source '{source}' is already in campaign '{owners[source]}'",
+                "a source belongs to one campaign; configure a second source instance",
+            )
+        owners[source] = name
+    for r_index, rule in enumerate(campaign.routes):
+        if rule.assign and rule.assign.team:
+            check_team_ref(rule.assign.team, origin, ("routes", r_index, "assign", "team"), config, problems)
+        for s_index, sink in enumerate(rule.deliver_to):
+            check_sink_ref(sink, origin, ("routes", r_index, "deliver_to", s_index), config, problems)

@@ -134,6 +134,15 @@ class Campaign(_Strict):
         return self
 
 
+class Team(_Strict):
+    """A team kept in the database (``PUT /api/v1/teams/{name}``): its members take leads in turn.
+
+    In ``campaigns.yaml`` a team is written as its list of members (``teams: {north: [anna, bo]}``).
+    """
+
+    members: tuple[str, ...] = ()
+
+
 class DefaultRoute(_Strict):
     """Where a lead goes when no campaign rule matches (or its source is in no campaign)."""
 

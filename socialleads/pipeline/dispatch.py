@@ -36,6 +36,7 @@ from socialleads.contracts import Sink, utc_now
 from socialleads.errors import PermanentDeliveryError, RetriableDeliveryError, SinkNeedsAdminError
 from socialleads.models import AdminNotice, Delivery, Lead
 from socialleads.pipeline.circuits import Change, SinkGate
+from socialleads.pipeline.event_bus import EventBus
 from socialleads.pipeline.leases import LeaseKeeper
 from socialleads.pipeline.outcomes import Outcome, PendingOutcomes
 from socialleads.redact import REDACTOR
@@ -102,6 +103,7 @@ class Dispatcher:
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
         notify: Callable[[AdminNotice], None] | None = None,
+        events: EventBus | None = None,
     ) -> None:
         self.engine = engine
         self.sinks = sinks
@@ -110,6 +112,8 @@ class Dispatcher:
         self.clock = clock
         self.rng = rng or random.Random()
         self.notify = notify
+        self.events = events
+        """Told of every delivery committed as delivered or dead (``delivery.done``), for live screens."""
         self.gates: dict[str, SinkGate] = {}
         self._pools: dict[str, ThreadPoolExecutor] = {}
         self._pace: dict[str, tuple[float, float]] = {}
@@ -447,14 +451,14 @@ class Dispatcher:
         failed = [o for o in outcomes if o.tried and o.error is not None]
         dirty = [gate for gate in self.gates.values() if gate.dirty]
         recovered = sorted({o.item.sink for o in outcomes if o.closed_circuit})
-        dead = 0
+        dead: list[outbox.Claimed] = []
         try:
             with self.engine.begin() as conn:
                 outbox.record_delivered(conn, done)
                 for o in failed:
                     if o.permanent or self._out_of_time(o.item, o):
                         self._give_up(conn, o)
-                        dead += 1
+                        dead.append(o.item)
                     else:
                         self._retry(conn, o)
                 outbox.release(conn, untried)
@@ -471,9 +475,12 @@ class Dispatcher:
                 gate.dirty = True
             raise
         report.delivered += len(done)
-        report.dead += dead
-        report.retried += len(failed) - dead
+        report.dead += len(dead)
+        report.retried += len(failed) - len(dead)
         report.paused += len(untried)
+        if self.events is not None and self.events.listening:
+            finished = [(d.claimed, outbox.DELIVERED) for d in done] + [(c, outbox.DEAD) for c in dead]
+            self.events.deliveries_done((c.id, c.lead_id, c.sink, status) for c, status in finished)
 
     def _out_of_time(self, item: outbox.Claimed, o: Outcome) -> bool:
         policy = self.limits[item.sink].retry

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from socialleads.contracts import Sink
 from socialleads.models import AdminNotice, HealthState
+from socialleads.pipeline.event_bus import EventBus
 from socialleads.store.state import SourceState
 
 log = logging.getLogger("socialleads.health")
@@ -39,8 +40,10 @@ _SEVERITY: dict[HealthState, Literal["info", "warning", "error"]] = {
 class HealthReporter:
     """Applies health changes to a source's state and tells people about the changes only."""
 
-    def __init__(self, admin_sinks: Mapping[str, Sink[Any]]) -> None:
+    def __init__(self, admin_sinks: Mapping[str, Sink[Any]], events: EventBus | None = None) -> None:
         self.admin_sinks = admin_sinks
+        self.events = events
+        """Told of every change (``source.health``), for live screens."""
 
     def change(self, state: SourceState, new: HealthState, summary: str, now: datetime) -> bool:
         """Set ``state``'s health; returns True (and logs and notifies) only when the state changed."""
@@ -50,6 +53,8 @@ class HealthReporter:
             return False
         state.health = new.value
         state.health_changed_at = now
+        if self.events is not None:
+            self.events.source_health(state.source, new.value, summary)
         if new in BAD_STATES:
             level = logging.INFO if new == HealthState.RATE_LIMITED else logging.WARNING
             log.log(level, "source %s is now %s: %s", state.source, new.value, summary)

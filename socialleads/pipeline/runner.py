@@ -31,6 +31,7 @@ from socialleads.errors import (
 )
 from socialleads.models import Checkpoint, Health, HealthState, Lead, RawEvent, ReceivedVia
 from socialleads.pipeline.contact_check_helper import ContactCheckHelper
+from socialleads.pipeline.event_bus import EventBus
 from socialleads.pipeline.health import HealthReporter
 from socialleads.pipeline.prepare import Prepared, SourceBinding, parse_all, qualify_all
 from socialleads.pipeline.store_step import store_with_retry
@@ -149,6 +150,7 @@ class Runner:
         on_deliveries_due: Callable[[], None] | None = None,
         chunk_size: int = CHUNK_SIZE,
         on_leased: Callable[[list[Claimed], dict[int, Lead]], None] | None = None,
+        events: EventBus | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
@@ -161,20 +163,23 @@ class Runner:
         """Takes a webhook lead's new deliveries, already claimed, with the lead (see ``_store``)."""
         self.chunk_size = chunk_size
         self.helper = ContactCheckHelper()
+        self.events = events
+        """Told of every lead a committed chunk created or touched (``lead.stored``), when someone listens."""
 
     def binding(self, name: str) -> SourceBinding:
         """What the store step needs to know about source ``name``."""
         source = self.sources[name]
-        campaign = self.config.campaign_of(name)
-        entry = self.config.sources.get(name)
-        region = (entry.phone_region if entry else None) or self.config.settings.phone_region
+        config = self.config  # read once: a configuration change swaps it whole (Bot.apply_config)
+        campaign = config.campaign_of(name)
+        entry = config.sources.get(name)
+        region = (entry.phone_region if entry else None) or config.settings.phone_region
         return SourceBinding(
             name=name,
             platform=source.platform,
             campaign_name=campaign[0] if campaign else None,
             campaign=campaign[1] if campaign else None,
             phone_region=region,
-            teams=self.config.teams,
+            teams=config.teams,
         )
 
     def _store(
@@ -191,6 +196,8 @@ class Runner:
         result = store_with_retry(
             self.engine, binding, prepared, via, run_id, self.config.default_route, self.clock(), lease
         )
+        if self.events is not None and self.events.listening:
+            self.events.leads_stored(result.stored_leads())
         if result.leased and self.on_leased is not None:
             self.on_leased(result.leased, result.leads)
         if result.deliveries_due and self.on_deliveries_due is not None:

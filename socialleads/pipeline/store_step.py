@@ -34,6 +34,7 @@ from socialleads.models import (
     QualityScore,
     ReceivedVia,
 )
+from socialleads.pipeline.event_bus import StoredLead
 from socialleads.pipeline.identity import IdentityResolver, LeadRef, Match, NewLead
 from socialleads.pipeline.normalize import without_nul
 from socialleads.pipeline.owners import choose as choose_owner
@@ -132,6 +133,17 @@ class ChunkResult:
     leased: list[outbox.Claimed] = field(default_factory=list)
     """New deliveries claimed for the caller (``store_chunk``'s ``lease``), with their leads below."""
     leads: dict[int, Lead] = field(default_factory=dict)
+    touched: dict[LeadRef, _LeadWork] = field(default_factory=dict)
+    """The leads this chunk created or added a touch to, with the ids in ``touched_ids``."""
+    touched_ids: dict[LeadRef, int] = field(default_factory=dict)
+
+    def stored_leads(self) -> list[StoredLead]:
+        """The leads this chunk created or touched, for the event bus (built only when asked)."""
+        found = []
+        for ref, work in self.touched.items():
+            campaign, grade = work.values.get("campaign"), work.values.get("grade")
+            found.append(StoredLead(self.touched_ids[ref], campaign, grade, isinstance(ref, NewLead)))
+        return found
 
 
 @dataclass(slots=True)
@@ -383,6 +395,7 @@ def store_chunk(
     _write_touches(w, binding, identified.touches, ids, via.value, received)
     enqueued = outbox.enqueue(conn, plans, now, lease)
     result.deliveries_due, result.leased = enqueued.due, enqueued.leased
+    result.touched, result.touched_ids = identified.work, ids
     if enqueued.leased:
         result.leads = lead_store.load_leads(conn, sorted({c.lead_id for c in enqueued.leased}))
     return result

@@ -84,7 +84,27 @@ leads = Table(
     Column("route", String(200)),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # Where sales stands with the lead (new | contacted | qualified | won | lost), set through the API.
+    Column("status", String(20), nullable=False, server_default=text("'new'")),
+    Column("status_reason", Text),
+    Column("status_changed_at", UtcDateTime()),
+    Column("status_changed_by", String(320)),
     Index(None, "created_at"),
+    # The API's lookups, filters, sorts and search (migration 0007; bench/api.py measures them).
+    Index(None, "key", unique=True),
+    Index(None, "campaign", "created_at"),
+    Index(None, "owner", "created_at"),
+    Index(None, "status", "created_at"),
+    Index(None, "updated_at", "id"),
+    Index(None, "quality_score", "id"),
+    Index(
+        None,
+        "full_name",
+        "email",
+        "phone",
+        postgresql_using="gin",
+        postgresql_ops={"full_name": "gin_trgm_ops", "email": "gin_trgm_ops", "phone": "gin_trgm_ops"},
+    ),
 )
 
 # One row per key that identifies a person: email (normalised), E.164 phone, platform handle.
@@ -123,6 +143,9 @@ touches = Table(
     Column("context", Json, nullable=False),
     Column("flags", Json, nullable=False),
     Index(None, "lead_id"),
+    # The API's filters by what a touch came from, and its search of messages (migration 0007).
+    Index(None, "source", "platform", "kind", "lead_id"),
+    Index(None, "message", postgresql_using="gin", postgresql_ops={"message": "gin_trgm_ops"}),
 )
 
 source_state = Table(
@@ -257,4 +280,124 @@ dead_letters = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("replayed_at", UtcDateTime()),
     Index(None, "kind", "replayed_at"),
+    # Replaying a delivery and the API's statistics look dead letters up by delivery.
+    Index(None, "delivery_id"),
+)
+
+# The people who use the console and the API. Emails are stored lower-cased; no row, no way in.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    # sales | manager | admin (socialleads.accounts.roles.Role)
+    Column("role", String(20), nullable=False),
+    Column("team", String(200)),
+    Column("active", Boolean, nullable=False),
+    # argon2id, with its parameters (https://www.rfc-editor.org/rfc/rfc9106); None: no password login.
+    Column("password_hash", String(200)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("last_login_at", UtcDateTime()),
+)
+
+# API tokens (``sl_...``): shown once, stored as a SHA-256 digest (they carry 256 random bits, so a
+# slow hash adds nothing), scoped to a role no higher than their user's.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    # The first characters, so a person can tell their tokens apart in a list.
+    Column("prefix", String(16), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime()),
+    Column("last_used_at", UtcDateTime()),
+    Column("revoked_at", UtcDateTime()),
+    Index(None, "user_id"),
+)
+
+# Console sessions: the cookie carries a random id, the table its digest and the CSRF token.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Index(None, "user_id"),
+)
+
+# Failed log-ins, per account and per address, for the rate limit (kept a day).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False),
+    Column("address", String(100), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Index(None, "email", "at"),
+    Index(None, "address", "at"),
+)
+
+# Who changed what, when: every mutation through the API or the CLI, secrets masked.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime(), nullable=False),
+    # The user's email, ``cli:<os user>`` for the command line, or ``token:<prefix>``.
+    Column("actor", String(320), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("target", String(400), nullable=False),
+    Column("before", Json),
+    Column("after", Json),
+    Index(None, "at"),
+    Index(None, "target"),
+)
+
+# Notes sales write on a lead, each with its author and time; never edited, only added.
+lead_notes = Table(
+    "lead_notes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("lead_id", Id, ForeignKey("leads.id"), nullable=False),
+    Column("author", String(320), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "lead_id"),
+)
+
+# Configuration edited through the API (campaigns, sources, sinks, teams): the current version of
+# each item; what the YAML files define is never stored here (it stays read-only through the API).
+config_items = Table(
+    "config_items",
+    metadata,
+    # campaign | source | sink | team
+    Column("kind", String(20), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("body", Json, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("updated_by", String(320), nullable=False),
+)
+
+# Every version of every item, deletions included (body None), for history and rollback.
+config_versions = Table(
+    "config_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("body", Json),
+    Column("changed_at", UtcDateTime(), nullable=False),
+    Column("changed_by", String(320), nullable=False),
+    UniqueConstraint("kind", "name", "version"),
 )

@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert, update
 from typer.testing import CliRunner
 
 from socialleads.cli import app
+from socialleads.store.db import make_engine
+from socialleads.store.tables import lead_notes, leads
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
 from tests.support.configs import write_config
 
@@ -88,6 +92,36 @@ def test_leads_list_and_show(setup: tuple[dict[str, str], Path]) -> None:
     assert code == 0
     assert "Touches (2):" in out and "same email" in out
     assert invoke(env, "leads", "show", "99")[0] == 1
+
+
+def test_leads_show_and_list_have_the_status_and_every_note(
+    setup: tuple[dict[str, str], Path], database_url: str
+) -> None:
+    env, _ = setup
+    invoke(env, "poll", "fair", "--once")
+    engine = make_engine(database_url)
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            update(leads)
+            .where(leads.c.id == 1)
+            .values(status="lost", status_reason="bought [red]elsewhere[/red]", status_changed_at=at)
+        )
+        for minutes, body in enumerate(["called\nno answer", "[bold]left[/bold] a voicemail"] * 2):
+            conn.execute(
+                insert(lead_notes).values(
+                    lead_id=1, author="ana@example.com", body=body, created_at=at + timedelta(minutes=minutes)
+                )
+            )
+    engine.dispose()
+    code, out = invoke(env, "leads", "show", "1")
+    assert code == 0, out
+    assert "Status: lost since 2026-03-02 10:00Z (bought [red]elsewhere[/red])" in out
+    assert "Notes: the latest 3 of 4" in out  # the card
+    assert "Notes (4):" in out and out.count("[bold]left[/bold] a voicemail") == 4  # 2 in the card, 2 here
+    assert "  ana@example.com, 2026-03-02T10:00:00Z\n    called\n    no answer\n" in out
+    code, out = invoke(env, "leads", "list")
+    assert code == 0 and "lost" in out and "new" in out
 
 
 def test_deliveries_replay_puts_dead_letters_back(tmp_path: Path, database_url: str) -> None:

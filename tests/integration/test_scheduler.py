@@ -8,8 +8,10 @@ from pathlib import Path
 import requests
 
 import scheduler
+from socialleads.accounts.roles import Role
 from socialleads.bot import build_bot
 from socialleads.settings import Settings, WebSettings
+from socialleads.store import accounts
 from tests.support.configs import write_config
 
 
@@ -32,7 +34,7 @@ def test_one_poll_job_per_source_and_a_dispatch_job(tmp_path: Path, database_url
     jobs = {job.id: job for job in sched.get_jobs()}
     # SQLite's log is checkpointed by a job of its own, not inside a lead's commit.
     checkpoint = {"checkpoint"} if database_url.startswith("sqlite") else set()
-    assert set(jobs) == {"poll:fair", "check:fair", "dispatch"} | checkpoint
+    assert set(jobs) == {"poll:fair", "check:fair", "dispatch", "config"} | checkpoint
     assert jobs["poll:fair"].trigger.interval.total_seconds() == 3600
     assert jobs["poll:fair"].max_instances == 1 and jobs["poll:fair"].coalesce
     bot.close()
@@ -50,9 +52,25 @@ def test_the_running_bot_polls_at_start_delivers_and_serves_health(
     bot.runner.on_deliveries_due = lambda: stop.set()  # stop once the first poll stored a lead
     sched.start()
     assert stop.wait(30)
-    health = requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
+    assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).json() == {"status": "ok"}
+    with bot.engine.begin() as conn:
+        user = accounts.add_user(
+            conn,
+            "ops@example.com",
+            name="ops",
+            role=Role.SALES,
+            team=None,
+            password_hash=None,
+            now=bot.clock(),
+        )
+        token, _ = accounts.create_token(
+            conn, user, name="monitor", role=None, expires_at=None, now=bot.clock()
+        )
+    health = requests.get(
+        f"http://127.0.0.1:{port}/health", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
     assert health.status_code == 200
-    body = health.json()
+    body = health.json()  # the details, for a signed-in caller
     assert body["database"] == "ok"
     assert body["sources"]["fair"]["health"] in ("ok", "unknown")
     assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json() == {"status": "ok"}

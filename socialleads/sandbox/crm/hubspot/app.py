@@ -13,7 +13,9 @@ and ``notes`` (also by object type id, ``0-1``, ``0-3``, ``0-46``):
 
 Every API call needs ``Authorization: Bearer <token>`` of a token the store knows (401
 ``INVALID_AUTHENTICATION``) with the call's scope (403 ``MISSING_SCOPES``); unknown or read-only
-properties and bad options are 400 ``VALIDATION_ERROR`` naming the property. Failures to simulate
+properties and bad options are 400 ``VALIDATION_ERROR`` naming the property; a ``lifecyclestage``
+that would move a record back is ignored, the answer showing the stage kept, unless it was cleared
+("") first (https://knowledge.hubspot.com/records/use-lifecycle-stages). Failures to simulate
 (``HubSpotStore.gate``: ``fail``, ``outage``, ``rate_limit``) give 5xx, or 429 with ``Retry-After``
 and HubSpot's rate-limit body (https://developers.hubspot.com/docs/api/usage-details#error-responses).
 

@@ -135,6 +135,27 @@ def check_properties(
     return stored
 
 
+#: The property whose options are stages in order; a write may move a record forward only
+#: (https://knowledge.hubspot.com/records/use-lifecycle-stages).
+LIFECYCLE_STAGE = "lifecyclestage"
+
+
+def without_backward_stage(
+    definitions: Mapping[str, Mapping[str, Any]], current: Mapping[str, str], values: dict[str, str]
+) -> dict[str, str]:
+    """``values`` without a ``lifecyclestage`` that would move the record back: HubSpot answers such a
+    write with success and keeps the stage it had, unless the stage was cleared first ("" in a request
+    of its own). Clearing, and any move forward, is kept."""
+    wanted, held = values.get(LIFECYCLE_STAGE), current.get(LIFECYCLE_STAGE)
+    spec = definitions.get(LIFECYCLE_STAGE)
+    if not wanted or not held or spec is None:
+        return values
+    order = [o["value"] for o in spec["options"]]
+    if wanted in order and held in order and order.index(wanted) < order.index(held):
+        return {k: v for k, v in values.items() if k != LIFECYCLE_STAGE}
+    return values
+
+
 def _matches(filter_: Mapping[str, Any], properties: Mapping[str, str]) -> bool:
     operator = filter_.get("operator", "EQ")
     current = properties.get(str(filter_.get("propertyName")), "")
@@ -191,4 +212,5 @@ __all__ = [
     "invalid_properties",
     "not_found",
     "search_matches",
+    "without_backward_stage",
 ]

@@ -73,6 +73,31 @@ def _system(group: str, created: str, modified: str) -> list[dict[str, Any]]:
     ]
 
 
+#: HubSpot's default contact lifecycle stages, earliest first
+#: (https://knowledge.hubspot.com/records/use-lifecycle-stages).
+LIFECYCLE_STAGES = (
+    "subscriber",
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+    "evangelist",
+    "other",
+)
+#: The default options of the contact property ``hs_lead_status``.
+LEAD_STATUSES = (
+    "NEW",
+    "OPEN",
+    "IN_PROGRESS",
+    "OPEN_DEAL",
+    "UNQUALIFIED",
+    "ATTEMPTED_TO_CONTACT",
+    "CONNECTED",
+    "BAD_TIMING",
+)
+
+
 def _contacts() -> list[dict[str, Any]]:
     group = "contactinformation"
     props = _texts(
@@ -103,16 +128,7 @@ def _contacts() -> list[dict[str, Any]]:
             "enumeration",
             "radio",
             group,
-            options=(
-                "subscriber",
-                "lead",
-                "marketingqualifiedlead",
-                "salesqualifiedlead",
-                "opportunity",
-                "customer",
-                "evangelist",
-                "other",
-            ),
+            options=LIFECYCLE_STAGES,
         ),
         property_json(
             "hs_lead_status",
@@ -120,7 +136,7 @@ def _contacts() -> list[dict[str, Any]]:
             "enumeration",
             "radio",
             group,
-            options=("NEW", "OPEN", "IN_PROGRESS", "OPEN_DEAL", "UNQUALIFIED", "ATTEMPTED_TO_CONTACT"),
+            options=LEAD_STATUSES,
         ),
     ]
     return props + _system(group, "createdate", "lastmodifieddate")

@@ -24,6 +24,7 @@ from socialleads.sandbox.crm.hubspot.rules import (
     check_search,
     not_found,
     search_matches,
+    without_backward_stage,
 )
 from socialleads.sandbox.crm.hubspot.schema import default_properties
 
@@ -131,9 +132,12 @@ class HubSpotStore:
             return record
 
     def update(self, object_type: str, record: CrmObject, values: Mapping[str, Any]) -> CrmObject:
-        """Set properties on ``record`` (``PATCH``); an empty string clears a value."""
+        """Set properties on ``record`` (``PATCH``); an empty string clears a value. A lifecycle stage
+        that would move the record back is ignored, as HubSpot does (``rules.without_backward_stage``)."""
         with self._lock:
-            stored = check_properties(self.properties[object_type], values, object_type, creating=False)
+            definitions = self.properties[object_type]
+            stored = check_properties(definitions, values, object_type, creating=False)
+            stored = without_backward_stage(definitions, record.properties, stored)
             self._unique_conflict(object_type, stored, record.id)
             record.updated_at = self.clock()
             record.properties.update({**stored, MODIFIED[object_type]: _iso(record.updated_at)})

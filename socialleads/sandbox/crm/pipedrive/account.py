@@ -23,6 +23,8 @@ WINDOW = 2.0
 PENALTY = 10.0
 ERROR_INFO = "Please check developers.pipedrive.com for more information about Pipedrive API."
 DEFAULT_LABELS = (("Hot", "red"), ("Warm", "yellow"), ("Cold", "blue"))
+#: The colors a lead label may have (https://developers.pipedrive.com/docs/api/v1/LeadLabels#addLeadLabel).
+LABEL_COLORS = frozenset({"green", "blue", "red", "yellow", "purple", "gray"})
 LEAD_KEYS = frozenset({
     "title", "owner_id", "label_ids", "person_id", "organization_id", "value", "expected_close_date",
     "visible_to", "was_seen", "is_archived", "channel", "channel_id",
@@ -138,6 +140,15 @@ class PipedriveAccount:
             label_id = str(uuid.uuid4())
             self.labels[label_id] = {"id": label_id, "name": name, "color": color, "add_time": self.stamp()}
             return label_id
+
+    def create_label(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /leadLabels``: a label needs a name and one of ``LABEL_COLORS``; returns it."""
+        name, color = str(body.get("name") or "").strip(), body.get("color")
+        if not name:
+            raise invalid("name: Required")
+        if color not in LABEL_COLORS:
+            raise invalid(f"color: must be one of {', '.join(sorted(LABEL_COLORS))}")
+        return self.labels[self.add_label(name, str(color))]
 
     def add_person(self, name: str, email: Any = None, phone: Any = None) -> int:
         """Create a person as someone would in the app; returns the id."""

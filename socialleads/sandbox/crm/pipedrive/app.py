@@ -7,7 +7,8 @@ query parameter or the ``x-api-token`` header (https://pipedrive.readme.io/docs/
   ``POST /persons``, ``PUT /persons/{id}`` (https://developers.pipedrive.com/docs/api/v1/Persons).
 - ``POST /leads`` (``title``, ``person_id``, ``label_ids``, custom deal-field keys), ``GET /leads``
   (``person_id``, ``archived_status``), ``GET /leads/{id}``, ``PATCH /leads/{id}``; JSON bodies only
-  (https://developers.pipedrive.com/docs/api/v1/Leads). ``GET /leadLabels``.
+  (https://developers.pipedrive.com/docs/api/v1/Leads). ``GET /leadLabels``, ``POST /leadLabels``
+  (``name``, ``color``: https://developers.pipedrive.com/docs/api/v1/LeadLabels).
 - ``POST /notes`` on a ``lead_id`` or ``person_id`` (https://developers.pipedrive.com/docs/api/v1/Notes).
 
 Answers are ``{"success": true, "data": ..., "additional_data": ...}``; errors ``{"success": false,
@@ -119,6 +120,8 @@ def _dispatch(
             return _ok(person)
         case "GET", ["leadLabels"]:
             return _ok(list(account.labels.values()))
+        case "POST", ["leadLabels"]:
+            return _ok(account.create_label(body))
         case "GET", ["leads"]:
             leads = list(account.leads.values())
             if "person_id" in params:

@@ -16,7 +16,9 @@ Routes, under ``/services/data/vXX.X/`` with ``Authorization: Bearer <session id
 
 Errors are Salesforce's JSON list ``[{"message", "errorCode", "fields"}]``: ``INVALID_SESSION_ID`` 401,
 ``REQUEST_LIMIT_EXCEEDED`` 403, ``REQUIRED_FIELD_MISSING``/``INVALID_FIELD``/``STRING_TOO_LONG``/
-``DUPLICATES_DETECTED`` 400, ``NOT_FOUND``/``ENTITY_IS_DELETED`` 404, 5xx during an outage. Controls:
+``DUPLICATES_DETECTED``/``INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST`` (a Lead ``Status`` the org's
+picklist lacks; a new Lead without one gets the picklist's default) 400,
+``NOT_FOUND``/``ENTITY_IS_DELETED`` 404, 5xx during an outage. Controls:
 ``SalesforceOrg`` methods, or ``POST /_sandbox/salesforce`` with ``{"outage_seconds", "outage_status",
 "exhaust_api_limit", "duplicate_rule"}``.
 """

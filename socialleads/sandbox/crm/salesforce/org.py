@@ -30,6 +30,14 @@ LEAD_FIELDS: dict[str, int] = {
     "Rating": 255, "Industry": 255, "Website": 255, "OwnerId": 18,
 }  # fmt: skip
 READ_ONLY = frozenset({"Id", "CreatedDate", "LastModifiedDate", "IsConverted", "IsDeleted"})
+#: A new org's Lead Status picklist, the first value its default. The picklist is restricted: another
+#: value is refused (LeadStatus: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_leadstatus.htm).
+DEFAULT_LEAD_STATUSES = (
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Closed - Converted",
+    "Closed - Not Converted",
+)
 REQUIRED = ("LastName", "Company")
 LABELS = {"LastName": "Last Name", "Company": "Company", "FirstName": "First Name", "Email": "Email"}
 
@@ -57,8 +65,11 @@ class SalesforceOrg:
         duplicate_rule: bool = True,
         clock: Callable[[], datetime] = utc_now,
         instance_url: str = "https://acme.my.salesforce.com",
+        lead_statuses: Iterable[str] = DEFAULT_LEAD_STATUSES,
     ) -> None:
         self.tokens = set(tokens)
+        self.lead_statuses = tuple(lead_statuses)
+        """The Lead Status picklist, its default first."""
         self.instance_url = instance_url
         self.external_id_fields = set(external_id_fields)
         self.fields = {**LEAD_FIELDS, **dict.fromkeys(self.external_id_fields, 255)}
@@ -229,6 +240,9 @@ class SalesforceOrg:
                 raise SalesforceFault(
                     400, "INVALID_FIELD", f"No such column '{name}' on sobject of type Lead"
                 )
+            if name == "Status" and value not in self.lead_statuses:
+                message = f"Lead Status: bad value for restricted picklist field: {value}"
+                raise SalesforceFault(400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", message, [name])
             if isinstance(value, str) and len(value) > self.fields[name]:
                 label = LABELS.get(name, name)
                 message = f"{label}: data value too large: {value[:20]}... (max length={self.fields[name]})"
@@ -258,7 +272,8 @@ class SalesforceOrg:
             if missing:
                 raise missing_fields(missing)
             self._duplicates(merged, version)
-            return self.add_lead(**merged), True
+            # A Lead created without a status gets the picklist's default, as in an org.
+            return self.add_lead(**{"Status": self.lead_statuses[0], **merged}), True
 
     def update_lead(self, lead_id: str, body: dict[str, Any]) -> str:
         """Update a Lead by id (``PATCH /sobjects/Lead/{id}``); returns the id."""
