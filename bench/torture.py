@@ -70,7 +70,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from sqlalchemy import create_engine, text
@@ -167,6 +167,55 @@ class Run:
         with postgres_database(self.admin_url, label) as url:
             yield url
 
+    def receiver(self) -> Receiver:
+        """The sink's far end, answering after ``--sink-latency-ms``; a context manager."""
+        return Receiver(self.args.sink_latency_ms / 1000)
+
+    @contextlib.contextmanager
+    def scene(
+        self,
+        folder: Path,
+        receiver: Receiver,
+        url: str,
+        sources: dict[str, Any],
+        extra_env: dict[str, str] | None = None,
+        bot_url: str | None = None,
+    ) -> Iterator[Scene]:
+        """Write the config (``sources``, delivering to ``receiver``), then yield the bot (not started; its
+        database at ``bot_url``, default ``url``) and a reader of ``url``. On the way out: the record
+        (``--keep``), then the bot and whatever it left are ended."""
+        write_config(folder, sources, receiver.url)
+        port = free_port()
+        env = bot_environment(folder, bot_url or url, port, {**(extra_env or {}), **self.bot_env})
+        bot = BotProcess(folder, env, port, self.forks)
+        store = Store(url)
+        try:
+            yield Scene(receiver, bot, store, port)
+        finally:
+            if self.args.keep:
+                write_record(folder, receiver, bot)
+            bot.close()
+            store.close()
+
+
+@dataclass
+class Scene:
+    """One scenario's parts: the sink's far end, the bot process, its database read from outside, and the
+    port the bot serves on."""
+
+    receiver: Receiver
+    bot: BotProcess
+    store: Store
+    port: int
+
+
+class Ending(NamedTuple):
+    """How a scenario's finish went: seconds it took, whether everything was done, the bot's exit code."""
+
+    seconds: float
+    finished: bool
+    exit_code: int | None
+
 
 def write_config(folder: Path, sources: dict[str, Any], receiver_url: str) -> None:
     config = folder / "config"
@@ -255,14 +304,14 @@ def in_flight(receiver: Receiver, kills: list[Kill], finish_started: float) -> l
     ]
 
 
-def finish(bot: BotProcess, done: Callable[[], bool], timeout: float) -> tuple[float, bool, int | None]:
+def finish(bot: BotProcess, done: Callable[[], bool], timeout: float) -> Ending:
     """The clean finish: start the bot, wait until ``done()`` or ``timeout`` (from when it answers),
     stop it with SIGTERM. Returns the seconds from start to done, whether it was done, the exit code."""
     started = bot.start()
     up = bot.wait_up()
     complete = wait_for(done, timeout - (time.perf_counter() - up))
     seconds = time.perf_counter() - started
-    return seconds, complete, bot.stop()
+    return Ending(seconds, complete, bot.stop())
 
 
 def delivery_figures(receiver: Receiver, store: Store) -> dict[str, Any]:
@@ -289,6 +338,33 @@ def stored_figures(store: Store) -> dict[str, Any]:
     return {"stored": store.leads(), "stored_twice": sum(twice.values()), "stored_twice_by_table": twice}
 
 
+def csv_intake_figures(store: Store, rows: list[dict[str, str]]) -> dict[str, Any]:
+    """What became of a CSV's people: stored, stored twice, and lost (an email with no lead)."""
+    emails = {row["Email"] for row in rows}
+    return {**stored_figures(store), "lost": len(emails - store.lead_emails())}
+
+
+def closing_figures(scene: Scene, ending: Ending, kills: list[Kill] | None = None) -> dict[str, Any]:
+    """The figures every scenario ends with, once its bot has stopped: what was in flight at the
+    ``kills`` (none without), the deliveries and their repeats, the restarts (with kills), the finish."""
+    figures: dict[str, Any] = {}
+    if kills is None:
+        figures["in_flight_at_kills"] = 0
+    else:
+        flying = in_flight(scene.receiver, kills, scene.bot.started_at)
+        figures["in_flight_at_kills"] = sum(flying)
+        figures["in_flight_per_kill"] = flying
+        figures["undelivered_per_kill"] = [kill.undelivered for kill in kills]
+    figures.update(delivery_figures(scene.receiver, scene.store))
+    if kills is not None:
+        figures.update(restart_figures(scene.bot))
+    figures["finish_s"] = round(ending.seconds, 1)
+    figures["finished"] = ending.finished
+    figures["exit_code"] = ending.exit_code
+    figures["errors_logged"] = scene.bot.errors_logged()
+    return figures
+
+
 def restart_figures(bot: BotProcess) -> dict[str, Any]:
     r = bot.restarts
     return {
@@ -304,42 +380,25 @@ def restart_figures(bot: BotProcess) -> dict[str, Any]:
 def csv_kills(run: Run) -> dict[str, Any]:
     args, folder = run.args, run.folder("csv_kills")
     rows = people(args.leads, args.seed)
-    emails = {row["Email"] for row in rows}
-    with Receiver(args.sink_latency_ms / 1000) as receiver, run.database(folder, "csv") as url:
-        write_config(folder, csv_source(folder), receiver.url)
-        port = free_port()
-        bot = BotProcess(folder, bot_environment(folder, url, port, run.bot_env), port, run.forks)
-        store = Store(url)
-        try:
-            drop_csv(folder / "data" / "inbox", "leads.csv", rows)
-            kills = kill_loop(bot, store, receiver, run.rng("csv_kills"), args.kills, args.life)
-            seconds, complete, code = finish(
-                bot,
-                lambda: store.cursor_mentions("fair", "leads.csv") and all_delivered(store, receiver),
-                args.finish_timeout,
-            )
-            lost = len(emails - store.lead_emails())
-            flying = in_flight(receiver, kills, bot.started_at)
-            return {
-                "input": len(rows),
-                "kills": args.kills,
-                **stored_figures(store),
-                "lost": lost,
-                "in_flight_at_kills": sum(flying),
-                "in_flight_per_kill": flying,
-                "undelivered_per_kill": [kill.undelivered for kill in kills],
-                **delivery_figures(receiver, store),
-                **restart_figures(bot),
-                "finish_s": round(seconds, 1),
-                "finished": complete,
-                "exit_code": code,
-                "errors_logged": bot.errors_logged(),
-            }
-        finally:
-            if args.keep:
-                write_record(folder, receiver, bot)
-            bot.close()
-            store.close()
+    with (
+        run.receiver() as receiver,
+        run.database(folder, "csv") as url,
+        run.scene(folder, receiver, url, csv_source(folder)) as scene,
+    ):
+        bot, store = scene.bot, scene.store
+        drop_csv(folder / "data" / "inbox", "leads.csv", rows)
+        kills = kill_loop(bot, store, receiver, run.rng("csv_kills"), args.kills, args.life)
+        ending = finish(
+            bot,
+            lambda: store.cursor_mentions("fair", "leads.csv") and all_delivered(store, receiver),
+            args.finish_timeout,
+        )
+        return {
+            "input": len(rows),
+            "kills": args.kills,
+            **csv_intake_figures(store, rows),
+            **closing_figures(scene, ending, kills),
+        }
 
 
 # --- 2. kills during webhook traffic ---------------------------------------------------------------
@@ -395,8 +454,9 @@ class Traffic:
             self._thread.join(5)
 
 
-def webhook_kills(run: Run) -> dict[str, Any]:
-    args, folder = run.args, run.folder("webhook_kills")
+def lead_form_world(args: argparse.Namespace) -> tuple[World, Chaos, Any]:
+    """The sandbox's Meta world making only lead-form leads (``--webhook-rate`` a minute), its chaos, and
+    the sandbox app serving it."""
     rates = Rates(
         leads=args.webhook_rate,
         fb_comments=0,
@@ -411,23 +471,27 @@ def webhook_kills(run: Run) -> dict[str, Any]:
     # An app whose Graph API rate limit this traffic never nears: at the emulator's default (600 calls
     # an hour) the bot rightly stops calling Meta for minutes, which is not what this scenario measures.
     app.state.meta_usage.budget = 1_000_000
+    return world, chaos, app
+
+
+def webhook_kills(run: Run) -> dict[str, Any]:
+    args, folder = run.args, run.folder("webhook_kills")
+    world, chaos, app = lead_form_world(args)
     traffic = Traffic(world)
     senders: list[WebhookSender] = []
+    source, secrets = meta_source(world.tokens)
     with (
-        Receiver(args.sink_latency_ms / 1000) as receiver,
+        run.receiver() as receiver,
         LoopbackServer(app, name="sandbox") as sandbox,
         run.database(folder, "hooks") as url,
+        run.scene(
+            folder, receiver, url, source, {"SOCIALLEADS_SANDBOX_URL": sandbox.url, **secrets}
+        ) as scene,
     ):
-        source, secrets = meta_source(world.tokens)
-        write_config(folder, source, receiver.url)
-        port = free_port()
-        extra = {"SOCIALLEADS_SANDBOX_URL": sandbox.url, **secrets, **run.bot_env}
-        env = bot_environment(folder, url, port, extra)
-        bot = BotProcess(folder, env, port, run.forks)
-        store = Store(url)
+        bot, store = scene.bot, scene.store
 
         def traffic_on() -> None:
-            sender = WebhookSender(world, chaos, f"http://127.0.0.1:{port}/webhooks/meta")
+            sender = WebhookSender(world, chaos, f"http://127.0.0.1:{scene.port}/webhooks/meta")
             senders.append(sender)
             if not sender.handshake():
                 raise RuntimeError("the bot refused the webhook handshake")
@@ -442,13 +506,12 @@ def webhook_kills(run: Run) -> dict[str, Any]:
                 bot, store, receiver, run.rng("webhook_kills"), args.kills, args.life, first_up=traffic_on
             )
             traffic.stop()
-            seconds, complete, code = finish(
+            ending = finish(
                 bot,
                 lambda: truth() <= store.native_ids("leads") and all_delivered(store, receiver),
                 args.finish_timeout,
             )
             made = truth()
-            flying = in_flight(receiver, kills, bot.started_at)
             stats = senders[0].stats if senders else None
             stored = made & store.native_ids("leads")
             return {
@@ -461,24 +524,12 @@ def webhook_kills(run: Run) -> dict[str, Any]:
                 "lost_ids": sorted(made - stored)[:20],
                 "webhooks_sent": stats.sent if stats else 0,
                 "webhooks_given_up": stats.gave_up if stats else 0,
-                "in_flight_at_kills": sum(flying),
-                "in_flight_per_kill": flying,
-                "undelivered_per_kill": [kill.undelivered for kill in kills],
-                **delivery_figures(receiver, store),
-                **restart_figures(bot),
-                "finish_s": round(seconds, 1),
-                "finished": complete,
-                "exit_code": code,
-                "errors_logged": bot.errors_logged(),
+                **closing_figures(scene, ending, kills),
             }
         finally:
             traffic.stop()
             for sender in senders:
                 sender.stop()
-            if args.keep:
-                write_record(folder, receiver, bot)
-            bot.close()
-            store.close()
 
 
 # --- 3. the sink fails, then asks to wait, then answers --------------------------------------------
@@ -514,15 +565,11 @@ class SinkOutage:
 def sink_outage(run: Run) -> dict[str, Any]:
     args, folder = run.args, run.folder("sink_outage")
     rows = people(args.outage_leads, args.seed + 3)
-    emails = {row["Email"] for row in rows}
-    with Receiver(args.sink_latency_ms / 1000) as receiver, run.database(folder, "sink") as url:
+    with run.receiver() as receiver, run.database(folder, "sink") as url:
         outage = SinkOutage(receiver, args.sink_errors_seconds, args.retry_after)
         receiver.answer = outage
-        write_config(folder, csv_source(folder), receiver.url)
-        port = free_port()
-        bot = BotProcess(folder, bot_environment(folder, url, port, run.bot_env), port, run.forks)
-        store = Store(url)
-        try:
+        with run.scene(folder, receiver, url, csv_source(folder)) as scene:
+            bot, store = scene.bot, scene.store
             started = bot.start()
             bot.wait_up()
             drop_csv(folder / "data" / "inbox", "leads.csv", rows)
@@ -546,25 +593,14 @@ def sink_outage(run: Run) -> dict[str, Any]:
             )
             return {
                 "input": len(rows),
-                **stored_figures(store),
-                "lost": len(emails - store.lead_emails()),
+                **csv_intake_figures(store, rows),
                 "answered_500": sum(1 for p in posts if p.status == 500),
                 "answered_429": sum(1 for p in posts if p.status == 429),
                 "sent_before_retry_after": early,
                 "sink_recovery_s": recovery,
                 "all_delivered_s": drained,
-                "in_flight_at_kills": 0,
-                **delivery_figures(receiver, store),
-                "finish_s": round(seconds, 1),
-                "finished": done,
-                "exit_code": code,
-                "errors_logged": bot.errors_logged(),
+                **closing_figures(scene, Ending(seconds, done, code)),
             }
-        finally:
-            if args.keep:
-                write_record(folder, receiver, bot)
-            bot.close()
-            store.close()
 
 
 # --- 4. the database goes away ---------------------------------------------------------------------
@@ -592,23 +628,51 @@ class SqliteLock:
         self.conn.close()
 
 
+def take_database_away(
+    scene: Scene, proxy: TcpProxy | None, closing: contextlib.ExitStack, seconds: float
+) -> tuple[float, int, int]:
+    """The outage: the proxy cuts PostgreSQL off, or (SQLite) a lock closed by ``closing`` keeps the bot
+    from writing, for ``seconds``; then the database is back. Returns when it went away, the deliveries
+    the receiver got that the database does not record as delivered (in flight), and how many it
+    records."""
+    lock: SqliteLock | None = None
+    if proxy is not None:
+        proxy.cut()
+    else:
+        assert scene.store.sqlite_path is not None
+        lock = SqliteLock(scene.store.sqlite_path)
+        closing.callback(lock.close)
+        lock.cut()
+    cut = time.perf_counter()
+    time.sleep(seconds)
+    recorded = lock.recorded() if lock is not None else scene.store.recorded()
+    sent = scene.receiver.accepted(until=time.perf_counter())
+    in_flight = sum(1 for d in sent if not delivered_in(recorded, d))
+    base = sum(1 for _ in recorded)
+    if proxy is not None:
+        proxy.resume()
+    elif lock is not None:
+        lock.resume()
+    return cut, in_flight, base
+
+
 def db_outage(run: Run) -> dict[str, Any]:
     args, folder = run.args, run.folder("db_outage")
     rows = people(args.leads, args.seed + 4)
-    emails = {row["Email"] for row in rows}
-    with Receiver(args.sink_latency_ms / 1000) as receiver, run.database(folder, "dbout") as url:
-        write_config(folder, csv_source(folder), receiver.url)
+    with (
+        run.receiver() as receiver,
+        run.database(folder, "dbout") as url,
+        contextlib.ExitStack() as closing,
+    ):
         proxy = None
         bot_url = url
         if run.backend == "postgresql":
             parsed = make_url(url)
             proxy = TcpProxy((parsed.host or "127.0.0.1", parsed.port or 5432))
+            closing.callback(proxy.close)  # after the bot is ended (run.scene), as the lock below
             bot_url = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
-        port = free_port()
-        bot = BotProcess(folder, bot_environment(folder, bot_url, port, run.bot_env), port, run.forks)
-        store = Store(url)
-        lock = None
-        try:
+        with run.scene(folder, receiver, url, csv_source(folder), bot_url=bot_url) as scene:
+            bot, store = scene.bot, scene.store
             bot.start()
             bot.wait_up()
             drop_csv(folder / "data" / "inbox", "leads.csv", rows)
@@ -619,22 +683,7 @@ def db_outage(run: Run) -> dict[str, Any]:
                 every=0.05,
             )
             pending_at_cut = store.undelivered()
-            if proxy is not None:
-                proxy.cut()
-            else:
-                assert store.sqlite_path is not None
-                lock = SqliteLock(store.sqlite_path)
-                lock.cut()
-            cut = time.perf_counter()
-            time.sleep(args.db_outage_seconds)
-            recorded = lock.recorded() if lock is not None else store.recorded()
-            sent = receiver.accepted(until=time.perf_counter())
-            in_flight = sum(1 for d in sent if not delivered_in(recorded, d))
-            base = sum(1 for _ in recorded)
-            if proxy is not None:
-                proxy.resume()
-            elif lock is not None:
-                lock.resume()
+            cut, in_flight, base = take_database_away(scene, proxy, closing, args.db_outage_seconds)
             back = time.perf_counter()
             recovered = wait_for(
                 lambda: store.delivered_count() > base,
@@ -648,29 +697,14 @@ def db_outage(run: Run) -> dict[str, Any]:
             code = bot.stop()
             return {
                 "input": len(rows),
-                **stored_figures(store),
-                "lost": len(emails - store.lead_emails()),
+                **csv_intake_figures(store, rows),
                 "outage_s": args.db_outage_seconds,
                 "pending_at_outage": pending_at_cut,
                 "in_flight_at_outage": in_flight,
                 "db_recovery_s": recovery,
                 "all_delivered_s": round(last - back, 1) if complete else None,
-                "in_flight_at_kills": 0,
-                **delivery_figures(receiver, store),
-                "finish_s": round(seconds, 1),
-                "finished": complete,
-                "exit_code": code,
-                "errors_logged": bot.errors_logged(),
+                **closing_figures(scene, Ending(seconds, complete, code)),
             }
-        finally:
-            if args.keep:
-                write_record(folder, receiver, bot)
-            bot.close()
-            if lock is not None:
-                lock.close()
-            if proxy is not None:
-                proxy.close()
-            store.close()
 
 
 RUNNERS: dict[str, Callable[[Run], dict[str, Any]]] = {

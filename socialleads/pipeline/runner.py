@@ -37,7 +37,15 @@ from socialleads.pipeline.prepare import Prepared, SourceBinding, parse_all, qua
 from socialleads.pipeline.store_step import store_with_retry
 from socialleads.qualify import Qualifier
 from socialleads.store.outbox import Claimed
-from socialleads.store.state import PollCounts, SourceState, finish_run, load_state, save_state, start_run
+from socialleads.store.state import (
+    PollCounts,
+    SourceState,
+    finish_run,
+    load_state,
+    save_health,
+    save_state,
+    start_run,
+)
 
 log = logging.getLogger("socialleads.runner")
 #: Events per store transaction. A commit rewrites every page the chunk touched, and the identity
@@ -376,7 +384,7 @@ class Runner:
                 if health.state == HealthState.NEEDS_REAUTH:
                     state.failed_config = config_fingerprint(source)
                 self.health.change(state, health.state, summary, now)
-            save_state(conn, state)
+            save_health(conn, state)  # a poll running beside this check keeps the cursor it committed
         return health
 
     def _failed(self, state: SourceState, exc: SourceError, fingerprint: str) -> PollOutcome:

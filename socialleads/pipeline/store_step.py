@@ -407,7 +407,9 @@ def _identify(
     """Which known or new lead each lead event joins, and each lead's values after this chunk's touches."""
     keys = list({key for _, i in lead_items for key in i.keys})
     known: dict[Any, LeadRef] = dict(lead_store.find_identities(conn, keys))
-    existing = lead_store.current_rows(conn, sorted({v for v in known.values() if isinstance(v, int)}))
+    existing = lead_store.current_rows(
+        conn, sorted({v for v in known.values() if isinstance(v, int)}), for_update=True
+    )
     resolver = IdentityResolver(known=known)
     work: dict[LeadRef, _LeadWork] = {}
     touches: list[_MatchedTouch] = []

@@ -19,6 +19,9 @@ from socialleads import jsontext
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: The execution option of a connection that only reads (see ``reading``).
 READ_ONLY = "socialleads_read_only"
+#: Seconds a new PostgreSQL connection may take before it fails, when the URL sets no
+#: ``connect_timeout`` of its own: without one, a server that drops packets hangs the caller for minutes.
+CONNECT_TIMEOUT_S = 10
 
 
 def _prepare_sqlite(engine: Engine) -> None:
@@ -87,7 +90,11 @@ def checkpoint_wal(engine: Engine) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """Build the engine for ``url``; creates the folder of a SQLite file. Call ``migrate`` before use."""
+    """Build the engine for ``url``; creates the folder of a SQLite file. Call ``migrate`` before use.
+
+    A PostgreSQL connection gives up after ``CONNECT_TIMEOUT_S`` unless the URL says otherwise
+    (``?connect_timeout=30``).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
@@ -98,7 +105,10 @@ def make_engine(url: str) -> Engine:
         )
         _prepare_sqlite(engine)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, json_deserializer=jsontext.loads)
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+    engine = create_engine(
+        url, pool_pre_ping=True, json_deserializer=jsontext.loads, connect_args=connect_args
+    )
     _prepare_postgresql(engine)
     return engine
 

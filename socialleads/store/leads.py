@@ -61,11 +61,22 @@ def find_identities(conn: Connection, keys: Sequence[IdentityKey]) -> dict[Ident
     return found
 
 
-def current_rows(conn: Connection, lead_ids: Sequence[int]) -> dict[int, RowMapping]:
-    """The lead rows for ``lead_ids``."""
+def current_rows(
+    conn: Connection, lead_ids: Sequence[int], for_update: bool = False
+) -> dict[int, RowMapping]:
+    """The lead rows for ``lead_ids``.
+
+    ``for_update`` locks them until the transaction ends (PostgreSQL; on SQLite the writer holds the
+    whole database already), in id order so that two writers never wait on each other in a circle:
+    the store step, which rewrites a lead it read, must not overwrite what a person changed through
+    the API in between (an owner, a status push's revision).
+    """
+    query = _LEAD_ROWS.order_by(leads.c.id)
+    if for_update and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
     found: dict[int, RowMapping] = {}
-    for part in chunked(list(lead_ids)):
-        for row in conn.execute(_LEAD_ROWS, {"ids": list(part)}).mappings():
+    for part in chunked(sorted(lead_ids)):
+        for row in conn.execute(query, {"ids": list(part)}).mappings():
             found[row["id"]] = row
     return found
 

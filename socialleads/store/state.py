@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from socialleads.models import HealthState
 from socialleads.store.tables import poll_runs, source_state
@@ -44,11 +46,39 @@ def all_states(conn: Connection) -> list[SourceState]:
 
 
 def save_state(conn: Connection, state: SourceState) -> None:
-    """Insert or update ``state``."""
+    """Insert or update ``state``, in one statement.
+
+    Called by the runner after a poll and a health check, and by ``backfill``; the first two may run
+    at once for a source that has no row yet. An upsert (``INSERT ... ON CONFLICT DO UPDATE``) settles
+    that race: PostgreSQL waits for the other transaction and then updates its row instead of failing
+    on the primary key (https://www.postgresql.org/docs/current/sql-insert.html#SQL-ON-CONFLICT); SQLite
+    serialises writers anyway. Raises only what the database raises.
+    """
+    _upsert(conn, state, [f.name for f in fields(state) if f.name != "source"])
+
+
+#: The columns a health check decides; the rest of a source's state is the poll's.
+HEALTH_COLUMNS = ("health", "health_summary", "health_changed_at", "failed_config")
+
+
+def save_health(conn: Connection, state: SourceState) -> None:
+    """Store ``state``'s health (``HEALTH_COLUMNS``) and leave the poll's columns as they are.
+
+    For the health check (``Runner.check``), which runs beside a poll: saving its whole ``state`` would
+    put back the cursor it loaded, older than the one a poll has just committed. A source with no row
+    yet gets ``state`` whole. Raises only what the database raises.
+    """
+    _upsert(conn, state, list(HEALTH_COLUMNS))
+
+
+def _upsert(conn: Connection, state: SourceState, columns: list[str]) -> None:
+    """Insert ``state`` whole, or, when its source has a row (committed by then, or by a writer this
+    one waited for), set ``columns`` of that row to ``state``'s values."""
     values = {f.name: getattr(state, f.name) for f in fields(state)}
-    done = conn.execute(update(source_state).where(source_state.c.source == state.source).values(values))
-    if done.rowcount == 0:
-        conn.execute(insert(source_state).values(values))
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(source_state).values(values)
+    changed = {name: statement.excluded[name] for name in columns}
+    conn.execute(statement.on_conflict_do_update(index_elements=[source_state.c.source], set_=changed))
 
 
 @dataclass

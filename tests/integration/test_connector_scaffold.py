@@ -5,6 +5,9 @@ repository), laid out like this one (``connectors/<name>/``, ``tests/contract/``
 pyproject.toml with ``--register``, installed with ``pip install -e`` into a throwaway virtual
 environment that sees this one's packages (entry points are read at install time, so that is what
 makes the registry find them), and their generated contract tests run there in a subprocess.
+
+The connectors are named ``tapir``, not ``acme`` as in docs/connectors.md: a newcomer who follows the
+guide in this checkout has an ``acme`` of their own, and the names would collide.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ requires = ["setuptools"]
 build-backend = "setuptools.build_meta"
 
 [project]
-name = "acme-connectors"
+name = "tapir-connectors"
 version = "0.0.1"
 
 [tool.setuptools.packages.find]
@@ -61,10 +64,10 @@ def run(*command: str | Path, cwd: Path, env: dict[str, str] | None = None) -> s
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh project with ``acme`` (source) and ``acme_crm`` (sink) scaffolded and registered."""
-    root = tmp_path_factory.mktemp("acme-project")
+    """A fresh project with ``tapir`` (source) and ``tapir_crm`` (sink) scaffolded and registered."""
+    root = tmp_path_factory.mktemp("tapir-project")
     (root / "pyproject.toml").write_text(MINIMAL_PYPROJECT)
-    for name, kind in (("acme", "source"), ("acme_crm", "sink")):
+    for name, kind in (("tapir", "source"), ("tapir_crm", "sink")):
         code, out = invoke("connector", "new", name, "--kind", kind, "--dir", str(root), "--register")
         assert code == 0, out
         assert "pip install -e ." in out, "the command must say that the entry point needs a reinstall"
@@ -103,8 +106,8 @@ def test_the_scaffolded_source_and_sink_pass_the_conformance_kit(project: Path, 
         outcomes[(test_class, verdict)] += 1
         if verdict == "skipped":
             skipped.add(case.get("name", ""))
-    assert outcomes[("TestAcmeSource", "passed")] >= 10, outcomes
-    assert outcomes[("TestAcmeCrmSink", "passed")] >= 10, outcomes
+    assert outcomes[("TestTapirSource", "passed")] >= 10, outcomes
+    assert outcomes[("TestTapirCrmSink", "passed")] >= 10, outcomes
     assert not [key for key in outcomes if key[1] in ("failure", "error")], outcomes
     assert skipped <= EXPECTED_SKIPS, f"hooks left unfilled: {sorted(skipped - EXPECTED_SKIPS)}"
 
@@ -113,11 +116,11 @@ def test_the_installed_connectors_are_listed_by_the_registry(project: Path, inst
     env = {**os.environ, "PYTHONPATH": str(project)}
     script = (
         "from socialleads.registry import discover; r = discover(); "
-        "print(r.sources['acme'].target, r.sources['acme'].available, "
-        "r.sinks['acme_crm'].target, r.sinks['acme_crm'].available)"
+        "print(r.sources['tapir'].target, r.sources['tapir'].available, "
+        "r.sinks['tapir_crm'].target, r.sinks['tapir_crm'].available)"
     )
     out = run(installed, "-c", script, cwd=project, env=env)
-    source, sink = "connectors.acme.source:AcmeSource", "connectors.acme_crm.sink:AcmeCrmSink"
+    source, sink = "connectors.tapir.source:TapirSource", "connectors.tapir_crm.sink:TapirCrmSink"
     assert out.split() == [source, "True", sink, "True"]
 
 
@@ -128,22 +131,22 @@ def test_the_generated_code_passes_the_projects_lint_and_type_checks(project: Pa
         "connectors", "tests", cwd=project)
     env = {**os.environ, "MYPYPATH": str(REPO)}
     run(bin_dir / "mypy", "--config-file", REPO / "pyproject.toml", "--cache-dir", project / ".mypy_cache",
-        "connectors/acme", "connectors/acme_crm", cwd=project, env=env)
+        "connectors/tapir", "connectors/tapir_crm", cwd=project, env=env)
 
 
 def test_without_register_it_prints_the_entry_point_and_leaves_pyproject_alone(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(MINIMAL_PYPROJECT)
-    code, out = invoke("connector", "new", "acme", "--kind", "source", "--dir", str(tmp_path))
+    code, out = invoke("connector", "new", "tapir", "--kind", "source", "--dir", str(tmp_path))
     assert code == 0, out
-    assert '[project.entry-points."socialleads.sources"]\nacme = "connectors.acme.source:AcmeSource"' in out
+    assert '[project.entry-points."socialleads.sources"]\ntapir = "connectors.tapir.source:TapirSource"' in out
     assert (tmp_path / "pyproject.toml").read_text() == MINIMAL_PYPROJECT
-    assert (tmp_path / "connectors" / "acme" / "source.py").is_file()
-    assert (tmp_path / "tests" / "contract" / "test_acme_contract.py").is_file()
+    assert (tmp_path / "connectors" / "tapir" / "source.py").is_file()
+    assert (tmp_path / "tests" / "contract" / "test_tapir_contract.py").is_file()
 
 
 @pytest.mark.parametrize(
     ("name", "says"),
-    [("csv", "already a connector named 'csv'"), ("Acme", "lowercase"), ("acme-crm", "(try 'acme_crm')")],
+    [("csv", "already a connector named 'csv'"), ("Tapir", "lowercase"), ("tapir-crm", "(try 'tapir_crm')")],
 )
 def test_a_name_that_cannot_be_used_writes_nothing(tmp_path: Path, name: str, says: str) -> None:
     code, out = invoke("connector", "new", name, "--kind", "sink", "--dir", str(tmp_path))
@@ -157,8 +160,8 @@ def test_a_name_declared_in_pyproject_or_an_existing_folder_is_refused(tmp_path:
     (tmp_path / "pyproject.toml").write_text(MINIMAL_PYPROJECT + declared)
     code, out = invoke("connector", "new", "zoho", "--kind", "sink", "--dir", str(tmp_path))
     assert (code, "already a connector named 'zoho'" in out) == (2, True), out
-    (tmp_path / "connectors" / "acme").mkdir(parents=True)
-    code, out = invoke("connector", "new", "acme", "--kind", "source", "--dir", str(tmp_path))
+    (tmp_path / "connectors" / "tapir").mkdir(parents=True)
+    code, out = invoke("connector", "new", "tapir", "--kind", "source", "--dir", str(tmp_path))
     assert (code, "already exists" in out) == (2, True), out
     assert not (tmp_path / "tests").exists()
 
@@ -166,7 +169,7 @@ def test_a_name_declared_in_pyproject_or_an_existing_folder_is_refused(tmp_path:
 def test_register_adds_one_line_to_the_table_and_keeps_the_rest_of_the_file() -> None:
     """On this repository's own pyproject.toml (read, never written): one line after the last source."""
     text = (REPO / "pyproject.toml").read_text()
-    spec = ConnectorSpec.of("acme", "source")
+    spec = ConnectorSpec.of("tapir", "source")
     edited = with_entry_point(text, spec)
     before, after = text.splitlines(), edited.splitlines()
     assert len(after) == len(before) + 1
@@ -177,22 +180,22 @@ def test_register_adds_one_line_to_the_table_and_keeps_the_rest_of_the_file() ->
     entries = [i for i in range(table + 1, next_table) if before[i].strip() and not before[i].startswith("#")]
     last_entry = entries[-1]
     assert at == last_entry + 1
-    with pytest.raises(ValueError, match="already declares 'acme'"):
+    with pytest.raises(ValueError, match="already declares 'tapir'"):
         with_entry_point(edited, spec)
 
 
 def test_register_appends_a_missing_table_and_keeps_crlf_line_ends() -> None:
-    spec = ConnectorSpec.of("acme_crm", "sink")
-    text = '[project]\r\nname = "x"\r\n\r\n[project.entry-points."socialleads.sources"]\r\nacme = "a:B"\r\n'
+    spec = ConnectorSpec.of("tapir_crm", "sink")
+    text = '[project]\r\nname = "x"\r\n\r\n[project.entry-points."socialleads.sources"]\r\ntapir = "a:B"\r\n'
     edited = with_entry_point(text, spec)
     table = '[project.entry-points."socialleads.sinks"]'
-    assert edited == f'{text}\r\n{table}\r\nacme_crm = "connectors.acme_crm.sink:AcmeCrmSink"\r\n'
+    assert edited == f'{text}\r\n{table}\r\ntapir_crm = "connectors.tapir_crm.sink:TapirCrmSink"\r\n'
 
 
 def test_register_refuses_a_group_declared_inline() -> None:
     text = '[project]\nname = "x"\nentry-points = {"socialleads.sinks" = {other = "a:B"}}\n'
     with pytest.raises(ValueError, match="without its own table"):
-        with_entry_point(text, ConnectorSpec.of("acme_crm", "sink"))
+        with_entry_point(text, ConnectorSpec.of("tapir_crm", "sink"))
 
 
 def test_a_package_of_its_own_goes_where_its_name_says(tmp_path: Path) -> None:
