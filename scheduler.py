@@ -206,6 +206,10 @@ def build_scheduler(bot: Bot, stop: threading.Event) -> tuple[BackgroundSchedule
         name="pick up configuration changes",
         **_ONCE,
     )
+    warm_up = getattr(bot.runner.qualifier, "warm_up", None)
+    if warm_up is not None:  # the first lead after a start should not wait for the intent model to load
+        warming = DateTrigger(run_date=now)
+        scheduler.add_job(warm_up, warming, id="warm_up", name="load the intent model", **_ONCE)
     waker = DispatchWaker(bot, stop)
     # One run that lasts as long as the bot: it waits on the in-process wake, not on a timer tick.
     scheduler.add_job(waker.run, DateTrigger(run_date=now), id=DISPATCH_JOB, name="dispatch", **_ONCE)

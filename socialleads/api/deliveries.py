@@ -22,7 +22,7 @@ from socialleads.api.problems import ApiProblem
 from socialleads.redact import REDACTOR
 from socialleads.store import audit, outbox
 from socialleads.store.db import reading
-from socialleads.store.tables import deliveries
+from socialleads.store.tables import deliveries, leads
 
 router = APIRouter(prefix="/api/v1", tags=["deliveries"])
 
@@ -34,6 +34,7 @@ class DeliveryOut(BaseModel):
 
     id: int
     lead_id: int
+    lead_key: str | None = Field(description="The lead's public key, for /api/v1/leads/{key}.")
     sink: str
     route: str
     """The routing rule that sent the lead to this sink (``default`` for the default route)."""
@@ -108,7 +109,7 @@ def _out(row: dict[str, object]) -> DeliveryOut:
     )
 
 
-_COLUMNS = [deliveries.c[name] for name in DeliveryOut.model_fields]
+_COLUMNS = [deliveries.c[name] for name in DeliveryOut.model_fields if name != "lead_key"]
 
 
 @router.get("/deliveries", response_model=DeliveryPage, responses={422: {}})
@@ -124,7 +125,12 @@ def list_deliveries(
 ) -> DeliveryPage:
     """Deliveries newest first (by id), filtered; ``since`` compares with when a delivery last changed."""
     after = _cursor_id(cursor)
-    query = select(*_COLUMNS).order_by(deliveries.c.id.desc()).limit(limit + 1)
+    query = (
+        select(*_COLUMNS, leads.c.key.label("lead_key"))
+        .join(leads, leads.c.id == deliveries.c.lead_id)
+        .order_by(deliveries.c.id.desc())
+        .limit(limit + 1)
+    )
     if status is not None:
         query = query.where(deliveries.c.status == status)
     if sink is not None:

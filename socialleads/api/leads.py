@@ -21,7 +21,7 @@ from socialleads.api.auth import Principal, api_settings, bot_of, require
 from socialleads.api.events import publish_lead_updated
 from socialleads.api.params import Instant
 from socialleads.api.problems import ApiProblem
-from socialleads.models import EventKind, LeadStatus
+from socialleads.models import EventKind, Lead, LeadStatus
 from socialleads.store import lead_queries, lead_work
 from socialleads.store import leads as lead_store
 from socialleads.store.db import reading
@@ -59,6 +59,8 @@ class LeadItem(_Out):
     sources: list[str]
     platforms: list[str]
     kinds: list[str]
+    last_touch_at: datetime | None = Field(description="When the person last wrote or filled a form.")
+    reasons: list[str] = Field(description="The strongest intent reasons in words (three at most).")
     created_at: datetime
     updated_at: datetime
 
@@ -121,6 +123,11 @@ class IntentOut(_Out):
     is_lead: bool
     language: str | None
     reasons: list[ReasonOut]
+    touch_id: int | None = Field(
+        default=None,
+        description="The touch whose message the reasons' spans point into (None: no span, or no touch "
+        "fits them).",
+    )
 
 
 class QualityOut(_Out):
@@ -226,6 +233,32 @@ class LeadChange(BaseModel):
     note: str | None = Field(default=None, min_length=1, max_length=10_000)
 
 
+def _intent_touch(lead: Lead) -> int | None:
+    """The touch whose message the lead's intent was read from, for highlighting its spans.
+
+    The lead keeps its best verdict, not which touch gave it; the spans are character offsets into
+    that touch's message. The latest touch whose message every span fits inside is taken: right for
+    the common lead with one written touch, and a best guess (documented in docs/console.md) when a
+    person wrote several times.
+    """
+    spans = [r.span for r in lead.intent.reasons if r.span] if lead.intent else []
+    if not spans:
+        return None
+    longest = max(end for _, end in spans)
+    for touch in reversed(lead.touches):
+        if touch.message and len(touch.message) >= longest:
+            return touch.id
+    return None
+
+
+def _intent_out(lead: Lead) -> IntentOut | None:
+    if lead.intent is None:
+        return None
+    out = IntentOut.model_validate(lead.intent)
+    out.touch_id = _intent_touch(lead)
+    return out
+
+
 def _sight(request: Request, principal: Principal, conn: Connection) -> frozenset[str] | None:
     """The owners whose leads the caller may read (lower-cased), or None for every lead."""
     if principal.role is Role.SALES and api_settings(request).sales_see == "team":
@@ -253,6 +286,8 @@ def _item(s: LeadSummary) -> LeadItem:
         sources=list(s.sources),
         platforms=list(s.platforms),
         kinds=list(s.kinds),
+        last_touch_at=s.last_touch_at,
+        reasons=list(s.reasons),
         created_at=s.created_at,
         updated_at=s.updated_at,
     )
@@ -272,7 +307,7 @@ def _lead_out(d: LeadDetail) -> LeadOut:
         owner=lead.owner,
         contact=ContactOut.model_validate(contact),
         handles=[HandleOut.model_validate(h) for h in lead.handles],
-        intent=IntentOut.model_validate(lead.intent) if lead.intent else None,
+        intent=_intent_out(lead),
         quality=QualityOut.model_validate(lead.quality) if lead.quality else None,
         route=RouteOut(rules=d.route, owner=lead.owner, sinks={x.sink: x.route for x in d.deliveries}),
         touches=[TouchOut.model_validate(t) for t in lead.touches],

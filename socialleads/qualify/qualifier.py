@@ -31,6 +31,12 @@ class LeadQualifier:
             self._classifier = IntentClassifier.load()
         return self._classifier
 
+    def warm_up(self) -> None:
+        """Load the classifier and read one text with it, so that the first comment after a start does
+        not pay for loading the model and the language identifier (about a second here). Called once
+        by the scheduler when the bot starts."""
+        self.classifier.verdict("How much is it?", lang=None, threshold=DEFAULT_THRESHOLD)
+
     def qualify(self, draft: LeadDraft, campaign: Campaign | None) -> Qualification:
         """Decide whether ``draft`` is a lead, and how good; never raises for any text."""
         magnet = campaign.lead_magnet if campaign else None

@@ -138,6 +138,10 @@ class LeadSummary:
     sources: tuple[str, ...] = ()
     platforms: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    last_touch_at: datetime | None = None
+    """When the person last wrote or filled a form (the platform's time of their latest touch)."""
+    reasons: tuple[str, ...] = ()
+    """The lead's intent reasons in words, strongest first, at most ``GLANCE_REASONS`` (for lists)."""
 
     @property
     def name(self) -> str | None:
@@ -445,37 +449,69 @@ def _page_rows(
     return rows
 
 
-#: A lead's distinct touch sources, platforms and kinds.
-_TouchLists = tuple[list[str], list[str], list[str]]
+#: How many intent reasons a list shows per lead.
+GLANCE_REASONS = 3
 
 
-def _touch_summaries(conn: Connection, lead_ids: Sequence[int]) -> dict[int, _TouchLists]:
-    """Each lead's distinct sources, platforms and kinds, in the order its touches came."""
-    found: dict[int, _TouchLists] = defaultdict(lambda: ([], [], []))
+@dataclass
+class _TouchFacts:
+    """What a list shows of a lead's touches: distinct sources, platforms and kinds in the order they
+    came, and when the latest was written."""
+
+    sources: list[str] = field(default_factory=list)
+    platforms: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    last_touch_at: datetime | None = None
+
+    def add(self, source: str, platform: str, kind: str, occurred_at: datetime | None) -> None:
+        for target, value in ((self.sources, source), (self.platforms, platform), (self.kinds, kind)):
+            if value not in target:
+                target.append(value)
+        if occurred_at is not None and (self.last_touch_at is None or occurred_at > self.last_touch_at):
+            self.last_touch_at = occurred_at
+
+
+def _touch_facts(conn: Connection, lead_ids: Sequence[int]) -> dict[int, _TouchFacts]:
+    """Each lead's ``_TouchFacts``."""
+    found: dict[int, _TouchFacts] = defaultdict(_TouchFacts)
     if not lead_ids:
         return found
     query = (
-        select(touches.c.lead_id, touches.c.source, touches.c.platform, touches.c.kind)
+        select(touches.c.lead_id, touches.c.source, touches.c.platform, touches.c.kind, touches.c.occurred_at)
         .where(touches.c.lead_id.in_(list(lead_ids)))
         .order_by(touches.c.lead_id, touches.c.received_at, touches.c.id)
     )
-    for lead_id, *values in conn.execute(query):
-        lists = found[lead_id]
-        for target, value in zip(lists, values, strict=True):
-            if value not in target:
-                target.append(value)
+    for lead_id, source, platform, kind, occurred_at in conn.execute(query):
+        found[lead_id].add(source, platform, kind, occurred_at)
     return found
 
 
-def _summary(row: Mapping[str, Any], touched: _TouchLists | None) -> LeadSummary:
-    sources, platforms, kinds = touched or ([], [], [])
+def _glance_reasons(conn: Connection, lead_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    """Each lead's strongest intent reasons in words (``GLANCE_REASONS`` at most)."""
+    if not lead_ids:
+        return {}
+    found: dict[int, tuple[str, ...]] = {}
+    query = select(leads.c.id, leads.c.intent).where(
+        leads.c.id.in_(list(lead_ids)), leads.c.intent.is_not(None)
+    )
+    for lead_id, intent in conn.execute(query):
+        reasons = (intent or {}).get("reasons") or []
+        ranked = sorted(reasons, key=lambda r: -(r.get("points") or 0.0))
+        found[lead_id] = tuple(str(r.get("detail") or r.get("signal")) for r in ranked[:GLANCE_REASONS])
+    return found
+
+
+def _summary(row: Mapping[str, Any], touched: _TouchFacts | None, reasons: tuple[str, ...]) -> LeadSummary:
+    facts = touched or _TouchFacts()
     values = {column.name: row[column.name] for column in _SUMMARY_COLUMNS}
     return LeadSummary(
         **values,
         language=row["language"],
-        sources=tuple(sources),
-        platforms=tuple(platforms),
-        kinds=tuple(kinds),
+        sources=tuple(facts.sources),
+        platforms=tuple(facts.platforms),
+        kinds=tuple(facts.kinds),
+        last_touch_at=facts.last_touch_at,
+        reasons=reasons,
     )
 
 
@@ -500,8 +536,9 @@ def list_leads(
     rows = _page_rows(conn, where, order, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    touched = _touch_summaries(conn, [r["id"] for r in rows])
-    items = [_summary(r, touched.get(r["id"])) for r in rows]
+    ids = [r["id"] for r in rows]
+    touched, reasons = _touch_facts(conn, ids), _glance_reasons(conn, ids)
+    items = [_summary(r, touched.get(r["id"]), reasons.get(r["id"], ())) for r in rows]
     next_cursor = None
     if more and rows:
         last = rows[-1]

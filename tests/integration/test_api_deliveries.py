@@ -92,6 +92,8 @@ def test_deliveries_are_listed_newest_first_with_their_outcome(outbox: Outbox) -
         "delivered",
     )
     assert newest["delivered_at"] == "2026-11-27T12:05:00Z" and newest["last_error"] is None
+    lead = outbox.admin.get(f"/api/v1/leads/{newest['lead_key']}").json()  # the lead page's link
+    assert lead["number"] == newest["lead_id"]
     assert (oldest["status"], oldest["attempts"], oldest["next_attempt_at"]) == ("dead", 1, None)
     assert "400" in oldest["last_error"]
     assert SECRET not in answer.text

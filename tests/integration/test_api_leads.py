@@ -320,6 +320,14 @@ def test_a_comment_lead_shows_its_intent_and_reasons(shop: Shop) -> None:
     }
     assert lead["handles"] == [handle]
     assert lead["touches"][0]["message"] == BUYING
+    # The spans point into the message of the touch the intent was read from, for highlighting.
+    assert lead["intent"]["touch_id"] == lead["touches"][0]["id"]
+    spans = [r["span"] for r in lead["intent"]["reasons"] if r["span"]]
+    assert spans and all(0 <= start < end <= len(BUYING) for start, end in spans)
+    # The list shows the strongest reasons in words, and when the person wrote.
+    strongest = sorted(lead["intent"]["reasons"], key=lambda r: -(r["points"] or 0))[:3]
+    assert item["reasons"] == [r["detail"] for r in strongest]
+    assert item["last_touch_at"] == max(t["occurred_at"] for t in lead["touches"])
     assert shop.admin.get("/api/v1/leads/sl1-nothing-like-it").status_code == 404
 
 
