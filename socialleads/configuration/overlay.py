@@ -38,7 +38,7 @@ from socialleads.configuration.yamlfile import KeyPath, YamlDocument, resolve_re
 from socialleads.errors import ConfigurationError
 from socialleads.registry import Registry
 from socialleads.settings import ENV_PREFIX
-from socialleads.store.audit import MASK, masked
+from socialleads.store.audit import MASK, is_secret_key, masked
 
 ItemKey = tuple[ItemKind, str]
 _ENV_FIX = 'write {"$env": NAME} with a variable of its own, set in the environment or the secrets file'
@@ -287,27 +287,69 @@ def keep_secrets(
 ) -> dict[str, Any]:
     """``body`` with the stored secrets it leaves out, or sends back as ``********``, kept.
 
-    So a client can send back what ``GET`` showed without knowing the secrets. A mask for which
-    nothing is stored is dropped (the connector's model then says whether the key is required).
+    So a client can send back what ``GET`` showed without knowing the secrets. A top-level secret
+    field left out keeps its stored value; a ``********`` anywhere (a Meta page's ``token`` in a list,
+    a header named like a secret in a map, as ``masked_body`` shows them) takes the stored value at
+    the same place (the same key; in a list, the item with the same ``id``, else at the same index).
+    A mask for which nothing is stored is dropped (the connector's model then says whether the key is
+    required), so ``********`` is never stored as a secret.
     """
     config = body.get("config")
     if kind not in ("source", "sink") or not isinstance(config, dict):
         return body
-    kept = dict(config)
     old = stored.get("config") if stored else None
     old_config: dict[str, Any] = old if isinstance(old, dict) else {}
-    for key in {*secret_keys(kind, body, registry), *(k for k, v in config.items() if v == MASK)}:
-        if key in old_config and (key not in config or config[key] == MASK):
+    kept: dict[str, Any] = _unmask(config, old_config)
+    for key in secret_keys(kind, body, registry):
+        if key in old_config and key not in config:
             kept[key] = old_config[key]
-        elif kept.get(key) == MASK:
-            del kept[key]
     return {**body, "config": kept}
 
 
+_DROP = object()
+"""What ``_unmask`` answers for a mask with nothing stored behind it: leave the key out."""
+
+
+def _unmask(new: Any, old: Any) -> Any:
+    """``new`` with each ``MASK`` replaced by the value at the same place in ``old`` (``_DROP`` when
+    there is none)."""
+    if isinstance(new, str):
+        return (old if old is not None and old != MASK else _DROP) if new == MASK else new
+    if isinstance(new, dict):
+        before = old if isinstance(old, dict) else {}
+        out = {k: _unmask(v, before.get(k)) for k, v in new.items()}
+        return {k: v for k, v in out.items() if v is not _DROP}
+    if isinstance(new, list):
+        before_items = old if isinstance(old, list) else []
+        by_id = {i.get("id"): i for i in before_items if isinstance(i, dict) and i.get("id") is not None}
+        out_items = []
+        for n, item in enumerate(new):
+            match = by_id.get(item.get("id")) if isinstance(item, dict) and item.get("id") in by_id else None
+            if match is None and n < len(before_items):
+                match = before_items[n]
+            out_items.append(_unmask(item, match))
+        return [i for i in out_items if i is not _DROP]
+    return new
+
+
 def plain_secrets(kind: ItemKind, body: dict[str, Any], registry: Registry) -> list[str]:
-    """The secret values written in ``body`` itself (not references), to register with the redactor."""
+    """The secret values written in ``body`` itself (not references), to register with the redactor:
+    the connector's secret fields, and every value under a key named like a secret at any depth (a
+    Meta page's ``token``)."""
     config = body.get("config")
     if not isinstance(config, dict):
         return []
     values = [config.get(key) for key in secret_keys(kind, body, registry)]
-    return [v for v in values if isinstance(v, str)]
+    return [v for v in [*values, *_secret_named_values(config)] if isinstance(v, str) and v != MASK]
+
+
+def _secret_named_values(value: Any) -> list[Any]:
+    """The values under secret-named keys (``store.audit.is_secret_key``) anywhere in ``value``."""
+    if isinstance(value, dict):
+        found: list[Any] = []
+        for k, v in value.items():
+            found += [v] if is_secret_key(str(k)) else _secret_named_values(v)
+        return found
+    if isinstance(value, list):
+        return [x for item in value for x in _secret_named_values(item)]
+    return []

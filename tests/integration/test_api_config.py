@@ -327,6 +327,28 @@ def test_secrets_are_write_only_and_the_running_sink_uses_them(
     assert running.get_secret_value() == "from-the-environment-77"
 
 
+def test_a_masked_secret_sent_back_inside_a_map_keeps_the_stored_value(
+    served: tuple[ScriptedBot, ApiServer],
+) -> None:
+    sb, api = served
+    admin = api.person("ada@example.com", Role.ADMIN)
+    key = "k-5d1f8e2a9c4b7e60"
+    with LoopbackReceiver() as rx:
+        hook = {"type": "webhook", "config": {"url": f"{rx.url}/hooks", "headers": {"X-Api-Key": key}}}
+        assert admin.put("/api/v1/sinks/hook", json=hook).status_code == 200
+        shown = admin.get("/api/v1/sinks/hook").json()["body"]
+        assert shown["config"]["headers"] == {"X-Api-Key": "********"}
+        shown["concurrency"] = 2  # what a client read, sent back with one change
+        assert admin.put("/api/v1/sinks/hook", json=shown).status_code == 200
+        campaign = {"sources": ["src"], "routes": [{"name": "all", "deliver_to": ["hook"]}]}
+        assert admin.put("/api/v1/campaigns/spring", json=campaign).status_code == 200
+        sb.set_events([{"seq": 1, "name": "Anna", "email": "anna@example.com"}])
+        sb.bot.runner.poll("src")
+        assert sb.bot.dispatcher.dispatch_due().delivered == 1
+        [request] = rx.wait_for(1)
+        assert request.header("X-Api-Key") == key  # the stored value, never the mask
+
+
 def _wait_for(condition: Any, seconds: float = 15.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
