@@ -138,7 +138,8 @@ def test_without_register_it_prints_the_entry_point_and_leaves_pyproject_alone(t
     (tmp_path / "pyproject.toml").write_text(MINIMAL_PYPROJECT)
     code, out = invoke("connector", "new", "tapir", "--kind", "source", "--dir", str(tmp_path))
     assert code == 0, out
-    assert '[project.entry-points."socialleads.sources"]\ntapir = "connectors.tapir.source:TapirSource"' in out
+    table = '[project.entry-points."socialleads.sources"]'
+    assert f'{table}\ntapir = "connectors.tapir.source:TapirSource"' in out
     assert (tmp_path / "pyproject.toml").read_text() == MINIMAL_PYPROJECT
     assert (tmp_path / "connectors" / "tapir" / "source.py").is_file()
     assert (tmp_path / "tests" / "contract" / "test_tapir_contract.py").is_file()

@@ -81,10 +81,12 @@ class SecondWriter(threading.Thread):
 
 def _wait_until_blocked(engine: Engine, writer: SecondWriter) -> None:
     """Return once ``writer`` waits on the first writer's lock (PostgreSQL) or has had time to (SQLite)."""
-    writer.started_transaction.wait(WAIT_LIMIT_S)
     if engine.dialect.name != "postgresql":
-        time.sleep(0.3)  # BEGIN IMMEDIATE waits for the write lock: the order is fixed already
+        # The writer's BEGIN IMMEDIATE waits for the write lock (so it never reports a transaction
+        # started before the first one ends): the order is fixed once it has had time to get there.
+        time.sleep(0.3)
         return
+    writer.started_transaction.wait(WAIT_LIMIT_S)
     deadline = time.monotonic() + WAIT_LIMIT_S
     with engine.connect() as observer:
         while time.monotonic() < deadline:
