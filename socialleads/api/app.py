@@ -13,7 +13,18 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from socialleads import __version__
-from socialleads.api import admin_routes, config_routes, deliveries, events, leads, session_routes, stats
+from socialleads.api import (
+    admin_routes,
+    campaign_preview,
+    config_routes,
+    connector_routes,
+    dashboard_stats,
+    deliveries,
+    events,
+    leads,
+    session_routes,
+    stats,
+)
 from socialleads.api.auth import Principal, signed_in
 from socialleads.api.problems import install_problem_handlers
 from socialleads.bot import Bot
@@ -24,8 +35,11 @@ ROUTERS = (
     leads.router,
     deliveries.router,
     stats.router,
+    dashboard_stats.router,
     events.router,
     config_routes.router,
+    campaign_preview.router,
+    connector_routes.router,
 )
 """Every router under /api/v1, in the order the schema lists them."""
 

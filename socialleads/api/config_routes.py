@@ -415,7 +415,7 @@ class RouteTestOut(BaseModel):
     explanation: list[str]
 
 
-def _tested_campaign(bot: Bot, name: str, body: dict[str, Any] | None) -> Campaign:
+def tested_campaign(bot: Bot, name: str, body: dict[str, Any] | None) -> Campaign:
     """The campaign in force, or ``body`` checked as a PUT would check it (422 with its problems)."""
     if body is None:
         campaign = bot.config.campaigns.get(name)
@@ -512,7 +512,7 @@ def test_routes(
     """Route a stored lead or a draft through the campaign's rules: every rule's verdict, which one
     decides, the sinks and the owner. Nothing is written."""
     bot = bot_of(request)
-    campaign = _tested_campaign(bot, name, body.campaign)
+    campaign = tested_campaign(bot, name, body.campaign)
     with reading(bot.engine) as conn:
         facts, current_owner = _facts(bot, conn, body, campaign)
         decision = route(facts, name, campaign, bot.config.default_route)

@@ -28,6 +28,9 @@ MAX_WINDOW = timedelta(days=366)
 
 DEFAULT_WINDOW = timedelta(days=30)
 
+#: ``?days=``: the window as the last so many days up to ``until``, instead of a ``since``.
+DAYS = Query(default=None, ge=1, le=MAX_WINDOW.days, description="The last days up to until; not with since.")
+
 
 class DayCountOut(BaseModel):
     """Leads created on one UTC day from one source, platform and kind (of their first touch)."""
@@ -76,10 +79,18 @@ class StatsOut(BaseModel):
     deliveries: list[SinkOut]
 
 
-def _window(since: datetime | None, until: datetime | None, now: datetime) -> tuple[datetime, datetime]:
-    """The window asked for, defaulted; raises ``ApiProblem(422)`` for one that is not a window."""
+def stats_window(
+    since: datetime | None, until: datetime | None, now: datetime, days: int | None = None
+) -> tuple[datetime, datetime]:
+    """The window asked for, defaulted; raises ``ApiProblem(422)`` for one that is not a window.
+
+    ``days`` counts back from ``until`` (the bot's "now" by default) instead of a ``since``, so that a
+    client can ask for "the last 7 days" without reading its own clock, which may differ from the bot's.
+    """
     end = until or now
-    start = since or end - DEFAULT_WINDOW
+    if days is not None and since is not None:
+        raise ApiProblem(422, "give since or days, not both")
+    start = end - timedelta(days=days) if days is not None else since or end - DEFAULT_WINDOW
     if start >= end:
         raise ApiProblem(422, "since must be before until")
     if end - start > MAX_WINDOW:
@@ -92,11 +103,12 @@ def get_stats(
     request: Request,
     since: Instant | None = Query(default=None, description="Start (inclusive); until - 30 days by default."),
     until: Instant | None = Query(default=None, description="End (exclusive); now by default."),
+    days: int | None = DAYS,
     _: Principal = require(Permission.STATS_READ),
 ) -> StatsOut:
     """Leads per day per source/platform/kind, grades, statuses, speed to lead, deliveries per sink."""
     bot = bot_of(request)
-    start, end = _window(since, until, bot.clock())
+    start, end = stats_window(since, until, bot.clock(), days)
     with reading(bot.engine) as conn:
         per_day = stats.leads_per_day(conn, start, end)
         grades = stats.leads_by(conn, "grade", start, end)

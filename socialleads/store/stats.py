@@ -129,36 +129,56 @@ def _seconds(
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def speed_to_lead(conn: Connection, since: datetime, until: datetime) -> list[SpeedToLead]:
-    """Speed to lead per source of first touch (see ``SpeedToLead``), sorted by source.
+@dataclass
+class LeadSpeeds:
+    """Per group (the source of first touch unless told otherwise): the seconds each delivered lead of
+    the cohort took (in no order), and how many leads no sink has accepted yet (see ``SpeedToLead``)."""
 
-    Fetches one (source, seconds) row per lead of the window and sorts the seconds in Python.
-    """
+    seconds: dict[Any, list[float]] = field(default_factory=lambda: defaultdict(list))
+    undelivered: dict[Any, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def lead_speeds(
+    conn: Connection, since: datetime, until: datetime, by: ColumnElement[Any] | None = None
+) -> LeadSpeeds:
+    """The speed to lead of every lead of the window, grouped by ``by`` (a column of the lead or its
+    first touch; the touch's source by default): ``speed_to_lead`` summarises them, the dashboard's
+    histogram counts them, the campaign figures group them by ``leads.c.campaign``. Fetches one
+    (group, seconds) row per lead."""
+    group = touches.c.source if by is None else by
     accepted = and_(
         delivery_attempts.c.delivery_id == deliveries.c.id, delivery_attempts.c.outcome == "delivered"
     )
     first_delivered = func.min(delivery_attempts.c.finished_at)
     query = (
-        _cohort([touches.c.source, _seconds(conn, first_delivered, touches.c.received_at)], since, until)
+        _cohort([group, _seconds(conn, first_delivered, touches.c.received_at)], since, until)
         .outerjoin(deliveries, deliveries.c.lead_id == leads.c.id)
         .outerjoin(delivery_attempts, accepted)
-        .group_by(leads.c.id, touches.c.source, touches.c.received_at)
+        .group_by(leads.c.id, group, touches.c.received_at)
     )
-    durations: dict[str, list[float]] = defaultdict(list)
-    undelivered: dict[str, int] = defaultdict(int)
-    for source, seconds in conn.execute(query):
+    found = LeadSpeeds()
+    for key, seconds in conn.execute(query):
         if seconds is None:
-            undelivered[source] += 1
+            found.undelivered[key] += 1
         else:  # julianday is exact to about 50 µs: milliseconds are what the figures keep
-            durations[source].append(max(0.0, round(float(seconds), 3)))
+            found.seconds[key].append(max(0.0, round(float(seconds), 3)))
+    return found
+
+
+def speed_to_lead(conn: Connection, since: datetime, until: datetime) -> list[SpeedToLead]:
+    """Speed to lead per source of first touch (see ``SpeedToLead``), sorted by source.
+
+    Sorts the seconds of ``lead_speeds`` in Python.
+    """
+    found = lead_speeds(conn, since, until)
     speeds = []
-    for source in sorted({*durations, *undelivered}):
-        ordered = sorted(durations[source])
+    for source in sorted({*found.seconds, *found.undelivered}):
+        ordered = sorted(found.seconds.get(source, []))
         speeds.append(
             SpeedToLead(
                 source,
                 len(ordered),
-                undelivered[source],
+                found.undelivered.get(source, 0),
                 percentile(ordered, 50),
                 percentile(ordered, 90),
                 percentile(ordered, 99),
