@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import threading
@@ -29,6 +30,8 @@ import requests
 import typer
 from sqlalchemy import func, select
 
+from socialleads.accounts.passwords import hash_password
+from socialleads.accounts.roles import Role
 from socialleads.bot import Bot, build_bot
 from socialleads.cli.common import console, errors, fail_on_config_errors
 from socialleads.models import EventStatus
@@ -36,6 +39,7 @@ from socialleads.sandbox.runtime import Sandbox, SandboxOptions
 from socialleads.sandbox.world.csv_drops import CsvDropper
 from socialleads.sandbox.world.living import Rates
 from socialleads.settings import load_settings
+from socialleads.store import accounts
 from socialleads.store.tables import (
     dead_letters,
     deliveries,
@@ -45,6 +49,8 @@ from socialleads.store.tables import (
     touches,
 )
 
+#: The console account the demo makes, with a password printed once.
+DEMO_ADMIN = "demo@socialleads.invalid"
 #: A busy world, so that something happens every few seconds of the demo.
 DEMO_RATES = Rates(leads=4, fb_comments=5, ig_comments=2, x_posts=10)
 
@@ -213,15 +219,24 @@ def demo_command(
     _demo_environment(sandbox, data_dir / "inbox")
     try:
         bot = _demo_bot(config_dir, data_dir, sandbox)
+        password = _demo_admin(bot)
         stop = threading.Event()
         _start_visitors(sandbox, bot.settings.web.port, data_dir / "inbox", seed, every, stop)
-        if seconds:
-            threading.Timer(seconds, stop.set).start()
+        if seconds:  # a daemon: Ctrl-C before the time is up must not wait for it
+            timer = threading.Timer(seconds, stop.set)
+            timer.daemon = True
+            timer.start()
         console.print(
             f"socialleads demo: a simulated trade-show inbox in {data_dir / 'inbox'} gets a lead list every "
             f"{every:g}s, and the sandbox runs at {sandbox.url}: Meta and X, and the HubSpot and Slack "
             f"the leads go to (its world: {sandbox.url}/_sandbox/world). "
             "Lead cards appear below. Ctrl-C to stop.",
+            markup=False,
+        )
+        web = bot.settings.web
+        console.print(
+            f"The console: http://{web.host}:{web.port}/ ; sign in as {DEMO_ADMIN} with the one-time "
+            f"password {password} (made for this run; the demo's database starts afresh each time).",
             markup=False,
         )
         try:
@@ -266,6 +281,23 @@ def _demo_bot(config_dir: Path, data_dir: Path, sandbox: Sandbox) -> Bot:
         if not _port_free(settings.web.host, settings.web.port):
             settings.web.port = _free_port()  # the default port is taken: another one (it is printed)
         return build_bot(settings)
+
+
+def _demo_admin(bot: Bot) -> str:
+    """Make the demo's admin (``DEMO_ADMIN``) with a new random password; returns the password."""
+    password = secrets.token_urlsafe(12)
+    now = bot.clock()
+    with bot.engine.begin() as conn:
+        accounts.add_user(
+            conn,
+            DEMO_ADMIN,
+            name="Demo Admin",
+            role=Role.ADMIN,
+            team=None,
+            password_hash=hash_password(password),
+            now=now,
+        )
+    return password
 
 
 def _start_visitors(

@@ -1,4 +1,5 @@
-"""The FastAPI app served in the bot's process: liveness, health, the API and the platforms' webhooks.
+"""The FastAPI app served in the bot's process: liveness, health, the API, the platforms' webhooks and
+the console (``socialleads/console``).
 
 Only ``/healthz`` and ``/webhooks/*`` answer strangers in full; ``/health`` tells them its status
 alone, and its details (sources, deliveries, what is unavailable) only to signed-in callers.
@@ -16,6 +17,7 @@ from socialleads import __version__
 from socialleads.api.app import install_api
 from socialleads.api.auth import authenticate
 from socialleads.bot import Bot
+from socialleads.console.pages import install_console
 from socialleads.models import HealthState
 from socialleads.pipeline.health import BAD_STATES
 from socialleads.store import outbox
@@ -45,6 +47,7 @@ def create_app(bot: Bot) -> FastAPI:
         return JSONResponse(body, status_code=code)
 
     WebhookRoutes(bot).install(app)
+    install_console(app)
     return app
 
 
