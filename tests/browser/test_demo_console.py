@@ -6,6 +6,7 @@ own; the test reads what it printed, signs in with a browser, and finds leads in
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CONSOLE_LINE = re.compile(r"The console: (http://\S+?)/ ; sign in as (\S+) with the one-time password (\S+) ")
@@ -54,6 +57,7 @@ def test_the_demo_prints_a_console_login_and_its_leads_are_in_the_inbox(
             cwd=REPO,
             stdout=out,
             stderr=subprocess.STDOUT,
+            env={**os.environ, "SOCIALLEADS_WEB__PORT": str(free_port())},  # not 8787: tests run side by side
         )
     try:
         origin, email, password = _wait_for(CONSOLE_LINE, log, demo, timeout=60).groups()

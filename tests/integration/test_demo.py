@@ -6,11 +6,14 @@ date is fixed anywhere.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,6 +33,7 @@ def test_the_demo_shows_every_platform_and_delivers_to_the_sales_pipeline(tmp_pa
         text=True,
         timeout=120,
         check=False,
+        env={**os.environ, "SOCIALLEADS_WEB__PORT": str(free_port())},  # not 8787: tests run side by side
     )
 
     out = done.stdout + done.stderr
