@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from socialleads import __version__
 from socialleads.api import (
     admin_routes,
+    backfill_routes,
     campaign_preview,
     config_routes,
     connector_routes,
@@ -40,6 +41,7 @@ ROUTERS = (
     config_routes.router,
     campaign_preview.router,
     connector_routes.router,
+    backfill_routes.router,
 )
 """Every router under /api/v1, in the order the schema lists them."""
 

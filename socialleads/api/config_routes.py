@@ -89,6 +89,8 @@ class CheckOut(BaseModel):
     state: HealthState
     summary: str
     details: list[str]
+    expires_at: datetime | None = None
+    """When the credentials the check looked at expire, where the platform says (a Meta token)."""
 
 
 def _view(
@@ -305,7 +307,12 @@ def _check(request: Request, kind: Literal["source", "sink"], name: str, timeout
         raise ApiProblem(409, f"{kind} '{name}' is not running: {why}")
     health = _check_within(lambda: check_connector(connector), timeout, f"{kind}-{name}")
     return CheckOut(
-        kind=kind, name=name, state=health.state, summary=health.summary, details=list(health.details)
+        kind=kind,
+        name=name,
+        state=health.state,
+        summary=health.summary,
+        details=list(health.details),
+        expires_at=health.expires_at,
     )
 
 

@@ -12,7 +12,8 @@ their config models, and how each configured source and sink is doing (docs/api.
   ``parse_duration`` does not read. ``SecretStr`` fields are ``writeOnly`` with format ``password``.
 - ``GET /api/v1/status/sources``: each configured source's health with its summary (the reason and
   the fix, in the connector's words), its last poll and success, its events by path (webhook, poll),
-  and the paid reads of this period against the budget for a source that counts them (X).
+  and the paid reads of this period against the budget for a source that counts them (X), and whether
+  it can backfill (``can_backfill``).
 - ``GET /api/v1/status/sinks``: each configured sink's circuit, pause and last error, and its
   deliveries by status.
 
@@ -42,6 +43,7 @@ from socialleads.bot import Bot
 from socialleads.configuration.loader import secret_fields
 from socialleads.configuration.models import SinkEntry, SourceEntry
 from socialleads.models import HealthState
+from socialleads.pipeline.backfill import can_backfill
 from socialleads.redact import REDACTOR
 from socialleads.registry import PluginInfo, PluginKind
 from socialleads.settings import parse_duration
@@ -245,6 +247,8 @@ class SourceStatusOut(BaseModel):
     consecutive_failures: int
     events: EventCountsOut
     usage: UsageOut | None
+    can_backfill: bool
+    """Its connector reads history (``POST /api/v1/sources/{name}/backfill``); False when not running."""
 
 
 _NO_EVENTS = EventCountsOut(events=0, by_webhook=0, by_poll=0, poll_only=0, leads=0, dead=0, duplicates=0)
@@ -328,6 +332,7 @@ def source_status(request: Request, _: Principal = require(Permission.SOURCES_RE
                 consecutive_failures=state.consecutive_failures if state else 0,
                 events=counts.get(name, _NO_EVENTS),
                 usage=_usage(bot, name),
+                can_backfill=can_backfill(bot.sources.get(name)),
             )
         )
     return found

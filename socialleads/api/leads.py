@@ -22,7 +22,7 @@ from socialleads.api.events import publish_lead_updated
 from socialleads.api.params import Instant
 from socialleads.api.problems import ApiProblem
 from socialleads.models import EventKind, Lead, LeadStatus
-from socialleads.store import lead_queries, lead_work
+from socialleads.store import audit, lead_queries, lead_work, outbox
 from socialleads.store import leads as lead_store
 from socialleads.store.db import reading
 from socialleads.store.lead_queries import CursorError, LeadDetail, LeadFilters, LeadSummary
@@ -427,4 +427,48 @@ def change_lead(
         bot.runner.on_deliveries_due()  # the CRMs hear of the new status now, not at the next tick
     if changes:
         publish_lead_updated(bot, number, [change.action.removeprefix("lead.") for change in changes])
+    return answer
+
+
+class HeldDecision(BaseModel):
+    """``POST /leads/{key}/held``: send the deliveries a routing rule held for review, or never send them."""
+
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["release", "reject"]
+
+
+@router.post(
+    "/leads/{lead_id}/held", response_model=LeadOut, responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}}
+)
+def decide_held(
+    body: HeldDecision,
+    request: Request,
+    lead_id: str = Path(max_length=100, description="The lead's public key (`sl1-...`)."),
+    principal: Principal = require(Permission.LEADS_UPDATE),
+) -> LeadOut:
+    """Release a held lead (its held deliveries are sent now) or reject it (they never are; the lead
+    stays stored), as ``socialleads leads release|reject`` do; audited. 409 when nothing is held."""
+    bot = bot_of(request)
+    now = bot.clock()
+    release = body.decision == "release"
+    with bot.engine.begin() as conn:
+        row = _visible_row(request, principal, conn, lead_id)
+        changed = outbox.decide_held(conn, row["id"], release, now)
+        if not changed:
+            raise ApiProblem(409, "this lead has no deliveries held for review")
+        audit.record(
+            conn,
+            actor=principal.actor,
+            action=f"lead.{body.decision}",
+            target=f"lead:{row['key']}",
+            before={"held": changed},
+            after={"status": outbox.PENDING if release else outbox.REJECTED},
+            now=now,
+        )
+        answer = _lead_out(
+            lead_queries.lead_detail(conn, lead_store.current_rows(conn, [row["id"]])[row["id"]])
+        )
+    if release and bot.runner.on_deliveries_due is not None:
+        bot.runner.on_deliveries_due()
+    publish_lead_updated(bot, row["id"], ["deliveries"])
     return answer

@@ -150,6 +150,9 @@ def test_an_admin_replays_a_dead_letter(app: ConsoleWorld, context: Any, shot: S
     row.get_by_role("button", name="Replay").click()
     page.get_by_text("1 delivery queued again").wait_for()
     app.wait_until("the replayed delivery to be sent", lambda: len(app.receiver.requests) >= 2)
+    page.goto(f"{app.origin}/sources")
+    page.get_by_role("button", name="Check now: fbc").click()
+    page.get_by_test_id("expires-fbc").get_by_text("Credentials expire").wait_for()  # the page token's expiry
     page.goto(f"{app.origin}/admin/users")
     page.get_by_role("table", name="People").get_by_text("ada@example.com").wait_for()
     page.get_by_role("table", name="Audit log").get_by_text("delivery.replay").wait_for()

@@ -553,6 +553,7 @@ def test_a_live_check_answers_and_one_that_hangs_times_out(
         "state": "failing",
         "summary": "the check did not answer within 1s",
         "details": [],
+        "expires_at": None,
     }
     fifo.write_text('{"events": []}')  # lets the abandoned check finish
     disabled = admin.put("/api/v1/sources/slow", json={**body, "enabled": False})

@@ -230,6 +230,29 @@ function statusControls() {
   return el("div", { class: "actions", role: "group", "aria-label": "Status" }, buttons, owner, lostForm);
 }
 
+// A routing rule held the lead for review: sales send it on or stop it here.
+function heldBanner() {
+  const held = lead.deliveries.filter((d) => d.status === "held");
+  if (!held.length) return null;
+  const decide = async (decision, done) => {
+    try {
+      lead = await api("POST", `/api/v1/leads/${encodeURIComponent(KEY)}/held`, { decision });
+      render();
+      toast(done);
+    } catch (error) {
+      toast(error.message, "error");
+    }
+  };
+  return el(
+    "div",
+    { class: "held", role: "region", "aria-label": "Held for review" },
+    el("p", {}, el("strong", {}, "Held for review: "), `a routing rule holds this lead before it goes to ${held.map((d) => d.sink).join(", ")}.`),
+    el("button", { type: "button", class: "primary", onclick: () => decide("release", "Released: it is being sent") }, "Release"),
+    " ",
+    el("button", { type: "button", class: "danger", onclick: () => decide("reject", "Rejected: it will not be sent") }, "Reject")
+  );
+}
+
 function notesSection() {
   const text = el("textarea", { id: "note", name: "note", rows: 3, maxlength: 10000, required: true });
   const form = el("form", { id: "note-form" }, el("label", { for: "note" }, "Add a note"), text, el("button", { type: "submit" }, "Save note"));
@@ -280,6 +303,7 @@ function draw() {
       el("span", { class: "muted small" }, `#${lead.number}`, lead.campaign ? ` · ${lead.campaign}` : "", ` · owner: ${lead.owner || "nobody"}`)
     ),
     lead.status_reason ? el("p", { class: "muted" }, `Reason: ${lead.status_reason}`) : null,
+    heldBanner(),
     statusControls(),
     el("div", { class: "grid" }, whySection(), personSection(), qualitySection(), routeSection(), deliveriesSection(), notesSection()),
     timelineSection(),

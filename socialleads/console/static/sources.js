@@ -66,6 +66,9 @@ function checkResult(kind, name) {
     healthBadge(done.state),
     " ",
     el("span", {}, done.summary),
+    done.expires_at
+      ? el("p", { class: "small", "data-testid": `expires-${done.name}` }, "Credentials expire ", timeEl(done.expires_at), ` (${new Date(done.expires_at).toLocaleDateString()})`)
+      : null,
     done.details.length ? el("ul", { class: "details" }, done.details.map((d) => el("li", {}, d))) : null
   );
 }
@@ -102,6 +105,7 @@ function actions(kind, item) {
     "div",
     { class: "row-actions" },
     el("button", { type: "button", onclick: () => checkNow(kind, item.name), "aria-label": `Check now: ${item.name}` }, "Check now"),
+    kind === "source" ? backfillButton(item.name) : null,
     editable
       ? el("button", { type: "button", disabled: !formable, title: formable ? null : "its connector is not installed here", onclick: () => openForm(kind, item), "aria-label": `Edit ${item.name}` }, "Edit")
       : null,
@@ -160,7 +164,7 @@ function sourceRow(item) {
     "tr",
     { dataset: { name: item.name } },
     nameCell(item),
-    el("td", { class: "health-cell" }, healthCell(status), checkResult("source", item.name)),
+    el("td", { class: "health-cell" }, healthCell(status), checkResult("source", item.name), backfillBox(item.name)),
     el("td", { class: "small when", dataset: { label: "Last poll" } }, el("div", {}, timeEl(status.last_poll_at)), el("div", { class: "muted" }, "success ", timeEl(status.last_success_at))),
     el("td", { dataset: { label: "Events" } }, counts(status.events)),
     el("td", { dataset: { label: "Paid reads" } }, usage(status.usage)),
@@ -672,6 +676,128 @@ async function save(form, kind, editing, parts) {
   await load();
 }
 
+// ---- backfill -------------------------------------------------------------------------------------
+
+// "Backfill" on a running source whose connector reads history (can_backfill): a dialog asks how far
+// back, POST .../backfill starts it in the bot, and GET .../backfill is read every second while it
+// runs. The progress is kept in memory by the bot process that runs it (docs/console.md).
+const BACKFILL_CHOICES = ["7d", "30d", "90d"];
+const backfills = new Map(); // source name → its latest job, as GET .../backfill answers it
+
+function backfillPath(name) {
+  return `/api/v1/sources/${encodeURIComponent(name)}/backfill`;
+}
+
+function backfillButton(name) {
+  const status = state.status.source.get(name);
+  if (!status || !status.running || !status.can_backfill) return null;
+  const running = backfills.get(name)?.status === "running";
+  return el("button", { type: "button", disabled: running, onclick: () => askBackfill(name), "aria-label": `Backfill ${name}` }, "Backfill");
+}
+
+function partsText(job) {
+  if (job.parts_total === null) return `listing parts (${job.parts_known} so far)`;
+  if (job.status === "running") return `part ${Math.min(job.parts_done + 1, job.parts_total)} of ${job.parts_total}${job.current_part ? `: ${job.current_part}` : ""}`;
+  return `${job.parts_done} of ${job.parts_total} ${plural(job.parts_total, "part")}`;
+}
+
+function backfillBox(name) {
+  const job = backfills.get(name);
+  if (!job) return null;
+  const heading = { running: `Backfill since ${job.since}`, done: `Backfill since ${job.since} done`, failed: `Backfill since ${job.since} failed` }[job.status];
+  // No value while the parts are listed: an indeterminate bar.
+  const bar = el("progress", { max: job.parts_total || 1, value: job.parts_total === null ? null : job.status === "running" ? job.parts_done : job.parts_total || 1, "aria-label": `Backfill of ${name}` });
+  const counts = `${job.events_read} ${plural(job.events_read, "event")} read, ${job.events_new} new · ${job.leads_created} ${plural(job.leads_created, "lead")}`;
+  return el(
+    "div",
+    { class: `backfill backfill-${job.status} small`, role: "status", "data-testid": `backfill-${name}` },
+    el("strong", {}, heading),
+    bar,
+    el("div", { class: "backfill-parts" }, partsText(job)),
+    el("div", { class: "backfill-counts" }, counts),
+    job.parts_skipped ? el("div", { class: "muted" }, `${job.parts_skipped} ${plural(job.parts_skipped, "part")} done in an earlier run, not read again`) : null,
+    job.error ? el("p", { class: "error-text" }, job.error) : null,
+    job.finished_at ? el("div", { class: "muted" }, "finished ", timeEl(job.finished_at)) : null
+  );
+}
+
+// Read the job again every second while it runs; ``quiet`` for the first look (no job yet is a 404).
+async function followBackfill(name, quiet = false) {
+  const before = backfills.get(name);
+  try {
+    backfills.set(name, await api("GET", backfillPath(name)));
+  } catch (error) {
+    if (!quiet) toast(`Backfill of ${name}: ${error.message}`, "error");
+    return;
+  }
+  render();
+  const job = backfills.get(name);
+  if (job.status === "running") {
+    setTimeout(() => followBackfill(name), 1000);
+  } else if (before && before.status === "running") {
+    toast(job.status === "done" ? `Backfill of ${name} done: ${job.events_new} new events, ${job.leads_created} leads` : `Backfill of ${name} failed`, job.status === "done" ? "info" : "error");
+    load().catch((error) => toast(error.message, "error")); // the events and leads it stored
+  }
+}
+
+function askBackfill(name) {
+  const other = el("input", { id: "backfill-other", name: "other", placeholder: "e.g. 14d", size: 8, spellcheck: "false", "aria-label": "Other period", "aria-describedby": "backfill-help" });
+  const radio = (value, checked) => el("input", { type: "radio", name: "since", value, checked });
+  const otherRadio = radio("", false);
+  other.addEventListener("input", () => {
+    otherRadio.checked = true;
+  });
+  const problem = el("p", { class: "field-error", role: "alert", hidden: true });
+  const dialog = el("dialog", { class: "backfill-dialog", "aria-labelledby": "backfill-title" });
+  const form = el(
+    "form",
+    { method: "dialog" },
+    el("h2", { id: "backfill-title" }, `Backfill ${name}`),
+    el(
+      "fieldset",
+      {},
+      el("legend", {}, "How far back"),
+      BACKFILL_CHOICES.map((value) => el("label", { class: "choice" }, radio(value, value === "90d"), ` ${value}`)),
+      el("label", { class: "choice" }, otherRadio, " other: "),
+      other,
+      el("p", { class: "help", id: "backfill-help" }, "Written like 14d or 36h. The platform may keep less (Meta keeps leads 90 days). Events already stored are not stored twice; parts an earlier backfill with the same period finished are not read again.")
+    ),
+    problem,
+    el("div", { class: "actions" }, el("button", { type: "submit", class: "primary" }, "Start backfill"), el("button", { type: "button", onclick: () => dialog.close() }, "Cancel"))
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const chosen = form.querySelector('input[name="since"]:checked');
+    startBackfill(name, chosen && chosen.value ? chosen.value : other.value.trim(), dialog, problem);
+  });
+  dialog.append(form);
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+async function startBackfill(name, since, dialog, problem) {
+  if (!since) {
+    problem.textContent = "Choose how far back, or write it (e.g. 14d).";
+    problem.hidden = false;
+    return;
+  }
+  try {
+    backfills.set(name, await api("POST", backfillPath(name), { since }));
+  } catch (error) {
+    if (error.status !== 409) {
+      const detail = error.problem && Array.isArray(error.problem.errors) && error.problem.errors.length ? error.problem.errors.map((e) => e.problem || e.message).join("; ") : error.message;
+      problem.textContent = detail;
+      problem.hidden = false;
+      return;
+    }
+    toast(error.message, "error"); // one runs already (shown below), or the source cannot backfill
+  }
+  dialog.close();
+  render();
+  followBackfill(name, true);
+}
+
 // ---- the page -------------------------------------------------------------------------------------
 
 async function start() {
@@ -693,6 +819,7 @@ async function start() {
   state.entrySchemas = connectors.entry_schemas;
   for (const button of document.querySelectorAll(".add-item")) button.disabled = false; // the forms need the schemas
   await load();
+  for (const status of state.status.source.values()) if (status.can_backfill) followBackfill(status.name, true); // one may run already
   liveEvents({ "source.health": loadSoon, "lead.stored": loadSoon, "delivery.done": loadSoon }, loadSoon);
   setInterval(loadSoon, 30_000); // last polls move without events
 }
