@@ -24,7 +24,7 @@ from socialleads.accounts.roles import Permission
 from socialleads.api.auth import Principal, bot_of, require
 from socialleads.api.params import Instant
 from socialleads.api.problems import ApiProblem
-from socialleads.api.stats import DAYS, stats_window
+from socialleads.api.stats import DAYS, SINCE, UNTIL, stats_window
 from socialleads.configuration.loader import AppConfig
 from socialleads.configuration.models import Campaign
 from socialleads.store import dashboard_stats as figures
@@ -40,8 +40,6 @@ MAX_HOURLY_WINDOW = timedelta(days=14)
 #: The bucket chosen when none is asked for: hours for a window up to this long, days beyond.
 HOURLY_BY_DEFAULT = timedelta(days=7)
 
-_SINCE = Query(default=None, description="Start (inclusive); until - 30 days by default.")
-_UNTIL = Query(default=None, description="End (exclusive); now by default.")
 
 
 class IntentBinOut(BaseModel):
@@ -151,8 +149,8 @@ def _thresholds(config: AppConfig) -> list[ThresholdOut]:
 @router.get("/stats/intent", response_model=IntentHistogramOut, responses={422: {}})
 def get_intent_histogram(
     request: Request,
-    since: Instant | None = _SINCE,
-    until: Instant | None = _UNTIL,
+    since: Instant | None = SINCE,
+    until: Instant | None = UNTIL,
     days: int | None = DAYS,
     _: Principal = require(Permission.STATS_READ),
 ) -> IntentHistogramOut:
@@ -178,8 +176,8 @@ def get_intent_histogram(
 @router.get("/stats/speed", response_model=SpeedHistogramOut, responses={422: {}})
 def get_speed_histogram(
     request: Request,
-    since: Instant | None = _SINCE,
-    until: Instant | None = _UNTIL,
+    since: Instant | None = SINCE,
+    until: Instant | None = UNTIL,
     days: int | None = DAYS,
     _: Principal = require(Permission.STATS_READ),
 ) -> SpeedHistogramOut:
@@ -220,8 +218,8 @@ def _starts(start: datetime, end: datetime, bucket: Bucket) -> list[datetime]:
 @router.get("/stats/polls", response_model=PollHealthOut, responses={422: {}})
 def get_poll_health(
     request: Request,
-    since: Instant | None = _SINCE,
-    until: Instant | None = _UNTIL,
+    since: Instant | None = SINCE,
+    until: Instant | None = UNTIL,
     days: int | None = DAYS,
     bucket: Bucket | None = Query(
         default=None, description="hour (windows up to 14 days) or day; hour up to 7 days by default."

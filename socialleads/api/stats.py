@@ -29,6 +29,8 @@ MAX_WINDOW = timedelta(days=366)
 DEFAULT_WINDOW = timedelta(days=30)
 
 #: ``?days=``: the window as the last so many days up to ``until``, instead of a ``since``.
+SINCE = Query(default=None, description="Start (inclusive); until - 30 days by default.")
+UNTIL = Query(default=None, description="End (exclusive); now by default.")
 DAYS = Query(default=None, ge=1, le=MAX_WINDOW.days, description="The last days up to until; not with since.")
 
 
@@ -101,8 +103,8 @@ def stats_window(
 @router.get("/stats", response_model=StatsOut, responses={422: {}})
 def get_stats(
     request: Request,
-    since: Instant | None = Query(default=None, description="Start (inclusive); until - 30 days by default."),
-    until: Instant | None = Query(default=None, description="End (exclusive); now by default."),
+    since: Instant | None = SINCE,
+    until: Instant | None = UNTIL,
     days: int | None = DAYS,
     _: Principal = require(Permission.STATS_READ),
 ) -> StatsOut:

@@ -10,6 +10,7 @@ never travels in a URL or a template, it is fetched from ``/api/v1`` and written
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,12 +111,6 @@ def login(request: Request, next: str | None = None) -> Response:
     return _render("login.html", next=target)
 
 
-@router.get(INBOX.path)
-def inbox(request: Request) -> Response:
-    """New leads first, live; filters in the URL."""
-    return _shell(request, INBOX)
-
-
 @router.get(LEAD.path)
 def lead(request: Request, key: str) -> Response:
     """One lead in full, with its status buttons and notes."""
@@ -124,34 +119,19 @@ def lead(request: Request, key: str) -> Response:
     return _shell(request, LEAD, lead=key)
 
 
-@router.get(CAMPAIGNS.path)
-def campaigns(request: Request) -> Response:
-    """Campaigns with their figures; managers create and edit them and preview their routing."""
-    return _shell(request, CAMPAIGNS)
+def _plain_page(page: Page) -> Callable[[Request], Response]:
+    """The route of a page that takes nothing from its path: its shell for the caller."""
+
+    def show(request: Request) -> Response:
+        return _shell(request, page)
+
+    show.__name__ = page.script.removesuffix(".js")
+    return show
 
 
-@router.get(DASHBOARD.path)
-def dashboard(request: Request) -> Response:
-    """Charts: leads per day, grades, intent scores, speed to lead, deliveries, source health."""
-    return _shell(request, DASHBOARD)
-
-
-@router.get(SOURCES.path)
-def sources(request: Request) -> Response:
-    """Sources and sinks: health, checks, and forms from each connector's config model."""
-    return _shell(request, SOURCES)
-
-
-@router.get(DELIVERIES.path)
-def deliveries(request: Request) -> Response:
-    """The outbox and its dead letters; replay."""
-    return _shell(request, DELIVERIES)
-
-
-@router.get(USERS.path)
-def users(request: Request) -> Response:
-    """People, their roles, and their API tokens."""
-    return _shell(request, USERS)
+for _page in PAGES:  # every page but the lead's (its key is checked first) is its shell and nothing else
+    if _page is not LEAD:
+        router.add_api_route(_page.path, _plain_page(_page), methods=["GET"])
 
 
 def install_console(app: FastAPI) -> None:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.browser.driving import Shot
+from tests.browser.world import ConsoleWorld, console_world
 
 REPO = Path(__file__).resolve().parents[2]
 #: Flags for a root user on a machine with no network: no sandbox (root), and none of the background
@@ -41,7 +44,7 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture
-def shot(request: pytest.FixtureRequest) -> Callable[[Any, str], None]:
+def shot(request: pytest.FixtureRequest) -> Shot:
     """``shot(page, name)`` saves a full-page screenshot named after the test (and its database) and
     ``name`` where the tests leave them."""
     folder = Path(os.environ.get("SOCIALLEADS_ARTIFACTS", REPO / "artifacts")) / "screenshots"
@@ -78,3 +81,24 @@ def browser() -> Iterator[object]:
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Iterator[ConsoleWorld]:
+    """The running bot of tests/browser/world.py (a test file may define its own ``app``)."""
+    with console_world(tmp_path, database_url) as made:
+        yield made
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A page at a laptop's size that records every script error; the test fails on any."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
+    made = context.new_page()
+    errors: list[str] = []
+    made.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield made
+    finally:
+        context.close()
+    assert errors == [], errors

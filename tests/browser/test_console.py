@@ -8,25 +8,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from socialleads.testing.http_receiver import ScriptedResponse
-from tests.browser.world import ConsoleWorld, console_world
+from tests.browser.driving import Shot, sign_in
+from tests.browser.world import ConsoleWorld
 from tests.support.api import PASSWORD
 
 pytestmark = pytest.mark.timeout(180)
 
 INTENT_COMMENT = "How much is the oak dining table? I'd like to order two for our office."
-
-
-@pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[ConsoleWorld]:
-    with console_world(tmp_path, database_url) as made:
-        yield made
 
 
 @pytest.fixture
@@ -36,20 +30,6 @@ def context(browser: Any) -> Iterator[Any]:
         yield made
     finally:
         made.close()
-
-
-Shot = Callable[[Any, str], None]
-"""The ``shot`` fixture: ``shot(page, name)`` saves a screenshot."""
-
-
-def sign_in(page: Any, origin: str, email: str, start: str = "/inbox") -> None:
-    """Open ``start``, get sent to the sign-in form, sign in, and land back on ``start``."""
-    page.goto(f"{origin}{start}")
-    page.wait_for_url(re.compile(r"/login\?next="))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{origin}{start}")
 
 
 def test_signing_in_and_out(app: ConsoleWorld, context: Any, shot: Shot) -> None:

@@ -9,13 +9,12 @@ its script has filled it (no "Loading…" left), at a desk's width and a phone's
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.world import ConsoleWorld, console_world
+from tests.browser.world import ConsoleWorld
 from tests.support.api import PASSWORD
 
 pytestmark = pytest.mark.timeout(240)
@@ -23,12 +22,6 @@ pytestmark = pytest.mark.timeout(240)
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 PAGES = ("/inbox", "/campaigns", "/dashboard", "/sources", "/deliveries", "/admin/users")
-
-
-@pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[ConsoleWorld]:
-    with console_world(tmp_path, database_url) as made:
-        yield made
 
 
 def violations(page: Any) -> list[str]:

@@ -9,7 +9,7 @@ runs on the wall clock, so the world's present is now; nothing here asserts a da
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,15 +24,13 @@ from socialleads.sandbox.server import SandboxServer
 from socialleads.sandbox.world.living import Rates, World
 from socialleads.settings import Settings
 from socialleads.store.tables import leads, raw_events
-from tests.browser.test_console import sign_in
+from tests.browser.driving import Shot, sign_in
 from tests.support.api import ANY_PORT, ApiServer, serving_api
 from tests.support.bots import WallClock
 from tests.support.configs import write_config
 from tests.support.meta_leads import MAIN, main_page_source
 
 pytestmark = pytest.mark.timeout(180)
-
-Shot = Callable[[Any, str], None]
 
 
 @dataclass
@@ -80,20 +78,6 @@ def app(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> I
                 yield LeadsWorld(bot, world, chaos, api)
         finally:
             bot.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A page at a laptop's size that records every script error; the test fails on any."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
-    made = context.new_page()
-    errors: list[str] = []
-    made.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield made
-    finally:
-        context.close()
-    assert errors == [], errors
 
 
 def test_an_admin_backfills_a_source_and_watches_the_bar_to_the_end(

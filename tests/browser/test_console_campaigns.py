@@ -9,19 +9,17 @@ error or breaks its Content-Security-Policy; screenshots are saved (conftest.py 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.test_console import sign_in
-from tests.browser.world import ConsoleWorld, console_world
+from tests.browser.driving import CSP_LISTENER, Shot, sign_in
+from tests.browser.world import ConsoleWorld
 from tests.support.api import Caller
 
 pytestmark = pytest.mark.timeout(180)
 
-Shot = Callable[[Any, str], None]
 
 BUYERS = (
     ("Gudrun Olafsdottir", "How much is the oak dining table? I'd like to order two for our office."),
@@ -30,18 +28,6 @@ BUYERS = (
 BROWSER = ("Siiri Laine", "Lovely colours in this photo!")
 EXPECTED_REFUSAL = re.compile(r"^Failed to load resource: the server responded with a status of 422 ")
 #: Records what the page's Content-Security-Policy refused, before any script of the page runs.
-CSP_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-});
-"""
-
-
-@pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[ConsoleWorld]:
-    with console_world(tmp_path, database_url) as made:
-        yield made
 
 
 class Watched:

@@ -9,20 +9,17 @@ both sizes are saved (conftest.py says where).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from socialleads.store.tables import poll_runs
-from tests.browser.test_console import sign_in
-from tests.browser.world import ConsoleWorld, console_world
+from tests.browser.driving import CSP_LISTENER, Shot, sign_in
+from tests.browser.world import ConsoleWorld
 
 pytestmark = pytest.mark.timeout(180)
 
-Shot = Callable[[Any, str], None]
 
 CHARTS = (
     "chart-leads",
@@ -35,12 +32,6 @@ CHARTS = (
 )
 #: Records what the page's Content-Security-Policy refused, before any script of the page runs.
 #: Playwright adds it through the DevTools protocol, which the policy does not govern.
-CSP_LISTENER = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-});
-"""
 
 #: How wide the page, the body and the widest chart are, against the screen.
 WIDTHS = """({
@@ -49,12 +40,6 @@ WIDTHS = """({
   screen: window.innerWidth,
   widest: Math.max(...[...document.querySelectorAll(".chart")].map((c) => c.getBoundingClientRect().right)),
 })"""
-
-
-@pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[ConsoleWorld]:
-    with console_world(tmp_path, database_url) as made:
-        yield made
 
 
 class Watched:

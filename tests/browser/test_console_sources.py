@@ -10,39 +10,17 @@ field is left empty, and a secret can be given as an ``$env`` reference instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.test_console import sign_in
-from tests.browser.world import ConsoleWorld, console_world
+from tests.browser.driving import Shot, sign_in
+from tests.browser.world import ConsoleWorld
 
 pytestmark = pytest.mark.timeout(180)
 
-Shot = Callable[[Any, str], None]
 HOOK_SECRET = "whsec-4f1c9a7e-console-test"
-
-
-@pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[ConsoleWorld]:
-    with console_world(tmp_path, database_url) as made:
-        yield made
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A page at a laptop's size that records every script error; the test fails on any."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
-    made = context.new_page()
-    errors: list[str] = []
-    made.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield made
-    finally:
-        context.close()
-    assert errors == [], errors
 
 
 def _wait_for_text(locator: Any, pattern: str, timeout_s: float = 15.0) -> None:
