@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio
 import pytest
 
 from socialleads.models import (
@@ -20,6 +21,16 @@ from socialleads.testing.kit import sample_lead, sample_touch
 
 # Database fixtures (SQLite and PostgreSQL) for every store test; the shifted-clock pass (make test-future).
 pytest_plugins = ["tests.support.db", "tests.support.clock_shift"]
+
+# anyio imports its parts on first use, and, being a pytest plugin, has them rewritten by pytest's
+# assertion rewriter, which parses their source. The first static file a test's web server sends
+# imported anyio's file module from a server thread while another thread parsed source, and CPython
+# 3.11 failed one of the two parses ("SystemError: AST constructor recursion depth mismatch"): the
+# page's script answered 500 (seen once in CI on 2026-12-07). Everything anyio offers is imported here,
+# before any test starts a thread. Outside pytest nothing is rewritten, so the bot itself needs none of this.
+for _name in dir(anyio):
+    if not _name.startswith("_"):
+        getattr(anyio, _name)
 
 
 @pytest.fixture(autouse=True)
