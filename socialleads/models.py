@@ -7,6 +7,8 @@ Sinks receive ``Lead`` and answer with ``Delivery``.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -145,6 +147,37 @@ class Handle(_Record):
         return None
 
 
+def clean_display_name(text: str) -> str:
+    """A platform display name as a name: its first part, without emoji, symbols and control characters.
+
+    Display names are labels people decorate ("🚀 Anna Berg | Growth ✨"); a name field of a CRM wants
+    letters. Cuts at the separators labels use (``|``, ``•``, ``·``, ``/``, dashes set in spaces),
+    keeps letters, marks, digits, spaces and the punctuation names use (``.-'`` and the apostrophe).
+    """
+    for part in _LABEL_SEPARATORS.split(unicodedata.normalize("NFC", text)):
+        kept = "".join(
+            ch if unicodedata.category(ch)[0] in "LMN" or ch in _NAME_PUNCTUATION else " " for ch in part
+        )
+        name = " ".join(kept.split()).strip(_NAME_PUNCTUATION)
+        if name:
+            return name
+    return ""
+
+
+def handle_label(handle: Handle, marked: bool = True) -> str | None:
+    """How to show a handle as a person's name: ``Anna Berg (X display name)``, or ``@anna on X``.
+
+    ``marked=False`` leaves out the "(X display name)" mark, for a record's name field (a CRM person).
+    """
+    if handle.display_name:
+        cleaned = clean_display_name(handle.display_name)
+        if cleaned:
+            return f"{cleaned} ({handle.platform.capitalize()} display name)" if marked else cleaned
+    if handle.username:
+        return f"@{handle.username.lstrip('@')} on {handle.platform.capitalize()}"
+    return None
+
+
 class Consent(_Record):
     """What a person agreed to, in the words they saw, when they agreed."""
 
@@ -153,6 +186,32 @@ class Consent(_Record):
     text: str | None = None
     captured_at: datetime | None = None
 
+
+_LABEL_SEPARATORS = re.compile(r"[|•·/]| [-\u2013\u2014] ")
+_NAME_PUNCTUATION = " .-'\u2019"
+
+
+class ContactHint(_Record):
+    """Contact data found about a person rather than given by them (an email in an X bio).
+
+    Shown to sales as a hint with where it was found; never an identity key for merging people, never
+    copied into the ``Contact`` (which holds what the person gave), so it never overwrites given data.
+    """
+
+    field: Literal["email", "phone", "website"]
+    value: str
+    source: str
+    """Where it was found, in words: ``"X bio of @anna"``."""
+    caution: str | None = None
+    """Why it may not be the person's own (``"labelled 'Media enquiries'"``); None when nothing says so."""
+
+
+#: ``LeadDraft.context`` (and ``Touch.context``) key set on an edited post or comment: the ids of its
+#: earlier versions, oldest first (``LeadDraft.revises``), and when the edit was seen.
+EDITED = "edited"
+
+#: ``Touch.context`` keys the store step fills from the draft: its ``hints`` and its ``test_lead``.
+CONTACT_HINTS, TEST_LEAD = "contact_hints", "test_lead"
 
 #: ``LeadDraft.context`` key a connector fills with the business's own handles (its X accounts, its
 #: Instagram username): a text that mentions them talks to the seller, not to a friend.
@@ -177,6 +236,15 @@ class LeadDraft(_Record):
     answers: dict[str, str] = Field(default_factory=dict)
     consents: tuple[Consent, ...] = ()
     context: dict[str, Any] = Field(default_factory=dict)
+    hints: tuple[ContactHint, ...] = ()
+    """Contact data found in a profile, not given (see ``ContactHint``)."""
+    revises: tuple[str, ...] = ()
+    """Native ids of earlier versions of this same item (an edited X post's ``edit_history_tweet_ids``
+    before its own id; an edited comment's id). The store step updates the touch of the earlier
+    version instead of adding a touch: an edit is never a second lead or a new-lead delivery."""
+    test_lead: str | None = None
+    """Why this is a platform's test lead (the Lead Ads Testing Tool's dummy data), or None for a real
+    one. Test leads are stored and shown as tests, and delivered only where a campaign asks."""
 
 
 class Reason(_Record):
@@ -236,6 +304,23 @@ class Touch(_Record):
     context: dict[str, Any] = Field(default_factory=dict)
     flags: tuple[FieldFlag, ...] = ()
 
+    @property
+    def hints(self) -> tuple[ContactHint, ...]:
+        """Contact data found (not given) with this touch (``LeadDraft.hints``, kept in the context)."""
+        found = self.context.get(CONTACT_HINTS)
+        return tuple(ContactHint.model_validate(h) for h in found) if isinstance(found, list) else ()
+
+    @property
+    def test_lead(self) -> str | None:
+        """Why this touch is a platform's test lead (``LeadDraft.test_lead``), or None."""
+        reason = self.context.get(TEST_LEAD)
+        return reason if isinstance(reason, str) and reason else None
+
+    @property
+    def edited(self) -> bool:
+        """Whether the post or comment was edited after we first stored it (``pipeline.revisions``)."""
+        return isinstance(self.context.get(EDITED), dict)
+
 
 class LeadStatus(StrEnum):
     """Where sales stands with a lead (``leads.status``); a person sets it through the API.
@@ -293,6 +378,32 @@ class Lead(_Record):
     sink can tell a status a person chose (pushed to the CRM) from the starting one (left alone)."""
     notes: tuple[LeadNote, ...] = ()
     """The notes people wrote on the lead, oldest first."""
+
+    @property
+    def is_test(self) -> bool:
+        """A platform's test lead: every touch is a test (one real touch makes the person real)."""
+        return bool(self.touches) and all(t.test_lead for t in self.touches)
+
+    @property
+    def hints(self) -> tuple[ContactHint, ...]:
+        """Contact data found (not given) with any touch, each once, newest first."""
+        found: dict[tuple[str, str], ContactHint] = {}
+        for touch in sorted(self.touches, key=lambda t: (t.received_at, t.id), reverse=True):
+            for hint in touch.hints:
+                found.setdefault((hint.field, hint.value.casefold()), hint)
+        return tuple(found.values())
+
+    def display_name(self, marked: bool = True) -> str:
+        """What to call the person: the name they gave, else a platform display name marked as such
+        (``handle_label``; unmarked for a record's name field), else their handle, else a placeholder
+        that says none was given."""
+        if self.contact.full_name or self.contact.first_name or self.contact.last_name:
+            return self.contact.display_name()
+        for handle in self.handles:
+            label = handle_label(handle, marked)
+            if label:
+                return label
+        return self.contact.display_name()
 
     @property
     def latest_touch(self) -> Touch | None:

@@ -209,7 +209,7 @@ def note_timestamp(lead: Lead, now: datetime) -> str:
 
 def deal_properties(lead: Lead, key: str, pipeline: str, stage: str, owner_id: str | None) -> dict[str, str]:
     """The deal for a lead: name, pipeline, stage, the key that makes it unique, and the owner."""
-    name = lead.contact.display_name() + (f" — {lead.campaign}" if lead.campaign else "")
+    name = lead.display_name(marked=False) + (f" — {lead.campaign}" if lead.campaign else "")
     props = {"dealname": _clip(name), "pipeline": pipeline, "dealstage": stage, DEAL_KEY_PROPERTY: key}
     if owner_id:
         props["hubspot_owner_id"] = owner_id

@@ -127,13 +127,7 @@ class PipedriveSink(Sink[PipedriveConfig]):
 
     @staticmethod
     def _name(lead: Lead) -> str:
-        contact = lead.contact
-        if contact.full_name or contact.first_name or contact.last_name:
-            return contact.display_name()
-        handle = next((h for h in lead.handles if h.display_name or h.username), None)
-        if handle is not None:
-            return handle.display_name or "@" + str(handle.username).lstrip("@")
-        return contact.display_name()
+        return lead.display_name(marked=False)
 
     def _title(self, lead: Lead) -> str:
         """``"<name> — <campaign>"``, or the name alone without a campaign."""

@@ -41,7 +41,6 @@ MAX_HOURLY_WINDOW = timedelta(days=14)
 HOURLY_BY_DEFAULT = timedelta(days=7)
 
 
-
 class IntentBinOut(BaseModel):
     """Scores at or above ``low`` and below ``high`` (1.0 is counted in the last bin)."""
 

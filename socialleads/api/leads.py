@@ -295,7 +295,7 @@ def _item(s: LeadSummary) -> LeadItem:
 
 def _lead_out(d: LeadDetail) -> LeadOut:
     lead = d.lead
-    contact = {**lead.contact.model_dump(), "display_name": lead.contact.display_name()}
+    contact = {**lead.contact.model_dump(), "display_name": lead.display_name()}
     return LeadOut(
         id=d.key,
         number=lead.id,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from socialleads.models import Contact, Lead, LeadStatus, Touch
+from socialleads.models import Contact, ContactHint, Lead, LeadStatus, Touch
 
 RowKind = Literal["field", "item", "quote", "link"]
 #: How many of a lead's notes a card shows, newest first (``leads show`` and the API show them all).
@@ -64,10 +64,12 @@ def headline(lead: Lead) -> str:
     extras = [lead.campaign] if lead.campaign else []
     if lead.quality:
         extras.append(f"grade {lead.quality.grade}")
-    text = lead.contact.display_name()
+    text = lead.display_name()
     if extras:
         text += " — " + ", ".join(extras)
     count = len(lead.touches)
+    if lead.is_test:
+        return one_line(f"Test lead: {text}")
     if lead.delivered_revision is not None:
         suffix = f" (touch {count})" if count > 1 else f" (revision {lead.revision})"
         return one_line(f"Lead update: {text}{suffix}")
@@ -77,7 +79,7 @@ def headline(lead: Lead) -> str:
 def _contact_section(lead: Lead) -> Section | None:
     c: Contact = lead.contact
     fields = [
-        ("Name", c.display_name(), ""),
+        ("Name", lead.display_name(), ""),
         ("Email", c.email, f"mailto:{c.email}"),
         ("Phone", c.phone, f"tel:{c.phone}"),
         ("Company", c.company, ""),
@@ -127,6 +129,29 @@ def _notes_section(lead: Lead) -> Section | None:
     return Section(title, rows, "notes")
 
 
+def hint_text(hint: ContactHint) -> str:
+    """A found contact value in words: ``press@agency.example, found in the X bio of @anna (labelled …)``."""
+    text = f"{hint.value}, found in the {hint.source}" if hint.source else hint.value
+    return text + (f" ({hint.caution})" if hint.caution else "")
+
+
+def _hints_section(lead: Lead) -> Section | None:
+    """Contact data found in profiles rather than given: shown as hints, never used to merge people."""
+    hints = lead.hints
+    if not hints:
+        return None
+    rows = tuple(Row("field", hint_text(h), h.field.capitalize()) for h in hints)
+    return Section("Found, not given by the person (check before use)", rows, "hints")
+
+
+def _test_section(lead: Lead) -> Section | None:
+    """A platform's test lead says so first, with why the bot believes it is one."""
+    if not lead.is_test:
+        return None
+    reasons = dict.fromkeys(t.test_lead for t in lead.touches if t.test_lead)
+    return Section("Test lead", tuple(Row("item", str(r)) for r in reasons), "test")
+
+
 def _flags_section(lead: Lead) -> Section | None:
     """Contact values that failed validation, from the contact and from the latest touch, once each."""
     touch = lead.latest_touch
@@ -169,6 +194,8 @@ def _touch_section(lead: Lead, touch: Touch) -> Section:
     rows: list[Row] = []
     if touch.message:
         rows.append(Row("quote", touch.message.strip()))
+    if touch.edited:
+        rows.append(Row("field", "edited after it was first seen", "Edited"))
     rows += [Row("field", answer, question) for question, answer in touch.answers.items() if answer]
     for consent in touch.consents:
         text = "granted" if consent.granted else "not granted"
@@ -197,10 +224,12 @@ def _earlier_section(lead: Lead, latest: Touch) -> Section | None:
 
 
 def lead_sections(lead: Lead) -> list[Section]:
-    """The lead's sections in reading order: contact, status, notes, flags, quality, intent, latest
-    touch, earlier ones."""
+    """The lead's sections in reading order: test lead, contact, found contact data, status, notes,
+    flags, quality, intent, latest touch, earlier ones."""
     found = [
+        _test_section(lead),
         _contact_section(lead),
+        _hints_section(lead),
         _status_section(lead),
         _notes_section(lead),
         _flags_section(lead),

@@ -87,7 +87,7 @@ def list_leads(
         # Text cells: a name or an email from a stranger is never read as rich markup.
         table.add_row(
             str(lead.id),
-            Text(lead.contact.display_name()),
+            Text(lead.display_name()),
             Text(lead.contact.email or ""),
             Text(lead.contact.phone or ""),
             Text(lead.campaign or ""),
@@ -116,7 +116,9 @@ def show(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="The le
         console.print(
             f"  #{t.id} {t.received_at:%Y-%m-%d %H:%M}Z {t.platform}/{t.kind.value} "
             f"via {t.received_via.value} "
-            f"from {t.source} [{t.native_id}]: {t.merge_reason}",
+            f"from {t.source} [{t.native_id}]: {t.merge_reason}"
+            + (" (edited since: the message is its latest version)" if t.edited else "")
+            + (f" (test lead: {t.test_lead})" if t.test_lead else ""),
             markup=False,
         )
     console.print(f"\n{status_line(lead)}", markup=False)
@@ -141,7 +143,7 @@ def lead_rows(lead: Lead) -> list[dict[str, Any]]:
     base = {
         "lead_id": lead.id,
         "campaign": lead.campaign,
-        "full_name": lead.contact.display_name(),
+        "full_name": lead.display_name(),
         "email": lead.contact.email,
         "phone": lead.contact.phone,
         "company": lead.contact.company,

@@ -54,7 +54,7 @@ def test_route(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="
         decision = route(facts, name, rules, config.default_route)
         owner_line = _owner_line(lead.owner, decision, facts.country, config.teams, conn)
     out = console.print
-    out(f"Lead {lead.id} ({lead.contact.display_name()}), campaign {lead.campaign or '(none)'}", markup=False)
+    out(f"Lead {lead.id} ({lead.display_name()}), campaign {lead.campaign or '(none)'}", markup=False)
     out(
         f"Facts: source {facts.source}, platform {facts.platform}, kind {facts.kind.value}, "
         f"grade {facts.grade or '-'} (score {_or_dash(facts.quality_score)}), "

@@ -14,12 +14,13 @@ from socialleads.cli.common import bot_from, console, errors, fail_on_config_err
 from socialleads.configuration.loader import load_app_config
 from socialleads.contracts import Sink, Source
 from socialleads.errors import AuthError, SocialLeadsError
-from socialleads.models import Health, HealthState
+from socialleads.models import TEST_LEAD, Health, HealthState
+from socialleads.pipeline.revisions import EDIT_REASON
 from socialleads.redact import REDACTOR
 from socialleads.registry import PluginKind, discover
 from socialleads.store.db import make_engine, migrate
 from socialleads.store.state import all_states, load_state
-from socialleads.store.tables import raw_events
+from socialleads.store.tables import raw_events, touches
 
 sources_app = typer.Typer(no_args_is_help=True)
 
@@ -108,7 +109,9 @@ def report(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The con
     """What a source brought in, per group (a Meta form, an X search): events, leads, paths, duplicates.
 
     "by webhook" counts events that came by push; "poll only" those only a poll found (the webhook
-    missed them); "duplicates absorbed" every repeated arrival of an event already stored. A source
+    missed them); "duplicates absorbed" every repeated arrival of an event already stored; "test
+    leads" the leads that are a platform's test leads (stored, delivered only where a campaign asks);
+    "edits" the new versions of an edited post or comment, which updated the touch they revise. A source
     with a ``report_lines(cursor)`` adds lines above the table (csv: how each file was read).
     """
     with fail_on_config_errors():
@@ -122,13 +125,19 @@ def report(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The con
             raise typer.Exit(2)
         group_of = getattr(source, "report_group", None)
         groups: dict[str, Counter[str]] = defaultdict(Counter)
-        query = select(
-            raw_events.c.payload,
-            raw_events.c.status,
-            raw_events.c.via_poll,
-            raw_events.c.via_webhook,
-            raw_events.c.arrivals,
-        ).where(raw_events.c.source == name)
+        query = (
+            select(
+                raw_events.c.payload,
+                raw_events.c.status,
+                raw_events.c.status_reason,
+                raw_events.c.via_poll,
+                raw_events.c.via_webhook,
+                raw_events.c.arrivals,
+                touches.c.context,
+            )
+            .outerjoin(touches, touches.c.raw_event_id == raw_events.c.id)
+            .where(raw_events.c.source == name)
+        )
         with bot.engine.connect() as conn:
             notes = getattr(source, "report_lines", None)  # e.g. csv: how each file was read
             if source is not None and callable(notes):
@@ -144,11 +153,16 @@ def report(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The con
                 group = str(group_of(row.payload)) if callable(group_of) else "all"
                 counts = groups[group]
                 counts["events"] += 1
-                counts[row.status] += 1
+                edit = (row.status_reason or "").startswith(EDIT_REASON)
+                counts["edits" if edit else row.status] += 1
+                counts["test leads"] += bool(row.context and row.context.get(TEST_LEAD))
                 counts["by webhook"] += bool(row.via_webhook)
                 counts["poll only"] += bool(row.via_poll and not row.via_webhook)
                 counts["duplicates absorbed"] += row.arrivals - 1
-        columns = ("events", "lead", "ignored", "dead", "by webhook", "poll only", "duplicates absorbed")
+        columns = (
+            "events", "lead", "test leads", "edits", "ignored", "dead", "by webhook", "poll only",
+            "duplicates absorbed",
+        )  # fmt: skip
         table = Table("group", *("leads" if c == "lead" else c for c in columns))
         total: Counter[str] = Counter()
         for group, counts in sorted(groups.items()):

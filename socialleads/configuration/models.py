@@ -126,6 +126,9 @@ class Campaign(_Strict):
     intent_threshold: float = Field(default=0.7, ge=0, le=1)
     route_mode: Literal["first", "all"] = "first"
     routes: tuple[RouteRule, ...] = ()
+    deliver_test_leads: bool = False
+    """Deliver a platform's test leads (the Lead Ads Testing Tool's) like real ones, to try the whole
+    route; by default they are stored and shown as tests, and delivered nowhere."""
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Campaign:

@@ -205,7 +205,7 @@ def _lead_facts(
         for ref in part:
             lead = loaded.get(ref.id)
             facts = facts_of_lead(lead) if lead is not None else None
-            value = (facts, lead.contact.display_name()) if lead is not None and facts is not None else None
+            value = (facts, lead.display_name()) if lead is not None and facts is not None else None
             cache.put((ref.id, ref.revision), value)
             found[ref.id] = value
     return found

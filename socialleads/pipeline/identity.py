@@ -55,7 +55,14 @@ def canonical_email(email: str) -> str:
 
 
 def identity_keys(draft: LeadDraft) -> tuple[IdentityKey, ...]:
-    """The keys a normalized draft can be matched on, most trusted first (validated values only)."""
+    """The keys a normalized draft can be matched on, most trusted first (validated values only).
+
+    Only what the person gave (``draft.contact``) and their platform account: contact data found in a
+    profile (``draft.hints``) is never a key. A platform's test lead has none: its dummy values must
+    not merge testers into one person, or into a real one.
+    """
+    if draft.test_lead:
+        return ()
     keys: list[IdentityKey] = []
     if draft.contact.email:
         keys.append(("email", canonical_email(draft.contact.email)))

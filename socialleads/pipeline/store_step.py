@@ -25,6 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from socialleads import jsontext
 from socialleads.configuration.models import DefaultRoute
 from socialleads.models import (
+    CONTACT_HINTS,
+    TEST_LEAD,
     Contact,
     EventStatus,
     IntentVerdict,
@@ -40,6 +42,7 @@ from socialleads.pipeline.normalize import without_nul
 from socialleads.pipeline.owners import choose as choose_owner
 from socialleads.pipeline.owners import take_team_turns
 from socialleads.pipeline.prepare import Prepared, SourceBinding
+from socialleads.pipeline.revisions import Revision, split_revisions
 from socialleads.pipeline.routing import RouteDecision, RouteFacts, route
 from socialleads.store import events as event_store
 from socialleads.store import leads as lead_store
@@ -152,6 +155,8 @@ class _LeadWork:
 
     values: dict[str, Any]
     touches: int = 0
+    edits: int = 0
+    """Touches of this lead this chunk revised (an edited post or comment, ``pipeline.revisions``)."""
     latest: LeadDraft | None = None
 
 
@@ -207,6 +212,17 @@ class _Identified:
     work: dict[LeadRef, _LeadWork]
     touches: list[_MatchedTouch]
     new_leads: int
+    revisions: list[Revision] = field(default_factory=list)
+
+
+def touch_context(draft: LeadDraft) -> dict[str, Any]:
+    """The context stored with a draft's touch: the connector's, its hints and its test-lead reason."""
+    context = dict(draft.context)
+    if draft.hints:
+        context[CONTACT_HINTS] = [hint.model_dump(mode="json", exclude_none=True) for hint in draft.hints]
+    if draft.test_lead:
+        context[TEST_LEAD] = draft.test_lead
+    return context
 
 
 def _touch_row(
@@ -236,7 +252,7 @@ def _touch_row(
         consents=jsontext.dumps([c.model_dump(mode="json") for c in draft.consents])
         if draft.consents
         else "[]",
-        context=jsontext.dumps(draft.context) if draft.context else "{}",
+        context=jsontext.dumps(touch_context(draft)),
         flags=jsontext.dumps([f.model_dump() for f in flags]) if flags else "[]",
     )
 
@@ -381,10 +397,12 @@ def store_chunk(
     counts.events_seen = len(items)
     w = BulkWriter(conn)
     stored = _store_events(conn, w, binding, items, via.value, run_id, now, counts)
-    lead_items = [(eid, i) for eid, i in stored if i.status is EventStatus.LEAD]
-    if not lead_items:
+    split = split_revisions(conn, binding.name, stored)
+    counts.ignored += sum(1 for _, i in split.superseded if i.status is EventStatus.LEAD)
+    lead_items = [(eid, i) for eid, i in split.rest if i.status is EventStatus.LEAD]
+    if not lead_items and not split.revisions:
         return result
-    identified = _identify(conn, binding, lead_items)
+    identified = _identify(conn, binding, lead_items, split.revisions)
     counts.leads_created = identified.new_leads
     counts.leads_merged = len(lead_items) - identified.new_leads
     new_ids = iter(w.allocate_ids(leads_table, identified.new_leads))
@@ -393,6 +411,7 @@ def store_chunk(
     received = w.timestamp(now)
     _write_leads(w, identified.work, ids, received)
     _write_touches(w, binding, identified.touches, ids, via.value, received)
+    _revise_touches(w, identified.revisions, now)
     enqueued = outbox.enqueue(conn, plans, now, lease)
     result.deliveries_due, result.leased = enqueued.due, enqueued.leased
     result.touched, result.touched_ids = identified.work, ids
@@ -402,14 +421,19 @@ def store_chunk(
 
 
 def _identify(
-    conn: Connection, binding: SourceBinding, lead_items: list[tuple[int, Prepared]]
+    conn: Connection,
+    binding: SourceBinding,
+    lead_items: list[tuple[int, Prepared]],
+    revisions: list[Revision],
 ) -> _Identified:
-    """Which known or new lead each lead event joins, and each lead's values after this chunk's touches."""
+    """Which known or new lead each lead event joins, and each lead's values after this chunk's touches.
+
+    ``revisions`` (edits of stored touches) count toward their lead's revision, not its touches.
+    """
     keys = list({key for _, i in lead_items for key in i.keys})
     known: dict[Any, LeadRef] = dict(lead_store.find_identities(conn, keys))
-    existing = lead_store.current_rows(
-        conn, sorted({v for v in known.values() if isinstance(v, int)}), for_update=True
-    )
+    known_ids = {v for v in known.values() if isinstance(v, int)} | {r.lead_id for r in revisions}
+    existing = lead_store.current_rows(conn, sorted(known_ids), for_update=True)
     resolver = IdentityResolver(known=known)
     work: dict[LeadRef, _LeadWork] = {}
     touches: list[_MatchedTouch] = []
@@ -424,10 +448,18 @@ def _identify(
         lead.touches += 1
         lead.latest = draft
         touches.append(_MatchedTouch(event_id, draft, match))
+    for revision in revisions:
+        lead = work.get(revision.lead_id)
+        if lead is None:
+            lead = work[revision.lead_id] = _LeadWork(dict(existing[revision.lead_id]))
+        assert revision.item.qualification is not None
+        _absorb(lead.values, revision.draft.contact, revision.item.qualification)
+        lead.edits += 1
+        lead.latest = revision.draft
     for lead in work.values():
-        lead.values["revision"] += lead.touches
+        lead.values["revision"] += lead.touches + lead.edits
         lead.values["touch_count"] += lead.touches
-    return _Identified(work, touches, resolver.new_leads)
+    return _Identified(work, touches, resolver.new_leads, revisions)
 
 
 def _values_before(
@@ -478,6 +510,20 @@ def _write_touches(
     w.insert(touches_table, _TouchRow._fields, touch_rows)
 
 
+def _revise_touches(w: BulkWriter, revisions: list[Revision], now: datetime) -> None:
+    """Rewrite each revised touch with its new version's message, link and context (the edit noted)."""
+    rows = [
+        (
+            r.draft.message,
+            r.draft.url,
+            jsontext.dumps(r.touch_context(touch_context(r.draft), now)),
+            r.touch["id"],
+        )
+        for r in revisions
+    ]
+    w.update(touches_table, ("message", "url", "context"), rows)
+
+
 def route_facts(binding: SourceBinding, latest: LeadDraft, values: dict[str, Any]) -> RouteFacts:
     """What routing looks at: the lead's best grade and intent, and the touch that brought it now."""
     intent = values.get("intent")
@@ -492,6 +538,15 @@ def route_facts(binding: SourceBinding, latest: LeadDraft, values: dict[str, Any
         country=values.get("country"),
         language=language,
     )
+
+
+def _held_back_as_test(binding: SourceBinding, ref: LeadRef, latest: LeadDraft) -> bool:
+    """A platform's test lead is delivered nowhere unless its campaign asks (``deliver_test_leads``).
+
+    A test draft has no identity keys, so it always makes a lead of its own (``pipeline.identity``).
+    """
+    wanted = binding.campaign is not None and binding.campaign.deliver_test_leads
+    return isinstance(ref, NewLead) and latest.test_lead is not None and not wanted
 
 
 def _route(
@@ -523,7 +578,7 @@ def _route(
                 v["owner"] = choice.owner
             elif choice.team:
                 turns.append((ref, choice.team))
-        if decision.sinks:
+        if decision.sinks and not _held_back_as_test(binding, ref, latest):
             plans.append(
                 outbox.Plan(
                     ids[ref],

@@ -16,7 +16,7 @@ from socialleads.models import (
     Touch,
 )
 from socialleads.store.events import chunked
-from socialleads.store.tables import identities, lead_notes, leads, touches
+from socialleads.store.tables import identities, lead_notes, leads, raw_events, touches
 
 IdentityKey = tuple[str, str]
 CONTACT_COLUMNS = CONTACT_FIELDS  # the leads table has one column per contact field
@@ -58,6 +58,30 @@ def find_identities(conn: Connection, keys: Sequence[IdentityKey]) -> dict[Ident
         for part in chunked(values):
             rows = conn.execute(_IDENTITIES, {"kind": kind, "values": list(part)})
             found.update({(kind, r[0]): r[1] for r in rows})
+    return found
+
+
+#: The touch made from a stored event, found by the event's (source, native id).
+_TOUCHES_OF_EVENTS = (
+    select(raw_events.c.native_id, touches.c.id, touches.c.lead_id, touches.c.message, touches.c.context)
+    .join(touches, touches.c.raw_event_id == raw_events.c.id)
+    .where(
+        raw_events.c.source == bindparam("source"),
+        raw_events.c.native_id.in_(bindparam("native_ids", expanding=True)),
+    )
+)
+
+
+def touches_of_events(conn: Connection, source: str, native_ids: Sequence[str]) -> dict[str, RowMapping]:
+    """The touch each of ``native_ids`` (events of ``source``) made, with its lead id, message and context.
+
+    Events that made no touch (ignored, dead, not stored) are absent. Through the unique indexes of
+    ``raw_events`` (source, native id) and ``touches.raw_event_id``.
+    """
+    found: dict[str, RowMapping] = {}
+    for part in chunked(list(native_ids)):
+        for row in conn.execute(_TOUCHES_OF_EVENTS, {"source": source, "native_ids": list(part)}).mappings():
+            found[row["native_id"]] = row
     return found
 
 

@@ -1,4 +1,5 @@
-"""One person across a Meta lead form, an X post and a CSV import is one lead; a shared name is not enough.
+"""One person across a Meta lead form and a CSV import is one lead; a shared name is not enough, and
+neither is an address found in an X bio (anyone can write anyone's address there: it is a hint).
 
 The drafts carry the fields the Meta and X connectors produce; qualification is the real one.
 """
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 
 from socialleads.configuration.models import DefaultRoute
-from socialleads.models import Contact, EventKind, Handle, LeadDraft, RawEvent, ReceivedVia
+from socialleads.models import Contact, ContactHint, EventKind, Handle, LeadDraft, RawEvent, ReceivedVia
 from socialleads.pipeline.prepare import SourceBinding, parse_all, qualify_all
 from socialleads.pipeline.store_step import store_with_retry
 from socialleads.qualify.qualifier import LeadQualifier
@@ -41,12 +42,13 @@ def meta_form(email: str, phone: str, name: str = "Anna Jónsdóttir") -> LeadDr
 
 
 def x_post(bio_email: str | None, name: str = "Anna J") -> LeadDraft:
+    hints = (ContactHint(field="email", value=bio_email, source="X bio of @annaj"),) if bio_email else ()
     return LeadDraft(
         native_id="1861000000000000001",
         kind=EventKind.POST,
         platform="x",
         occurred_at=NOW,
-        contact=Contact(full_name=name, email=bio_email),
+        hints=hints,
         handle=Handle(platform="x", user_id="1400000131", username="annaj", display_name=name),
         message="@thestore how much is the grey corner sofa? can you deliver to Akureyri?",
     )
@@ -70,15 +72,15 @@ def people(engine: Engine) -> list[tuple[int, str]]:
         ]
 
 
-def test_a_form_an_x_post_and_a_csv_row_of_one_person_are_one_lead(engine: Engine) -> None:
+def test_a_form_and_a_csv_row_of_one_person_are_one_lead_and_a_bio_email_joins_nobody(engine: Engine) -> None:
     store(engine, "meta_forms", "facebook", meta_form("Anna.Jons@gmail.com", "+354 611 2345"))
-    store(engine, "x_search", "x", x_post("annajons+x@gmail.com"))  # the email in her X bio
+    store(engine, "x_search", "x", x_post("annajons+x@gmail.com"))  # the email in an X bio: a hint only
     store(engine, "fair", "csv", csv_row("611 2345"))  # her phone, written without +354
     touched = people(engine)
-    assert len({lead for lead, _ in touched}) == 1
-    assert [reason.split(" as ")[0] for _, reason in touched] == ["new person", "same email", "same phone"]
+    assert len({lead for lead, _ in touched}) == 2
+    assert [reason.split(" as ")[0] for _, reason in touched] == ["new person", "new person", "same phone"]
     with engine.connect() as conn:
-        assert conn.execute(select(leads.c.touch_count)).scalar_one() == 3
+        assert sorted(conn.execute(select(leads.c.touch_count)).scalars()) == [1, 2]
 
 
 def test_the_same_name_on_three_platforms_is_three_people(engine: Engine) -> None:
