@@ -147,8 +147,20 @@ class ConsentOut(_Out):
     captured_at: datetime | None
 
 
+class HintOut(_Out):
+    """Contact data found about the person (an email in an X bio), not given: check before use."""
+
+    field: str
+    value: str
+    source: str
+    caution: str | None
+
+
 class TouchOut(_Out):
-    """One time the person reached us, where (``url``), and why it joined this lead."""
+    """One time the person reached us, where (``url``), and why it joined this lead.
+
+    ``edited``: the post or comment was edited after it was first stored (``message`` is its latest
+    version); ``test_lead``: why it is a platform's test lead, or null."""
 
     id: int
     source: str
@@ -164,6 +176,9 @@ class TouchOut(_Out):
     answers: dict[str, str]
     consents: list[ConsentOut]
     flags: list[FlagOut]
+    hints: list[HintOut]
+    edited: bool
+    test_lead: str | None
 
 
 class RouteOut(BaseModel):
@@ -210,6 +225,10 @@ class LeadOut(BaseModel):
     owner: str | None
     contact: ContactOut
     handles: list[HandleOut]
+    hints: list[HintOut]
+    """Contact data found in profiles rather than given, newest first: never used to merge people."""
+    is_test: bool
+    """Every touch is a platform's test lead: stored and shown, delivered only where a campaign asks."""
     intent: IntentOut | None
     quality: QualityOut | None
     route: RouteOut
@@ -307,6 +326,8 @@ def _lead_out(d: LeadDetail) -> LeadOut:
         owner=lead.owner,
         contact=ContactOut.model_validate(contact),
         handles=[HandleOut.model_validate(h) for h in lead.handles],
+        hints=[HintOut.model_validate(h) for h in lead.hints],
+        is_test=lead.is_test,
         intent=_intent_out(lead),
         quality=QualityOut.model_validate(lead.quality) if lead.quality else None,
         route=RouteOut(rules=d.route, owner=lead.owner, sinks={x.sink: x.route for x in d.deliveries}),

@@ -87,6 +87,23 @@ function flagsOf(contact) {
   );
 }
 
+function hintsOf(hints) {
+  // Found in a profile, not given by the person: a hint to check, never used to merge people.
+  if (!hints.length) return null;
+  return el(
+    "div",
+    { class: "hints", "data-testid": "contact-hints" },
+    el("p", { class: "muted small" }, "Found, not given by the person (check before use):"),
+    el(
+      "ul",
+      {},
+      hints.map((h) =>
+        el("li", {}, el("strong", {}, h.field), `: ${h.value}, found in the ${h.source}`, h.caution ? ` (${h.caution})` : "")
+      )
+    )
+  );
+}
+
 function personSection() {
   const c = lead.contact;
   const handles = lead.handles.map((h) => {
@@ -105,7 +122,9 @@ function personSection() {
       ["City", c.city],
       ["Country", c.country],
     ]),
+    lead.is_test ? el("p", { class: "flags", "data-testid": "test-lead" }, "Test lead: stored and shown, not delivered unless the campaign asks.") : null,
     flagsOf(c),
+    hintsOf(lead.hints),
     handles.length ? el("ul", { class: "handles" }, handles) : null
   );
 }
@@ -124,6 +143,8 @@ function touchItem(touch) {
       url ? el("a", { href: url, rel: "noopener noreferrer", target: "_blank", class: "original" }, "original") : null
     ),
     touch.message ? el("blockquote", { class: "message" }, touch.message) : null,
+    touch.edited ? el("p", { class: "muted small" }, "Edited after it was first seen; this is its latest version.") : null,
+    touch.test_lead ? el("p", { class: "muted small" }, `Test lead: ${touch.test_lead}`) : null,
     answers.length ? definitionList(answers) : null,
     el("p", { class: "muted small" }, touch.merge_reason)
   );
