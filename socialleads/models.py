@@ -378,6 +378,9 @@ class Lead(_Record):
     sink can tell a status a person chose (pushed to the CRM) from the starting one (left alone)."""
     notes: tuple[LeadNote, ...] = ()
     """The notes people wrote on the lead, oldest first."""
+    identifier_notes: tuple[str, ...] = ()
+    """Why the lead's email or phone is not used to match people (a shared number, a placeholder, a
+    team's mailbox), in words for sales (``socialleads.identifiers``)."""
 
     @property
     def is_test(self) -> bool:

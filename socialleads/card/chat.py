@@ -80,7 +80,7 @@ def chat_card(lead: Lead, crm_url: str | None) -> ChatCard:
     if status is not None:
         facts["Status"] = Row("field", status, "Status")
     ordered = [facts.pop(label) for label in FACT_ORDER if label in facts] + list(facts.values())
-    sections: list[Section] = [found[k] for k in ("test", "hints") if k in found]
+    sections: list[Section] = [found[k] for k in ("test", "identifiers", "hints") if k in found]
     links: list[tuple[str, str]] = []
     footnote: list[str] = []
     if touch is not None:

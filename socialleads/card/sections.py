@@ -144,6 +144,14 @@ def _hints_section(lead: Lead) -> Section | None:
     return Section("Found, not given by the person (check before use)", rows, "hints")
 
 
+def _identifiers_section(lead: Lead) -> Section | None:
+    """A shared number, a placeholder, a team's mailbox: kept for sales, never used to match people."""
+    if not lead.identifier_notes:
+        return None
+    rows = tuple(Row("item", note) for note in lead.identifier_notes)
+    return Section("Contact details that are not this person's alone", rows, "identifiers")
+
+
 def _test_section(lead: Lead) -> Section | None:
     """A platform's test lead says so first, with why the bot believes it is one."""
     if not lead.is_test:
@@ -224,11 +232,13 @@ def _earlier_section(lead: Lead, latest: Touch) -> Section | None:
 
 
 def lead_sections(lead: Lead) -> list[Section]:
-    """The lead's sections in reading order: test lead, contact, found contact data, status, notes,
+    """The lead's sections in reading order: test lead, contact, shared identifiers, found contact data,
+    status, notes,
     flags, quality, intent, latest touch, earlier ones."""
     found = [
         _test_section(lead),
         _contact_section(lead),
+        _identifiers_section(lead),
         _hints_section(lead),
         _status_section(lead),
         _notes_section(lead),

@@ -1,15 +1,21 @@
-"""Identity: the same email, E.164 phone or platform handle is the same person.
+"""Identity: the same email, E.164 phone or platform handle is the same person, when the evidence agrees.
 
-Never on a name alone. Resolution is pure: it takes the keys already known to the store and a
+An email someone gave and a platform account are proof; a phone is proof unless the lead it points to
+has a different given email (and another name), or many people gave that number (``SHARED_AT``).
+Role mailboxes and placeholder numbers are never keys (``socialleads.identifiers``). Never on a
+name alone. Resolution is pure: it takes the keys already known to the store and a
 batch of drafts, and says for each draft which lead it belongs to and why.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from socialleads.models import LeadDraft
+from socialleads.identifiers import SHARED_AT, is_role_mailbox, placeholder_phone
+from socialleads.models import Contact, LeadDraft
 
 IdentityKey = tuple[str, str]
 
@@ -58,21 +64,54 @@ def identity_keys(draft: LeadDraft) -> tuple[IdentityKey, ...]:
     """The keys a normalized draft can be matched on, most trusted first (validated values only).
 
     Only what the person gave (``draft.contact``) and their platform account: contact data found in a
-    profile (``draft.hints``) is never a key. A platform's test lead has none: its dummy values must
-    not merge testers into one person, or into a real one.
+    profile (``draft.hints``) is never a key, nor a role mailbox (``info@``) or a placeholder number
+    (``socialleads.identifiers``). A platform's test lead has none: its dummy values must not merge
+    testers into one person, or into a real one.
     """
     if draft.test_lead:
         return ()
     keys: list[IdentityKey] = []
-    if draft.contact.email:
+    if draft.contact.email and not is_role_mailbox(draft.contact.email):
         keys.append(("email", canonical_email(draft.contact.email)))
-    if draft.contact.phone:
+    if draft.contact.phone and placeholder_phone(draft.contact.phone) is None:
         keys.append(("phone", draft.contact.phone))
     if draft.handle is not None:
         value = draft.handle.identity_value()
         if value:
             keys.append(("handle", value))
     return tuple(keys)
+
+
+def name_tokens(contact: Contact) -> frozenset[str]:
+    """A name as a set of case-folded words without accents (``Jón Jónsson`` = ``jon jonsson``), for
+    telling two people apart; empty when no name was given."""
+    text = contact.full_name or " ".join(p for p in (contact.first_name, contact.last_name) if p)
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return frozenset(re.findall(r"\w+", plain.casefold()))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a draft, or a lead so far, says about who the person is, beyond its keys."""
+
+    email: str | None = None
+    """The given email, canonical (``canonical_email``); None when none, or a role mailbox."""
+    name: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, contact: Contact) -> Evidence:
+        email = contact.email if contact.email and not is_role_mailbox(contact.email) else None
+        return cls(canonical_email(email) if email else None, name_tokens(contact))
+
+    def filled_from(self, other: Evidence) -> Evidence:
+        """This evidence with what it lacks taken from ``other``, as a lead's empty fields are filled."""
+        return Evidence(self.email or other.email, self.name or other.name)
+
+    def contradicts(self, other: Evidence) -> bool:
+        """Two given emails that differ, unless the names agree (one person with a work and a home
+        address): then a shared phone does not make them one person."""
+        emails_differ = self.email is not None and other.email is not None and self.email != other.email
+        return emails_differ and not (self.name and self.name == other.name)
 
 
 @dataclass(frozen=True)
@@ -87,43 +126,83 @@ LeadRef = int | NewLead
 
 @dataclass(frozen=True)
 class Match:
-    """Which lead a draft joins, the keys to record for it, and the merge reason in words."""
+    """Which lead a draft joins, the keys to record for it, and the merge reason in words.
+
+    ``shared_keys``: known keys this draft gave without joining their lead (a switchboard number
+    given by someone else): the store counts one more person for each.
+    """
 
     lead: LeadRef
     new_keys: tuple[IdentityKey, ...]
     reason: str
+    shared_keys: tuple[IdentityKey, ...] = ()
+
+
+#: Keys that are proof on their own: an email someone gave, their platform account.
+_STRONG = frozenset({"email", "handle"})
 
 
 @dataclass
 class IdentityResolver:
-    """Resolves drafts in order against ``known`` keys (from the store) and keys seen earlier in the batch."""
+    """Resolves drafts in order against ``known`` keys (from the store) and keys seen earlier in the batch.
+
+    ``people``: how many distinct people gave each known key (absent: one); a key given by
+    ``SHARED_AT`` or more is no longer matched on. ``evidence``: what each known lead says about
+    its person (its given email and name), for telling people apart on a phone match.
+    """
 
     known: dict[IdentityKey, LeadRef]
+    people: dict[IdentityKey, int] = field(default_factory=dict)
+    evidence: dict[LeadRef, Evidence] = field(default_factory=dict)
     new_leads: int = 0
     _batch_keys: set[IdentityKey] = field(default_factory=set)
 
-    def resolve(self, keys: Sequence[IdentityKey]) -> Match:
-        """Attach a draft with these ``identity_keys`` to the lead its best key points to, or to a new one."""
+    def resolve(self, keys: Sequence[IdentityKey], evidence: Evidence | None = None) -> Match:
+        """Attach a draft with these ``identity_keys`` to the lead the evidence agrees on, or to a new one."""
+        evidence = evidence or Evidence()
         matches = [(key, self.known[key]) for key in keys if key in self.known]
-        if not matches:
-            lead: LeadRef = NewLead(self.new_leads)
+        agreed = {key for key, ref in matches if self._agrees(key, ref, evidence)}
+        accepted = [(key, ref) for key, ref in matches if key in agreed]
+        if accepted:
+            (kind, _), lead = accepted[0]
+            where = "earlier in this batch" if accepted[0][0] in self._batch_keys else "seen before"
+            reason = f"same {kind} as {_describe(lead)} ({where})"
+        else:
+            lead = NewLead(self.new_leads)
             self.new_leads += 1
             reason = "new person" if keys else "new person (no email, phone or handle to match on)"
-        else:
-            (kind, _), lead = matches[0]
-            where = "earlier in this batch" if matches[0][0] in self._batch_keys else "seen before"
-            reason = f"same {kind} as {_describe(lead)} ({where})"
-            others = {_describe(ref) for _, ref in matches[1:] if ref != lead}
-            if others:
-                reason += (
-                    f"; {', '.join(sorted(others))} also shares a key and was not merged "
-                    "(merging two known leads is not built yet)"
-                )
+        others = [(key, ref) for key, ref in matches if ref != lead]
+        reason += "".join(
+            f"; not merged: {note}"
+            for note in dict.fromkeys(self._why_apart(k, r, agreed) for k, r in others)
+        )
+        shared = tuple(key for key, _ in others if key not in agreed)
+        for key in shared:
+            self.people[key] = self.people.get(key, 1) + 1
         new_keys = tuple(key for key in keys if key not in self.known)
         for key in new_keys:
             self.known[key] = lead
             self._batch_keys.add(key)
-        return Match(lead=lead, new_keys=new_keys, reason=reason)
+        self.evidence[lead] = self.evidence[lead].filled_from(evidence) if lead in self.evidence else evidence
+        return Match(lead=lead, new_keys=new_keys, reason=reason, shared_keys=shared)
+
+    def _agrees(self, key: IdentityKey, ref: LeadRef, evidence: Evidence) -> bool:
+        """Whether ``key`` leading to ``ref`` is enough: strong keys are; a phone is unless many people
+        gave it or the lead's given email and name say it is someone else."""
+        if key[0] in _STRONG:
+            return True
+        if self.people.get(key, 1) >= SHARED_AT:
+            return False
+        known = self.evidence.get(ref)
+        return known is None or not evidence.contradicts(known)
+
+    def _why_apart(self, key: IdentityKey, ref: LeadRef, agreed: set[IdentityKey]) -> str:
+        """Why the lead ``key`` points to was not joined, in words."""
+        if key in agreed:
+            return f"{_describe(ref)} also shares a key (merging two known leads is not built yet)"
+        if self.people.get(key, 1) >= SHARED_AT:
+            return f"its {key[0]} is shared: {self.people.get(key, 1)} people gave it"
+        return f"its {key[0]} is {_describe(ref)}'s, whose given email and name differ"
 
 
 def _describe(ref: LeadRef) -> str:

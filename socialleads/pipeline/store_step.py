@@ -37,7 +37,7 @@ from socialleads.models import (
     ReceivedVia,
 )
 from socialleads.pipeline.event_bus import StoredLead
-from socialleads.pipeline.identity import IdentityResolver, LeadRef, Match, NewLead
+from socialleads.pipeline.identity import Evidence, IdentityKey, IdentityResolver, LeadRef, Match, NewLead
 from socialleads.pipeline.normalize import without_nul
 from socialleads.pipeline.owners import choose as choose_owner
 from socialleads.pipeline.owners import take_team_turns
@@ -102,12 +102,14 @@ class _TouchRow(NamedTuple):
 
 
 class _IdentityRow(NamedTuple):
-    """An ``identities`` row: a key (email, phone, handle) that finds its lead again."""
+    """An ``identities`` row: a key (email, phone, handle) that finds its lead again, and how many
+    distinct people gave it."""
 
     kind: str
     value: str
     lead_id: int
     created_at: Any
+    people: int
 
 
 #: A lead's columns this chunk sets (``_lead_values`` builds them in this order); the lead's id last
@@ -213,6 +215,10 @@ class _Identified:
     touches: list[_MatchedTouch]
     new_leads: int
     revisions: list[Revision] = field(default_factory=list)
+    people: dict[IdentityKey, int] = field(default_factory=dict)
+    """How many people gave each key, after this chunk (``IdentityResolver.people``)."""
+    more_people: Counter[IdentityKey] = field(default_factory=Counter)
+    """Stored keys this chunk's drafts gave without joining their lead: one more person each."""
 
 
 def touch_context(draft: LeadDraft) -> dict[str, Any]:
@@ -410,7 +416,8 @@ def store_chunk(
     plans = _route(conn, binding, identified.work, ids, default_route, now)
     received = w.timestamp(now)
     _write_leads(w, identified.work, ids, received)
-    _write_touches(w, binding, identified.touches, ids, via.value, received)
+    _write_touches(w, binding, identified, ids, via.value, received)
+    lead_store.count_people(conn, identified.more_people)
     _revise_touches(w, identified.revisions, now)
     enqueued = outbox.enqueue(conn, plans, now, lease)
     result.deliveries_due, result.leased = enqueued.due, enqueued.leased
@@ -431,16 +438,23 @@ def _identify(
     ``revisions`` (edits of stored touches) count toward their lead's revision, not its touches.
     """
     keys = list({key for _, i in lead_items for key in i.keys})
-    known: dict[Any, LeadRef] = dict(lead_store.find_identities(conn, keys))
-    known_ids = {v for v in known.values() if isinstance(v, int)} | {r.lead_id for r in revisions}
+    stored_keys = lead_store.find_identities(conn, keys)
+    known: dict[IdentityKey, LeadRef] = {key: found.lead_id for key, found in stored_keys.items()}
+    known_ids = {found.lead_id for found in stored_keys.values()} | {r.lead_id for r in revisions}
     existing = lead_store.current_rows(conn, sorted(known_ids), for_update=True)
-    resolver = IdentityResolver(known=known)
+    resolver = IdentityResolver(
+        known=known,
+        people={key: found.people for key, found in stored_keys.items() if found.people > 1},
+        evidence={lead_id: Evidence.of(_contact_of(row)) for lead_id, row in existing.items()},
+    )
+    more_people: Counter[IdentityKey] = Counter()
     work: dict[LeadRef, _LeadWork] = {}
     touches: list[_MatchedTouch] = []
     for event_id, item in lead_items:
         draft, qualification = item.draft, item.qualification
         assert draft is not None and qualification is not None
-        match = resolver.resolve(item.keys)
+        match = resolver.resolve(item.keys, Evidence.of(draft.contact))
+        more_people.update(key for key in match.shared_keys if key in stored_keys)
         lead = work.get(match.lead)
         if lead is None:
             lead = work[match.lead] = _LeadWork(_values_before(binding, draft, match.lead, existing))
@@ -459,7 +473,17 @@ def _identify(
     for lead in work.values():
         lead.values["revision"] += lead.touches + lead.edits
         lead.values["touch_count"] += lead.touches
-    return _Identified(work, touches, resolver.new_leads, revisions)
+    return _Identified(work, touches, resolver.new_leads, revisions, resolver.people, more_people)
+
+
+def _contact_of(row: RowMapping) -> Contact:
+    """A stored lead's contact, as far as identity evidence needs it."""
+    return Contact(
+        full_name=row["full_name"],
+        first_name=row["first_name"],
+        last_name=row["last_name"],
+        email=row["email"],
+    )
 
 
 def _values_before(
@@ -494,14 +518,16 @@ def _write_leads(
 def _write_touches(
     w: BulkWriter,
     binding: SourceBinding,
-    touches: list[_MatchedTouch],
+    identified: _Identified,
     ids: dict[LeadRef, int],
     via: str,
     received: Any,
 ) -> None:
-    """Insert a touch per lead event, and the keys identity resolution saw for the first time."""
+    """Insert a touch per lead event, and the keys identity resolution saw for the first time (with
+    how many people gave each in this chunk)."""
+    touches = identified.touches
     identity_rows = [
-        _IdentityRow(kind, value, ids[t.match.lead], received)
+        _IdentityRow(kind, value, ids[t.match.lead], received, identified.people.get((kind, value), 1))
         for t in touches
         for kind, value in t.match.new_keys
     ]

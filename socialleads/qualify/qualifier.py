@@ -7,12 +7,18 @@ and grade, with the reasons, which routing rules can match on.
 
 from __future__ import annotations
 
+import re
+
 from socialleads.configuration.models import Campaign
 from socialleads.models import BUSINESS_HANDLES, LEAD_BY_CONSTRUCTION, LeadDraft, Qualification
 from socialleads.qualify.intent import IntentClassifier
 from socialleads.qualify.quality import QualityWeights, score_quality
 
 DEFAULT_THRESHOLD = Campaign().intent_threshold
+
+#: A language hint the text models can use: an ISO 639-1 code, maybe with a region (``pt-BR``).
+#: Anything else (``und``, ``zxx``, ``qme``: platforms' "no language" labels) leaves it to detection.
+_LANGUAGE_CODE = re.compile(r"[a-z]{2}(?:-[A-Za-z]{2,4})?")
 
 
 class LeadQualifier:
@@ -47,7 +53,7 @@ class LeadQualifier:
         business = draft.context.get(BUSINESS_HANDLES) or ()
         verdict = self.classifier.verdict(
             draft.message or "",
-            lang=lang if isinstance(lang, str) else None,
+            lang=lang if isinstance(lang, str) and _LANGUAGE_CODE.fullmatch(lang) else None,
             threshold=threshold,
             business=[h for h in business if isinstance(h, str)],
         )

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, RowMapping, bindparam, exists, select
+from sqlalchemy import Connection, RowMapping, bindparam, exists, select, update
 
+from socialleads.identifiers import SHARED_AT, identifier_notes
 from socialleads.models import (
     CONTACT_FIELDS,
     Handle,
@@ -23,7 +24,7 @@ CONTACT_COLUMNS = CONTACT_FIELDS  # the leads table has one column per contact f
 
 
 #: Built once: a webhook's one-event chunk runs each of these, and building is half their cost.
-_IDENTITIES = select(identities.c.value, identities.c.lead_id).where(
+_IDENTITIES = select(identities.c.value, identities.c.lead_id, identities.c.people).where(
     identities.c.kind == bindparam("kind"), identities.c.value.in_(bindparam("values", expanding=True))
 )
 _LEAD_ROWS = select(leads).where(leads.c.id.in_(bindparam("ids", expanding=True)))
@@ -44,8 +45,15 @@ _NOTE_ROWS = (
 )
 
 
-def find_identities(conn: Connection, keys: Sequence[IdentityKey]) -> dict[IdentityKey, int]:
-    """The lead id of every known key among ``keys``.
+class KnownKey(NamedTuple):
+    """A stored identity key: the lead it finds, and how many distinct people gave it."""
+
+    lead_id: int
+    people: int
+
+
+def find_identities(conn: Connection, keys: Sequence[IdentityKey]) -> dict[IdentityKey, KnownKey]:
+    """The lead id and people count of every known key among ``keys``.
 
     One query per kind with ``value IN (...)``: SQLite does not use the (kind, value) index for a
     row-value IN list, and this form is as fast on PostgreSQL.
@@ -53,11 +61,36 @@ def find_identities(conn: Connection, keys: Sequence[IdentityKey]) -> dict[Ident
     by_kind: dict[str, list[str]] = defaultdict(list)
     for kind, value in keys:
         by_kind[kind].append(value)
-    found: dict[IdentityKey, int] = {}
+    found: dict[IdentityKey, KnownKey] = {}
     for kind, values in by_kind.items():
         for part in chunked(values):
             rows = conn.execute(_IDENTITIES, {"kind": kind, "values": list(part)})
-            found.update({(kind, r[0]): r[1] for r in rows})
+            found.update({(kind, r[0]): KnownKey(r[1], r[2]) for r in rows})
+    return found
+
+
+def count_people(conn: Connection, more: dict[IdentityKey, int]) -> None:
+    """Add ``more[key]`` people to each stored key (people who gave it without joining its lead)."""
+    statement = (
+        update(identities)
+        .where(identities.c.kind == bindparam("k"), identities.c.value == bindparam("v"))
+        .values(people=identities.c.people + bindparam("n"))
+    )
+    rows = [{"k": kind, "v": value, "n": n} for (kind, value), n in sorted(more.items())]
+    if rows:
+        conn.execute(statement, rows)
+
+
+def shared_phones(conn: Connection, phones: Sequence[str]) -> dict[str, int]:
+    """How many people gave each of ``phones`` that two or more gave (shared numbers)."""
+    found: dict[str, int] = {}
+    query = select(identities.c.value, identities.c.people).where(
+        identities.c.kind == "phone",
+        identities.c.value.in_(bindparam("values", expanding=True)),
+        identities.c.people >= SHARED_AT,
+    )
+    for part in chunked(sorted(set(phones))):
+        found.update({r[0]: r[1] for r in conn.execute(query, {"values": list(part)})})
     return found
 
 
@@ -182,10 +215,13 @@ def load_leads(conn: Connection, lead_ids: Sequence[int]) -> dict[int, Lead]:
     touch_rows = _rows_by_lead(conn, _TOUCH_ROWS, list(rows))
     noted = [lead_id for lead_id, row in rows.items() if row["has_notes"]]
     note_rows = _rows_by_lead(conn, _NOTE_ROWS, noted) if noted else {}
-    return {
-        lead_id: lead_from_rows(row, touch_rows[lead_id], note_rows.get(lead_id, ()))
-        for lead_id, row in rows.items()
-    }
+    shared = shared_phones(conn, [row["phone"] for row in rows.values() if row["phone"]])
+    loaded = {}
+    for lead_id, row in rows.items():
+        lead = lead_from_rows(row, touch_rows[lead_id], note_rows.get(lead_id, ()))
+        notes = identifier_notes(row["email"], row["phone"], shared.get(row["phone"]))
+        loaded[lead_id] = lead.model_copy(update={"identifier_notes": notes}) if notes else lead
+    return loaded
 
 
 def load_lead(conn: Connection, lead_id: int) -> Lead | None:

@@ -116,6 +116,8 @@ identities = Table(
     Column("value", String(400), nullable=False),
     Column("lead_id", Id, ForeignKey("leads.id"), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("people", Integer, nullable=False, server_default="1"),
+    # How many distinct people gave this key; two or more: shared, no longer matched on.
     UniqueConstraint("value", "kind"),  # value first, for the same reason as raw_events
     Index(None, "lead_id"),
 )

@@ -14,7 +14,7 @@ def draft(n: int, **contact: str) -> LeadDraft:
         native_id=str(n),
         kind=EventKind.LEAD_FORM,
         platform="test",
-        occurred_at=datetime.now(UTC),
+        occurred_at=datetime(2026, 11, 27, 12, tzinfo=UTC),
         contact=Contact(**contact),
         handle=Handle(platform="x", username=handle) if handle else None,
     )
@@ -59,7 +59,7 @@ def test_keys_of_two_different_leads_keep_both_and_say_so() -> None:
     match = resolver.resolve(keys_of(1, email="a@example.com", phone="+3546112345"))
     assert match.lead == 1
     assert match.new_keys == ()
-    assert "lead #2 also shares a key and was not merged" in match.reason
+    assert "not merged: lead #2 also shares a key" in match.reason
 
 
 def test_gmail_dots_plus_tags_and_googlemail_are_the_same_mailbox() -> None:

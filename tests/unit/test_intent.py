@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from socialleads.models import EventKind, LeadDraft
 from socialleads.qualify.intent import IntentClassifier, blank_mentions
+from socialleads.qualify.qualifier import LeadQualifier
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -202,3 +205,18 @@ def test_mentioning_the_business_is_talking_to_the_seller_not_tagging_a_friend(
 def test_blank_mentions_keeps_offsets_and_other_handles() -> None:
     assert blank_mentions("@shop. hi @shop_2 @Shop", ["SHOP"]) == "     . hi @shop_2 " + " " * 5
     assert blank_mentions("mail me at a@shop.is", ["shop"]) == "mail me at a@shop.is"
+
+
+@pytest.mark.parametrize("label", ["und", "zxx", "qme", "art", "", "de-"])
+def test_a_platform_no_language_label_is_left_to_detection(label: str) -> None:
+    """X labels posts it cannot place ``und``, ``qme`` ...: those are not languages to read a text in."""
+    draft = LeadDraft(
+        native_id="1",
+        kind=EventKind.COMMENT,
+        platform="x",
+        occurred_at=datetime(2026, 11, 27, tzinfo=UTC),
+        message="Was kostet das graue Ecksofa und liefert ihr auch nach München?",
+        context={"lang": label},
+    )
+    verdict = LeadQualifier().qualify(draft, None).intent
+    assert verdict is not None and verdict.language == "de"
