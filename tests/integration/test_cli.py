@@ -13,6 +13,11 @@ from sqlalchemy import insert, update
 from typer.testing import CliRunner
 
 from socialleads.cli import app
+from socialleads.configuration.models import DefaultRoute
+from socialleads.models import Contact, ContactHint, EventKind, Handle, LeadDraft, RawEvent, ReceivedVia
+from socialleads.pipeline.prepare import SourceBinding, parse_all, qualify_all
+from socialleads.pipeline.store_step import store_with_retry
+from socialleads.qualify.qualifier import LeadQualifier
 from socialleads.store.db import make_engine
 from socialleads.store.tables import lead_notes, leads
 from socialleads.testing.http_receiver import LoopbackReceiver, ScriptedResponse
@@ -186,3 +191,49 @@ def test_sources_report_counts_events_leads_paths_and_duplicates(setup: tuple[di
     # group, events, leads, test leads, edits, ignored, dead, by webhook, poll only
     assert cells[:9] == ["all", "4", "3", "0", "0", "0", "1", "0", "4"]
     assert invoke(env, "sources", "report", "nope")[0] == 2
+
+
+def test_leads_show_gives_found_contact_data_as_a_hint_with_its_source_and_a_test_lead_as_such(
+    setup: tuple[dict[str, str], Path], database_url: str
+) -> None:
+    env, _ = setup
+    invoke(env, "leads", "list")  # migrates the database
+    at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    bio = ContactHint(
+        field="email",
+        value="press@agency.example",
+        source="X bio of @annaj",
+        caution="labelled 'Media enquiries'",
+    )
+    post = LeadDraft(
+        native_id="1861000000000000001",
+        kind=EventKind.POST,
+        platform="x",
+        occurred_at=at,
+        handle=Handle(platform="x", user_id="14001", username="annaj", display_name="Anna J ✨"),
+        message="@thestore how much is the grey corner sofa? can you deliver to Akureyri?",
+        hints=(bio,),
+    )
+    test_lead = LeadDraft(
+        native_id="9100000000000077",
+        kind=EventKind.LEAD_FORM,
+        platform="facebook",
+        occurred_at=at,
+        contact=Contact(full_name="<test lead: dummy data for full_name>", email="test@fb.com"),
+        test_lead="Lead Ads Testing Tool dummy data (full_name, email)",
+    )
+    engine = make_engine(database_url)
+    for source, draft in (("x_search", post), ("meta_forms", test_lead)):
+        binding = SourceBinding(name=source, platform=draft.platform)
+        event = RawEvent(native_id=draft.native_id, kind=draft.kind, occurred_at=at, payload={})
+        prepared = qualify_all(binding, parse_all(lambda _, d=draft: d, [event]), LeadQualifier())
+        store_with_retry(engine, binding, prepared, ReceivedVia.POLL, None, DefaultRoute(), at)
+    engine.dispose()
+    code, out = invoke(env, "leads", "show", "1")
+    assert code == 0, out
+    assert "Found, not given by the person (check before use)" in out
+    assert "press@agency.example, found in the X bio of @annaj (labelled 'Media enquiries')" in out
+    assert "Anna J (X display name)" in out
+    code, out = invoke(env, "leads", "show", "2")
+    assert code == 0, out
+    assert out.startswith("Test lead:") and "(test lead: Lead Ads Testing Tool dummy data" in out
