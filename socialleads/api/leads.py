@@ -212,6 +212,19 @@ class NoteOut(_Out):
     created_at: datetime
 
 
+class LinkOut(_Out):
+    """Another lead possibly the same person (``possible``), or a pair people decided: ``confirmed``
+    (merged) or ``rejected`` (different people, never proposed again)."""
+
+    lead: str
+    """The other lead's key."""
+    status: Literal["possible", "confirmed", "rejected"]
+    reason: str
+    created_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+
+
 class LeadOut(BaseModel):
     """One lead in full."""
 
@@ -229,6 +242,13 @@ class LeadOut(BaseModel):
     """Contact data found in profiles rather than given, newest first: never used to merge people."""
     is_test: bool
     """Every touch is a platform's test lead: stored and shown, delivered only where a campaign asks."""
+    identifier_notes: list[str]
+    """Why its email or phone does not identify this person alone (a shared number, a placeholder,
+    a team's mailbox): kept for sales, never used to match people."""
+    merged_into: str | None
+    """The key of the lead this one was merged into (its touches are there now), or null."""
+    links: list[LinkOut]
+    """Leads possibly the same person (``possible`` first), and the pairs people decided."""
     intent: IntentOut | None
     quality: QualityOut | None
     route: RouteOut
@@ -312,7 +332,7 @@ def _item(s: LeadSummary) -> LeadItem:
     )
 
 
-def _lead_out(d: LeadDetail) -> LeadOut:
+def lead_out(d: LeadDetail) -> LeadOut:
     lead = d.lead
     contact = {**lead.contact.model_dump(), "display_name": lead.display_name()}
     return LeadOut(
@@ -328,6 +348,19 @@ def _lead_out(d: LeadDetail) -> LeadOut:
         handles=[HandleOut.model_validate(h) for h in lead.handles],
         hints=[HintOut.model_validate(h) for h in lead.hints],
         is_test=lead.is_test,
+        identifier_notes=list(lead.identifier_notes),
+        merged_into=d.merged_into_key,
+        links=[
+            LinkOut(
+                lead=link.other_key,
+                status=link.status,
+                reason=link.reason,
+                created_at=link.created_at,
+                decided_at=link.decided_at,
+                decided_by=link.decided_by,
+            )
+            for link in d.links
+        ],
         intent=_intent_out(lead),
         quality=QualityOut.model_validate(lead.quality) if lead.quality else None,
         route=RouteOut(rules=d.route, owner=lead.owner, sinks={x.sink: x.route for x in d.deliveries}),
@@ -392,7 +425,7 @@ def list_leads(
     return LeadList(items=[_item(s) for s in page.items], next_cursor=page.next_cursor)
 
 
-def _visible_row(request: Request, principal: Principal, conn: Connection, key: str) -> RowMapping:
+def visible_row(request: Request, principal: Principal, conn: Connection, key: str) -> RowMapping:
     """The row of the lead with ``key`` if the caller may read it; ApiProblem(404) otherwise."""
     row = lead_queries.lead_row(conn, key)
     if row is None or not lead_queries.may_see(_sight(request, principal, conn), row["owner"]):
@@ -409,7 +442,7 @@ def read_lead(
     """One lead: contact with its flags, touches with links and merge reasons, intent and quality with
     their reasons, the route, deliveries, status and notes."""
     with reading(bot_of(request).engine) as conn:
-        return _lead_out(lead_queries.lead_detail(conn, _visible_row(request, principal, conn, lead_id)))
+        return lead_out(lead_queries.lead_detail(conn, visible_row(request, principal, conn, lead_id)))
 
 
 @router.patch("/leads/{lead_id}", response_model=LeadOut, responses={401: {}, 403: {}, 404: {}, 422: {}})
@@ -435,11 +468,9 @@ def change_lead(
     status_sinks = [name for name, sink in bot.sinks.items() if sink.models_status]
     try:
         with bot.engine.begin() as conn:
-            number = _visible_row(request, principal, conn, lead_id)["id"]
+            number = visible_row(request, principal, conn, lead_id)["id"]
             changes = lead_work.apply_patch(conn, number, patch, principal.actor, bot.clock(), status_sinks)
-            answer = _lead_out(
-                lead_queries.lead_detail(conn, lead_store.current_rows(conn, [number])[number])
-            )
+            answer = lead_out(lead_queries.lead_detail(conn, lead_store.current_rows(conn, [number])[number]))
     except LeadWorkError as exc:
         raise ApiProblem(422, str(exc)) from None
     except NoSuchLead:
@@ -473,7 +504,7 @@ def decide_held(
     now = bot.clock()
     release = body.decision == "release"
     with bot.engine.begin() as conn:
-        row = _visible_row(request, principal, conn, lead_id)
+        row = visible_row(request, principal, conn, lead_id)
         changed = outbox.decide_held(conn, row["id"], release, now)
         if not changed:
             raise ApiProblem(409, "this lead has no deliveries held for review")
@@ -486,7 +517,7 @@ def decide_held(
             after={"status": outbox.PENDING if release else outbox.REJECTED},
             now=now,
         )
-        answer = _lead_out(
+        answer = lead_out(
             lead_queries.lead_detail(conn, lead_store.current_rows(conn, [row["id"]])[row["id"]])
         )
     if release and bot.runner.on_deliveries_due is not None:

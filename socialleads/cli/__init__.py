@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from socialleads import __version__
+from socialleads.cli import lead_merges  # noqa: F401 - registers leads merge|split|duplicates|different
 from socialleads.cli.backfill import backfill_command
 from socialleads.cli.common import CliState, bot_from, console, errors, fail_on_config_errors, labelled
 from socialleads.cli.config import config_app
@@ -33,7 +34,9 @@ app = typer.Typer(
     help="Turn social-media activity into sales leads, with the reasons, exactly once.",
 )
 app.add_typer(sources_app, name="sources", help="Installed connectors and configured sources.")
-app.add_typer(leads_app, name="leads", help="Stored leads: list, show, export, release or reject held.")
+app.add_typer(
+    leads_app, name="leads", help="Stored leads: list, show, export, release or reject held, merge, split."
+)
 app.add_typer(deliveries_app, name="deliveries", help="The outbox: list deliveries, replay dead letters.")
 app.add_typer(routes_app, name="routes", help="Routing: explain a lead's route, count leads per route.")
 app.add_typer(intent_app, name="intent", help="Buying intent: score texts, explain a verdict.")

@@ -14,14 +14,16 @@ from typing import Annotated, Any, TextIO
 import typer
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy import Engine, select
 
 from socialleads.card import render_text
 from socialleads.card.sections import note_label
 from socialleads.cli.common import console, engine_from, errors
 from socialleads.contracts import utc_now
 from socialleads.models import Lead
+from socialleads.store import lead_links, outbox
 from socialleads.store import leads as lead_store
-from socialleads.store import outbox
+from socialleads.store.tables import leads
 
 leads_app = typer.Typer(no_args_is_help=True)
 
@@ -121,11 +123,24 @@ def show(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="The le
             + (f" (test lead: {t.test_lead})" if t.test_lead else ""),
             markup=False,
         )
+    _print_links(engine, lead_id)
     console.print(f"\n{status_line(lead)}", markup=False)
     console.print(f"\nNotes ({len(lead.notes)}):" if lead.notes else "\nNo notes.")
     for note in lead.notes:
         console.print(f"  {note_label(note.author, note.created_at)}", markup=False)
         console.print("\n".join(f"    {line}".rstrip() for line in note.body.splitlines()), markup=False)
+
+
+def _print_links(engine: Engine, lead_id: int) -> None:
+    """Where the lead was merged to, and the leads possibly the same person (``leads duplicates``)."""
+    with engine.connect() as conn:
+        merged_into = conn.execute(select(leads.c.merged_into).where(leads.c.id == lead_id)).scalar_one()
+        links = lead_links.links_of(conn, lead_id)
+    if merged_into is not None:
+        console.print(f"\nMerged into lead {merged_into}: its touches are there now.", markup=False)
+    for link in links:
+        if link.status == lead_links.POSSIBLE:
+            console.print(f"\nPossibly the same person: lead {link.other_id} ({link.reason})", markup=False)
 
 
 def status_line(lead: Lead) -> str:

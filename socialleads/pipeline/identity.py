@@ -107,11 +107,57 @@ class Evidence:
         """This evidence with what it lacks taken from ``other``, as a lead's empty fields are filled."""
         return Evidence(self.email or other.email, self.name or other.name)
 
+    def resembles(self, other: Evidence) -> bool:
+        """Weaker evidence of one person: a similar name (``A. Berg`` and ``Anna Berg``) or a similar
+        address (one typo, or the same name at another domain). Enough to ask a person, never to merge."""
+        return _names_alike(self.name, other.name) or _emails_alike(self.email, other.email)
+
     def contradicts(self, other: Evidence) -> bool:
         """Two given emails that differ, unless the names agree (one person with a work and a home
         address): then a shared phone does not make them one person."""
         emails_differ = self.email is not None and other.email is not None and self.email != other.email
         return emails_differ and not (self.name and self.name == other.name)
+
+
+def _names_alike(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Names that may be one person's: equal, or sharing their longest word with the rest of the
+    shorter name matching by initial (``a berg`` and ``anna berg``)."""
+    if not a or not b or len(a) + len(b) < 3:
+        return a == b and bool(a)
+    short, long = sorted((a, b), key=len)
+    shared = short & long
+    if not shared or max(len(w) for w in shared) < 3:
+        return False
+    rest = short - shared
+    return all(any(w.startswith(r[0]) for w in long - shared) for r in rest)
+
+
+def _emails_alike(a: str | None, b: str | None) -> bool:
+    """Addresses that may be one person's: one letter off at the same domain, or the same mailbox
+    name at another domain (work and home). Digits that differ (``anna1``, ``anna2``) do not count."""
+    if not a or not b or a == b:
+        return False
+    (local_a, _, domain_a), (local_b, _, domain_b) = a.rpartition("@"), b.rpartition("@")
+    if local_a == local_b:
+        return len(local_a) >= 4
+    return domain_a == domain_b and min(len(local_a), len(local_b)) >= 5 and _one_letter_off(local_a, local_b)
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    """One letter inserted, deleted, replaced or two swapped, and no digit involved."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    start = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    tail_a, tail_b = a[start:], b[start:]
+    changed = set(tail_a[:2] + tail_b[:2])
+    if any(ch.isdigit() for ch in changed):
+        return False
+    return (
+        tail_a[1:] == tail_b[1:]
+        or tail_a[1:] == tail_b
+        or tail_a == tail_b[1:]
+        or (len(tail_a) >= 2 and tail_a[:2] == tail_b[1::-1] and tail_a[2:] == tail_b[2:])
+    )
 
 
 @dataclass(frozen=True)
@@ -136,7 +182,13 @@ class Match:
     new_keys: tuple[IdentityKey, ...]
     reason: str
     shared_keys: tuple[IdentityKey, ...] = ()
+    possible: tuple[LeadRef, ...] = ()
+    """Leads a phone points to that this draft did not join, though its name or address resembles
+    theirs: possibly the same person, for a person to decide (``store.lead_links``)."""
 
+
+#: How many of the leads that gave a phone a new one is compared with for possible duplicates.
+GIVERS_COMPARED = 50
 
 #: Keys that are proof on their own: an email someone gave, their platform account.
 _STRONG = frozenset({"email", "handle"})
@@ -154,6 +206,9 @@ class IdentityResolver:
     known: dict[IdentityKey, LeadRef]
     people: dict[IdentityKey, int] = field(default_factory=dict)
     evidence: dict[LeadRef, Evidence] = field(default_factory=dict)
+    givers: dict[IdentityKey, list[LeadRef]] = field(default_factory=dict)
+    """Leads that gave each phone (the newest ``GIVERS_COMPARED`` stored ones, then this batch's), for
+    finding possible duplicates among the people of a shared number."""
     new_leads: int = 0
     _batch_keys: set[IdentityKey] = field(default_factory=set)
 
@@ -177,6 +232,7 @@ class IdentityResolver:
             for note in dict.fromkeys(self._why_apart(k, r, agreed) for k, r in others)
         )
         shared = tuple(key for key, _ in others if key not in agreed)
+        possible = self._resembling(keys, lead, evidence)
         for key in shared:
             self.people[key] = self.people.get(key, 1) + 1
         new_keys = tuple(key for key in keys if key not in self.known)
@@ -184,7 +240,24 @@ class IdentityResolver:
             self.known[key] = lead
             self._batch_keys.add(key)
         self.evidence[lead] = self.evidence[lead].filled_from(evidence) if lead in self.evidence else evidence
-        return Match(lead=lead, new_keys=new_keys, reason=reason, shared_keys=shared)
+        return Match(lead=lead, new_keys=new_keys, reason=reason, shared_keys=shared, possible=possible)
+
+    def _resembling(
+        self, keys: Sequence[IdentityKey], lead: LeadRef, evidence: Evidence
+    ) -> tuple[LeadRef, ...]:
+        """Other leads that gave one of these phones and whose name or address resembles this draft's;
+        this draft's lead joins the phones' givers."""
+        found: dict[LeadRef, None] = {}
+        for key in keys:
+            if key[0] in _STRONG:
+                continue
+            givers = self.givers.setdefault(key, [])
+            for ref in givers[-GIVERS_COMPARED:]:
+                if ref != lead and evidence.resembles(self.evidence.get(ref) or Evidence()):
+                    found[ref] = None
+            if lead not in givers:
+                givers.append(lead)
+        return tuple(found)
 
     def _agrees(self, key: IdentityKey, ref: LeadRef, evidence: Evidence) -> bool:
         """Whether ``key`` leading to ``ref`` is enough: strong keys are; a phone is unless many people

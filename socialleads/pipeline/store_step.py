@@ -37,7 +37,15 @@ from socialleads.models import (
     ReceivedVia,
 )
 from socialleads.pipeline.event_bus import StoredLead
-from socialleads.pipeline.identity import Evidence, IdentityKey, IdentityResolver, LeadRef, Match, NewLead
+from socialleads.pipeline.identity import (
+    GIVERS_COMPARED,
+    Evidence,
+    IdentityKey,
+    IdentityResolver,
+    LeadRef,
+    Match,
+    NewLead,
+)
 from socialleads.pipeline.normalize import without_nul
 from socialleads.pipeline.owners import choose as choose_owner
 from socialleads.pipeline.owners import take_team_turns
@@ -45,8 +53,8 @@ from socialleads.pipeline.prepare import Prepared, SourceBinding
 from socialleads.pipeline.revisions import Revision, split_revisions
 from socialleads.pipeline.routing import RouteDecision, RouteFacts, route
 from socialleads.store import events as event_store
+from socialleads.store import lead_links, outbox
 from socialleads.store import leads as lead_store
-from socialleads.store import outbox
 from socialleads.store.bulk import BulkWriter
 from socialleads.store.state import PollCounts
 from socialleads.store.tables import identities as identities_table
@@ -418,6 +426,7 @@ def store_chunk(
     _write_leads(w, identified.work, ids, received)
     _write_touches(w, binding, identified, ids, via.value, received)
     lead_store.count_people(conn, identified.more_people)
+    _propose_links(conn, identified.touches, ids, now)
     _revise_touches(w, identified.revisions, now)
     enqueued = outbox.enqueue(conn, plans, now, lease)
     result.deliveries_due, result.leased = enqueued.due, enqueued.leased
@@ -447,6 +456,7 @@ def _identify(
         people={key: found.people for key, found in stored_keys.items() if found.people > 1},
         evidence={lead_id: Evidence.of(_contact_of(row)) for lead_id, row in existing.items()},
     )
+    _add_phone_givers(conn, resolver, [key for key in stored_keys if key[0] == "phone"])
     more_people: Counter[IdentityKey] = Counter()
     work: dict[LeadRef, _LeadWork] = {}
     touches: list[_MatchedTouch] = []
@@ -474,6 +484,18 @@ def _identify(
         lead.values["revision"] += lead.touches + lead.edits
         lead.values["touch_count"] += lead.touches
     return _Identified(work, touches, resolver.new_leads, revisions, resolver.people, more_people)
+
+
+def _add_phone_givers(conn: Connection, resolver: IdentityResolver, phones: list[IdentityKey]) -> None:
+    """Tell ``resolver`` which stored leads gave these known phones, for possible duplicates. A phone
+    never stored before has no giver, so a chunk of new people costs no query here."""
+    if not phones:
+        return
+    givers = lead_store.phone_givers(conn, [value for _, value in phones], GIVERS_COMPARED)
+    for phone, rows in givers.items():
+        resolver.givers[("phone", phone)] = [row["id"] for row in rows]
+        for row in rows:
+            resolver.evidence.setdefault(row["id"], Evidence.of(_contact_of(row)))
 
 
 def _contact_of(row: RowMapping) -> Contact:
@@ -534,6 +556,23 @@ def _write_touches(
     w.insert(identities_table, _IdentityRow._fields, identity_rows)
     touch_rows = [_touch_row(w, ids[t.match.lead], t, binding, via, received) for t in touches]
     w.insert(touches_table, _TouchRow._fields, touch_rows)
+
+
+#: Why the store step links two leads as possibly one person (``Match.possible``).
+POSSIBLE_REASON = "a phone both gave and a similar name or address, but different given emails"
+
+
+def _propose_links(
+    conn: Connection, touches: list[_MatchedTouch], ids: dict[LeadRef, int], now: datetime
+) -> None:
+    """Record the pairs identity resolution found possibly one person, for a person to decide."""
+
+    def row_id(ref: LeadRef) -> int:  # a stored lead this chunk did not touch is its own row id
+        return ids[ref] if ref in ids else int(ref)  # type: ignore[arg-type]
+
+    pairs = [(ids[t.match.lead], row_id(ref), POSSIBLE_REASON) for t in touches for ref in t.match.possible]
+    if pairs:
+        lead_links.propose(conn, pairs, now)
 
 
 def _revise_touches(w: BulkWriter, revisions: list[Revision], now: datetime) -> None:

@@ -37,8 +37,10 @@ from sqlalchemy import (
 )
 
 from socialleads.models import Lead
+from socialleads.store import lead_links
 from socialleads.store import leads as lead_store
 from socialleads.store.accounts import User
+from socialleads.store.lead_links import Link
 from socialleads.store.tables import deliveries, lead_notes, leads, touches, users
 
 
@@ -196,6 +198,10 @@ class LeadDetail:
     status_changed_by: str | None
     deliveries: list[DeliveryFacts] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    merged_into_key: str | None = None
+    """The key of the lead this one was merged into (its touches are there now), or None."""
+    links: list[Link] = field(default_factory=list)
+    """Leads possibly the same person, and the pairs people decided (``store.lead_links``)."""
 
 
 # --- cursors ---
@@ -356,7 +362,8 @@ def conditions(
     conn: Connection, filters: LeadFilters, search_candidates: int = SEARCH_CANDIDATES
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses of ``filters`` on ``leads`` (``search_candidates``: see ``SEARCH_CANDIDATES``)."""
-    found: list[ColumnElement[bool]] = [
+    found: list[ColumnElement[bool]] = [leads.c.merged_into.is_(None)]  # a merged lead lives in another
+    found += [
         column == value
         for column, value in (
             (leads.c.campaign, filters.campaign),
@@ -615,8 +622,16 @@ def lead_detail(conn: Connection, row: RowMapping) -> LeadDetail:
             select(touches).where(touches.c.lead_id == lead_id).order_by(touches.c.received_at, touches.c.id)
         ).mappings()
     )
+    merged_into = row["merged_into"]
+    kept_key = (
+        conn.execute(select(leads.c.key).where(leads.c.id == merged_into)).scalar_one_or_none()
+        if merged_into is not None
+        else None
+    )
     return LeadDetail(
-        lead=lead_store.lead_from_rows(row, touch_rows),
+        lead=lead_store.with_identifier_notes(
+            conn, {lead_id: (lead_store.lead_from_rows(row, touch_rows), row)}
+        )[lead_id],
         key=row["key"],
         route=row["route"],
         status=row["status"],
@@ -625,4 +640,6 @@ def lead_detail(conn: Connection, row: RowMapping) -> LeadDetail:
         status_changed_by=row["status_changed_by"],
         deliveries=lead_deliveries(conn, lead_id),
         notes=lead_notes_of(conn, lead_id),
+        merged_into_key=kept_key,
+        links=lead_links.links_of(conn, lead_id),
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, RowMapping, bindparam, exists, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, exists, func, select, update
 
 from socialleads.identifiers import SHARED_AT, identifier_notes
 from socialleads.models import (
@@ -79,6 +79,26 @@ def count_people(conn: Connection, more: dict[IdentityKey, int]) -> None:
     rows = [{"k": kind, "v": value, "n": n} for (kind, value), n in sorted(more.items())]
     if rows:
         conn.execute(statement, rows)
+
+
+def phone_givers(conn: Connection, phones: Sequence[str], per_phone: int) -> dict[str, list[RowMapping]]:
+    """The newest ``per_phone`` leads (not merged away) that gave each of ``phones``, newest last, with
+    the columns identity evidence reads (``id``, ``email`` and the name columns)."""
+    ranked = (
+        select(
+            leads.c.id, leads.c.phone, leads.c.email,
+            leads.c.full_name, leads.c.first_name, leads.c.last_name,
+            func.row_number().over(partition_by=leads.c.phone, order_by=leads.c.id.desc()).label("rank"),
+        )
+        .where(leads.c.phone.in_(bindparam("phones", expanding=True)), leads.c.merged_into.is_(None))
+        .subquery()
+    )  # fmt: skip
+    query = select(ranked).where(ranked.c.rank <= per_phone).order_by(ranked.c.phone, ranked.c.id)
+    found: dict[str, list[RowMapping]] = defaultdict(list)
+    for part in chunked(sorted(set(phones))):
+        for row in conn.execute(query, {"phones": list(part)}).mappings():
+            found[row["phone"]].append(row)
+    return found
 
 
 def shared_phones(conn: Connection, phones: Sequence[str]) -> dict[str, int]:
@@ -215,10 +235,19 @@ def load_leads(conn: Connection, lead_ids: Sequence[int]) -> dict[int, Lead]:
     touch_rows = _rows_by_lead(conn, _TOUCH_ROWS, list(rows))
     noted = [lead_id for lead_id, row in rows.items() if row["has_notes"]]
     note_rows = _rows_by_lead(conn, _NOTE_ROWS, noted) if noted else {}
-    shared = shared_phones(conn, [row["phone"] for row in rows.values() if row["phone"]])
+    assembled = {
+        lead_id: (lead_from_rows(row, touch_rows[lead_id], note_rows.get(lead_id, ())), row)
+        for lead_id, row in rows.items()
+    }
+    return with_identifier_notes(conn, assembled)
+
+
+def with_identifier_notes(conn: Connection, assembled: dict[int, tuple[Lead, RowMapping]]) -> dict[int, Lead]:
+    """Each lead with what sales should know about its email and phone as identifiers (a shared
+    number, a placeholder, a team's mailbox), from its row."""
+    shared = shared_phones(conn, [row["phone"] for _, row in assembled.values() if row["phone"]])
     loaded = {}
-    for lead_id, row in rows.items():
-        lead = lead_from_rows(row, touch_rows[lead_id], note_rows.get(lead_id, ()))
+    for lead_id, (lead, row) in assembled.items():
         notes = identifier_notes(row["email"], row["phone"], shared.get(row["phone"]))
         loaded[lead_id] = lead.model_copy(update={"identifier_notes": notes}) if notes else lead
     return loaded
@@ -233,7 +262,8 @@ def list_lead_ids(
     conn: Connection, limit: int | None = None, campaign: str | None = None, since: datetime | None = None
 ) -> list[int]:
     """Lead ids, newest first, optionally by campaign and creation time."""
-    query = select(leads.c.id).order_by(leads.c.created_at.desc(), leads.c.id.desc())
+    query = select(leads.c.id).where(leads.c.merged_into.is_(None))
+    query = query.order_by(leads.c.created_at.desc(), leads.c.id.desc())
     if campaign:
         query = query.where(leads.c.campaign == campaign)
     if since:

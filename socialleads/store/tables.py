@@ -89,10 +89,13 @@ leads = Table(
     Column("status_reason", Text),
     Column("status_changed_at", UtcDateTime()),
     Column("status_changed_by", String(320)),
+    # The lead this one was merged into (``socialleads leads merge``): its touches live there now.
+    Column("merged_into", Id),
     Index(None, "created_at"),
     # The API's lookups, filters, sorts and search (migration 0007; bench/api.py measures them).
     Index(None, "key", unique=True),
     Index(None, "campaign", "created_at"),
+    Index(None, "phone"),  # the leads that gave a phone, for possible duplicates (pipeline/identity.py)
     Index(None, "owner", "created_at"),
     Index(None, "status", "created_at"),
     Index(None, "updated_at", "id"),
@@ -108,6 +111,24 @@ leads = Table(
 )
 
 # One row per key that identifies a person: email (normalised), E.164 phone, platform handle.
+# Two leads that may be one person: ``possible`` (weaker evidence: a shared phone and a similar name
+# or address), ``confirmed`` (merged) or ``rejected`` (remembered: never proposed again).
+# ``lead_id`` is the lower id of the pair.
+lead_links = Table(
+    "lead_links",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("lead_id", Id, ForeignKey("leads.id"), nullable=False),
+    Column("other_id", Id, ForeignKey("leads.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("decided_at", UtcDateTime()),
+    Column("decided_by", String(320)),
+    UniqueConstraint("lead_id", "other_id"),
+    Index(None, "other_id"),
+)
+
 identities = Table(
     "identities",
     metadata,
