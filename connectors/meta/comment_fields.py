@@ -4,25 +4,37 @@ Graph field lists, Graph times, the event payload built from a polled comment or
 and the ``LeadDraft`` parsed from a stored payload. Nothing here makes a call; ``comments.py`` does.
 Shapes: https://developers.facebook.com/docs/graph-api/reference/comment/ (Facebook) and
 https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-comment (Instagram).
+
+Names: a Facebook comment's ``from.name`` is the person's profile name, kept as the handle's display
+name, and as the contact's name only when it reads as a person's name (letters, with spaces, hyphens,
+apostrophes or dots between): "Anna 🌸 Jónsdóttir" or "✨Sigga✨" stay on the handle only. An Instagram
+``username`` is a handle, never a name: the contact's name stays empty.
 """
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from socialleads.errors import SkippableRecordError
-from socialleads.models import BUSINESS_HANDLES, Contact, EventKind, Handle, LeadDraft, RawEvent
+from socialleads.models import BUSINESS_HANDLES, EDITED, Contact, EventKind, Handle, LeadDraft, RawEvent
 
 POST_FIELDS = "id,created_time,message,permalink_url"
 MEDIA_FIELDS = "id,timestamp,caption,permalink,media_product_type"
-FB_COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url"
+FB_COMMENT_FIELDS = "id,message,created_time,from{id,name},parent{id},permalink_url,attachment"
 IG_REPLY_FIELDS = "id,text,timestamp,username,from{id,username},parent_id"
 IG_COMMENT_FIELDS = f"id,text,timestamp,username,from{{id,username}},replies{{{IG_REPLY_FIELDS}}}"
 #: How much of a post's text or a media caption travels with each comment, for context.
 EXCERPT = 200
+#: What may stand between the letters of a person's name.
+NAME_MARKS = frozenset(" -'.\u2019")
+#: A page ``feed`` change's verbs for an edited comment: ``edited``, now and then ``edit``
+#: (https://github.com/restfb/restfb/issues/749, /897).
+EDIT_VERBS = frozenset({"edited", "edit"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,30 @@ def post_summary(post: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def webhook_post(value: Mapping[str, Any], polled: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The post of a ``feed`` change: what the last poll read of it, completed by the change's own
+    ``post`` object (``{"id", "permalink_url", "status_type", ...}``), so a comment seen only by webhook
+    still links to its post."""
+    given = _dict(value.get("post"))
+    summary = post_summary({"id": value.get("post_id") or given.get("id"), **given, "message": None})
+    known = {k: v for k, v in (polled or {}).items() if v is not None}
+    return {**summary, **known}
+
+
+def person_name(name: str | None) -> str | None:
+    """``name`` when it reads as a person's name (letters of any script, with spaces, hyphens, apostrophes
+    or dots between), else None: a profile name with emoji or symbols stays a display name only."""
+    text = " ".join((name or "").split())
+    letters = 0
+    for char in text:
+        category = unicodedata.category(char)
+        if category.startswith("L"):
+            letters += 1
+        elif not (category.startswith("M") or char in NAME_MARKS):
+            return None
+    return text if letters >= 2 and len(text) <= 120 else None
+
+
 def media_summary(media: Mapping[str, Any]) -> dict[str, Any]:
     """The Instagram media a comment belongs to, as kept in each event (its caption cut to 200 characters)."""
     return {
@@ -141,7 +177,20 @@ def comment_from_feed_value(value: Mapping[str, Any]) -> dict[str, Any]:
     parent = value.get("parent_id")
     if parent is not None and str(parent) != str(value.get("post_id")):
         comment["parent"] = {"id": str(parent)}
+    for media in ("photo", "video"):  # a photo or video comment's link (restfb/restfb#667)
+        if _text(value.get(media)):
+            comment[media] = value[media]
     return comment
+
+
+def edit_id(comment_id: str, value: Mapping[str, Any], message: str | None) -> str:
+    """The native id of an edit of ``comment_id``: ``<comment id>@edited@<the change's created_time>``, or
+    a hash of the new text when the change has no time; the comment's own id stays its first version's."""
+    when = graph_time(value.get("created_time"))
+    if when is not None:
+        return f"{comment_id}@edited@{unix(when)}"
+    digest = hashlib.sha256((message or "").encode()).hexdigest()[:16]
+    return f"{comment_id}@edited@{digest}"
 
 
 def facebook_payload(page_id: str, comment: dict[str, Any], post: dict[str, Any]) -> dict[str, Any]:
@@ -207,7 +256,20 @@ def draft(event: RawEvent) -> LeadDraft:
     occurred_at = event.occurred_at or graph_time(comment.get("created_time") or comment.get("timestamp"))
     if occurred_at is None:
         raise SkippableRecordError(f"{where}: the comment has no readable time (created_time or timestamp)")
-    return LeadDraft(native_id=event.native_id, kind=EventKind.COMMENT, occurred_at=occurred_at, **parts)
+    revises, parts["context"] = _edit(_dict(payload.get("edited")), parts["context"])
+    return LeadDraft(
+        native_id=event.native_id, kind=EventKind.COMMENT, occurred_at=occurred_at, revises=revises, **parts
+    )
+
+
+def _edit(edited: dict[str, Any], context: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """For an edited comment's event (``payload["edited"]``: the comment's id, when it was edited), the ids
+    it revises and its context with ``EDITED`` noted; nothing for a first version."""
+    earlier = _text(edited.get("of"))
+    if earlier is None:
+        return (), context
+    noted = {"versions": [earlier], "edited_at": edited.get("at"), "verb": edited.get("verb") or "edited"}
+    return (earlier,), {**context, EDITED: noted}
 
 
 def _facebook(comment: dict[str, Any], post: dict[str, Any], page_id: str, where: str) -> dict[str, Any]:
@@ -234,15 +296,25 @@ def _facebook(comment: dict[str, Any], post: dict[str, Any], page_id: str, where
         "parent_id": parent_id,
         "post_permalink": _text(post.get("permalink_url")),
         "post_excerpt": _excerpt(post.get("message")),
+        "photo": _photo(comment),
+        "video": _text(comment.get("video")),
     }
     return {
         "platform": "facebook",
-        "contact": Contact(full_name=name),
+        "contact": Contact(full_name=person_name(name)),
         "handle": handle,
         "message": _text(comment.get("message")),
         "url": url,
         "context": {k: v for k, v in context.items() if v is not None},
     }
+
+
+def _photo(comment: Mapping[str, Any]) -> str | None:
+    """A photo comment's image: the ``photo`` link of a webhook change, or a polled comment's ``attachment``
+    (``{"type": "photo", "media": {"image": {"src"}}}``)."""
+    attachment = _dict(comment.get("attachment"))
+    polled = _dict(_dict(attachment.get("media")).get("image")).get("src") if attachment else None
+    return _text(comment.get("photo")) or (_text(polled) if attachment.get("type") == "photo" else None)
 
 
 def _instagram(

@@ -49,16 +49,19 @@ class CommentWebhooks:
         return self._page_of_account(wanted) is not None
 
     def event_from_feed_change(self, page_id: str, value: Mapping[str, Any]) -> RawEvent | None:
-        """The event for a page ``feed`` change announcing a new comment; None for anything else.
+        """The event for a page ``feed`` change announcing a new or edited comment; None for anything else.
 
-        Called by the router's job for the change. None for other items (posts, reactions), for edits
-        and removals, and for the page's own comments. When Meta left out ``from`` or ``message``, the
+        Called by the router's job for the change. None for other items (posts, reactions), for removals
+        and hidings, and for the page's own comments. When Meta left out ``from`` or ``message``, the
         comment is read first (``GET /{comment_id}``); a comment deleted meanwhile gives None. The post's
-        permalink and text come from the last poll when it saw the post. Raises ``SourceError``.
+        permalink and text come from the last poll when it saw the post, else from the change's ``post``.
+        An edit (``verb: edited``) is an event of its own (``cf.edit_id``) that revises the comment's first
+        version, kept with its edit time. Raises ``SourceError``.
         https://developers.facebook.com/docs/graph-api/webhooks/reference/page/#feed
         """
         page = next((p for p in self.config.pages if p.id == str(page_id)), None)
-        if page is None or value.get("item") != "comment" or value.get("verb") != "add":
+        verb = value.get("verb")
+        if page is None or value.get("item") != "comment" or (verb != "add" and verb not in cf.EDIT_VERBS):
             return None
         comment_id, post_id = value.get("comment_id"), value.get("post_id")
         if comment_id is None or post_id is None:
@@ -67,33 +70,43 @@ class CommentWebhooks:
                 self.context.instance,
             )
             return None
-        comment = cf.comment_from_feed_value(value)
-        if cf.is_own_facebook(comment, page.id):
+        shaped = cf.comment_from_feed_value(value)
+        if verb in cf.EDIT_VERBS:
+            shaped.pop("created_time", None)  # an edit's created_time is when it was edited
+        comment = self._completed(page, shaped)
+        if comment is None or cf.is_own_facebook(comment, page.id):
             return None
-        if not isinstance(value.get("from"), dict) or not isinstance(value.get("message"), str):
-            # Meta omits ``from`` for people who have not authorised the app; Graph may still name them.
-            try:
-                fetched = self._client(page, "webhook").get(str(comment_id), fields=cf.FB_COMMENT_FIELDS)
-            except ConfigurationError:
-                self.context.logger.info(
-                    "meta_comments %s: comment %s is gone; ignored", self.context.instance, comment_id
-                )
-                return None
-            comment = {**comment, **fetched}
-            if cf.is_own_facebook(comment, page.id):
-                return None
+        post = cf.webhook_post(value, self._posts.get(str(post_id)))
+        payload = {**cf.facebook_payload(page.id, comment, post), "webhook": dict(value)}
+        native_id, occurred_at = str(comment["id"]), cf.graph_time(comment.get("created_time"))
+        if verb in cf.EDIT_VERBS:
+            occurred_at = cf.graph_time(value.get("created_time")) or self.context.clock()
+            message = comment.get("message")
+            native_id = cf.edit_id(native_id, value, message if isinstance(message, str) else None)
+            payload["edited"] = {"of": str(comment["id"]), "at": occurred_at.isoformat(), "verb": verb}
         return RawEvent(
-            native_id=str(comment["id"]),
+            native_id=native_id,
             kind=EventKind.COMMENT,
-            occurred_at=cf.graph_time(comment.get("created_time")),
-            payload={
-                **cf.facebook_payload(
-                    page.id, comment, self._posts.get(str(post_id)) or cf.post_summary({"id": post_id})
-                ),
-                "webhook": dict(value),
-            },
+            occurred_at=occurred_at,
+            payload=payload,
             received_via=ReceivedVia.WEBHOOK,
         )
+
+    def _completed(self, page: CommentsPageConfig, comment: dict[str, Any]) -> dict[str, Any] | None:
+        """``comment`` (from a change) with what Graph says of it when Meta left out ``from`` or ``message``
+        (for people who have not authorised the app); None when it is gone."""
+        if isinstance(comment.get("from"), dict) and isinstance(comment.get("message"), str):
+            return comment
+        if cf.is_own_facebook(comment, page.id):
+            return None
+        try:
+            fetched = self._client(page, "webhook").get(str(comment["id"]), fields=cf.FB_COMMENT_FIELDS)
+        except ConfigurationError:
+            self.context.logger.info(
+                "meta_comments %s: comment %s is gone; ignored", self.context.instance, comment["id"]
+            )
+            return None
+        return {**comment, **fetched}
 
     def event_from_instagram_change(self, account_id: str, value: Mapping[str, Any]) -> RawEvent | None:
         """The event for an ``instagram`` ``comments`` change; None for the account's own comments.

@@ -235,16 +235,22 @@ class MetaLeadAdsSource(Source[MetaLeadAdsConfig, MetaLeadsCursor]):
         return forms
 
     def _form_for_webhook(self, client: GraphClient, form_id: str) -> dict[str, Any]:
-        """The form's definition, cached; a form that cannot be read lets the lead through unlabelled."""
+        """The form's definition (its questions' types, keys and labels), cached per form.
+
+        A form that cannot be read now (gone, a permission missing, Meta throttling or down) never costs
+        the lead: it goes through without the form's definition, its answers placed by their keys and
+        shapes (``lead_contact``), and the form is asked for again with the next lead.
+        """
         if not form_id:
             return form_summary({})
         try:
             form = form_summary(client.get(form_id, fields=FORM_FIELDS))
-        except ConfigurationError:
+        except SourceError as exc:
             self.context.logger.warning(
-                "meta_lead_ads %s: form %s cannot be read; its answers keep their keys",
+                "meta_lead_ads %s: form %s cannot be read (%s); its answers are placed by their keys",
                 self.context.instance,
                 form_id,
+                exc,
             )
             return form_summary({"id": form_id})
         self._forms[form_id] = form

@@ -3,7 +3,9 @@
 Pure functions, used by ``MetaLeadAdsSource.fetch``/``fetch_lead`` (form summaries, times) and by
 ``MetaLeadAdsSource.parse`` (the draft). ``field_data`` is mapped by question key (``name``), never
 by position, and every value is a list (https://developers.facebook.com/docs/marketing-api/guides/
-lead-ads/retrieving/). Ids may arrive as numbers: they are always turned into text.
+lead-ads/retrieving/). Ids may arrive as numbers: they are always turned into text. Which answers are
+contact details (by the form's question types, then keys, then shapes), and whether the lead is the
+Lead Ads Testing Tool's, is ``lead_contact``'s to say.
 
 Consent rule: each ``custom_disclaimer_responses`` item becomes a ``Consent`` with the checkbox's own
 words from the form's ``legal_content``. Its kind is ``contact`` when those words ask permission to
@@ -18,6 +20,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.meta.lead_contact import dummy_data_reason, place_contact, question_of
 from socialleads.errors import SkippableRecordError
 from socialleads.models import Consent, Contact, EventKind, LeadDraft
 
@@ -30,22 +33,6 @@ LEAD_FIELDS = (
 FORM_FIELDS = "id,name,status,locale,questions,legal_content"
 LEADS_CENTER = "https://business.facebook.com/latest/leads_center?asset_id={page_id}"
 
-#: Meta's standard question keys → ``Contact`` fields; the first key found for a field wins.
-CONTACT_KEYS: tuple[tuple[str, str], ...] = (
-    ("full_name", "full_name"),
-    ("first_name", "first_name"),
-    ("last_name", "last_name"),
-    ("email", "email"),
-    ("work_email", "email"),
-    ("phone_number", "phone"),
-    ("work_phone_number", "phone"),
-    ("company_name", "company"),
-    ("job_title", "job_title"),
-    ("city", "city"),
-    ("country", "country"),
-    ("zip_code", "zip_code"),
-    ("post_code", "zip_code"),
-)
 AD_KEYS = ("ad_id", "ad_name", "adset_id", "adset_name", "campaign_id", "campaign_name")
 
 _CONTACT_WORDS = re.compile(
@@ -136,7 +123,8 @@ def draft_from_payload(native_id: str, payload: dict[str, Any], fallback: dateti
     page_id = text_of(payload.get("page_id"))
     lead, occurred_at = _usable_lead(native_id, payload, page_id, fallback)
     form = dict_of(payload.get("form"))
-    contact, answers = _contact_and_answers(_values_by_key(lead["field_data"]), form)
+    values = _values_by_key(lead["field_data"])
+    contact, answers = _contact_and_answers(values, form)
     return LeadDraft(
         native_id=native_id,
         kind=EventKind.LEAD_FORM,
@@ -147,6 +135,7 @@ def draft_from_payload(native_id: str, payload: dict[str, Any], fallback: dateti
         answers=answers,
         consents=_consents(lead, form, occurred_at),
         context=_context(lead, form, page_id),
+        test_lead=dummy_data_reason(values),
     )
 
 
@@ -188,21 +177,15 @@ def _values_by_key(field_data: list[Any]) -> dict[str, str]:
 def _contact_and_answers(
     values: dict[str, str], form: dict[str, Any]
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """The ``Contact`` fields found under ``CONTACT_KEYS``, and every other non-empty answer under its
-    question's label (the key when the form has no label for it; the key appended when labels repeat)."""
-    contact: dict[str, str] = {}
-    used: set[str] = set()
-    for key, field in CONTACT_KEYS:
-        if values.get(key) and field not in contact:
-            contact[field] = values[key]
-            used.add(key)
+    """The ``Contact`` fields ``lead_contact.place_contact`` finds, and every other non-empty answer under
+    its question's label (the key when the form has no label for it; the key appended when labels repeat)."""
     questions = [q for q in list_of(form.get("questions")) if isinstance(q, dict) and q.get("key")]
-    labels = {text_of(q.get("key")): text_of(q.get("label")) for q in questions}
+    contact, used = place_contact(values, questions)
     answers: dict[str, str] = {}
     for key, value in values.items():
         if key in used or not value:
             continue
-        label = labels.get(key) or key
+        label = text_of((question_of(key, questions) or {}).get("label")) or key
         answers[label if label not in answers else f"{label} ({key})"] = value
     return contact, answers
 

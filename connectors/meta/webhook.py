@@ -7,6 +7,13 @@ https://developers.facebook.com/docs/graph-api/webhooks/getting-started
 https://developers.facebook.com/docs/marketing-api/guides/lead-ads/retrieving (webhooks)
 A leadgen change only announces a lead: the job fetches it with the page's token. Changes for a
 page or form no source watches are parked as unrouted; the dashboard's test payload is recognised.
+
+Two entry shapes arrive: ``{"id", "time", "changes": [{"field", "value"}]}`` (pages, and Instagram
+with Facebook Login) and, from the Instagram API with Instagram Login, ``{"id", "time", "field",
+"value"}`` (https://developers.facebook.com/docs/instagram-platform/webhooks/examples/). Whatever cannot
+be placed (another shape, a field no source reads, a change without its ids) is parked as unrouted with
+its reason; what is known and not wanted (feed items that are not comments, removed or hidden comments)
+is counted with its reason in the delivery's summary, which is kept with the delivery's body.
 """
 
 from __future__ import annotations
@@ -15,10 +22,13 @@ import hashlib
 import hmac
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
+from connectors.meta.comment_fields import EDIT_VERBS
 from connectors.meta.comments import MetaCommentsSource
 from connectors.meta.lead_ads import MetaLeadAdsSource
 from socialleads.contracts import Source, WebhookAcceptance, WebhookContext, WebhookJob, WebhookReceiver
@@ -37,6 +47,55 @@ TEST_IDS = frozenset({"0", "444444444444"})
 def _as_id(value: Any) -> str | None:
     """Meta sends ids as strings in real deliveries and as numbers in its docs: accept both."""
     return str(value) if value is not None and value != "" else None
+
+
+Leads = dict[str, list[tuple[str, str, str | None]]]
+"""Per lead-ads source, the (page id, leadgen id, form id) of the leads a delivery announced."""
+
+
+@dataclass
+class _Tally:
+    """What one delivery held, for its summary: changes per field, and what was ignored, by reason."""
+
+    fields: Counter[str] = field(default_factory=Counter)
+    ignored: Counter[str] = field(default_factory=Counter)
+
+    def summary(self, kind: Any, acceptance: WebhookAcceptance) -> str:
+        f = self.fields
+        ignored = "".join(f"; ignored {n} {reason}" for reason, n in self.ignored.items())
+        return (
+            f"{kind}: {f['leadgen']} leadgen, {f['feed']} feed, {f['comments']} instagram comments, "
+            f"{f['other']} other; {len(acceptance.jobs)} to fetch, {len(acceptance.unrouted)} unrouted"
+            + ignored
+            + ("; the dashboard test payload" if acceptance.test else "")
+        )
+
+
+def changes_of(entry: Any) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, dict[str, Any]]]]:
+    """The (field, value) changes of one entry in either shape (module docstring), and what in it cannot
+    be read, each with why. A ``value`` that is a list (as a doc's prose has it) gives one change per item."""
+    if not isinstance(entry, dict):
+        return [], [("an entry that is not a JSON object", {"entry": entry})]
+    if isinstance(entry.get("changes"), list):
+        raw = entry["changes"]
+    elif "field" in entry:
+        raw = [{"field": entry.get("field"), "value": entry.get("value")}]
+    elif "messaging" in entry:
+        return [], [("a messaging entry (direct messages): no source reads messages", entry)]
+    else:
+        return [], [("an entry with neither changes nor a field and value: its shape is unknown", entry)]
+    changes: list[tuple[str, dict[str, Any]]] = []
+    problems: list[tuple[str, dict[str, Any]]] = []
+    for change in raw:
+        name = change.get("field") if isinstance(change, dict) else None
+        value = change.get("value") if isinstance(change, dict) else None
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(name, str) and isinstance(item, dict):
+                changes.append((name, item))
+            else:
+                kept = change if isinstance(change, dict) else {"change": change}
+                problems.append(("a change without a field name and a value object", kept))
+    return changes, problems
 
 
 class MetaWebhookReceiver(WebhookReceiver):
@@ -97,47 +156,48 @@ class MetaWebhookReceiver(WebhookReceiver):
             raise WebhookRejected(400, "the body is not JSON") from None
         if not isinstance(document, dict) or not isinstance(document.get("entry"), list):
             raise WebhookRejected(400, "the body has no entry list")
-        acceptance = WebhookAcceptance()
-        leads: dict[str, list[tuple[str, str, str | None]]] = {}
+        acceptance, tally = WebhookAcceptance(), _Tally()
+        leads: Leads = {}
         kind = document.get("object")
-        counts = {"leadgen": 0, "feed": 0, "comments": 0, "other": 0}
         for entry in document["entry"]:
-            if not isinstance(entry, dict):
-                continue
-            entry_id = _as_id(entry.get("id")) or ""
-            for change in entry.get("changes") or []:
-                if not isinstance(change, dict) or not isinstance(change.get("value"), dict):
-                    continue
-                field, value = change.get("field"), change["value"]
-                if kind == "page" and field == "leadgen":
-                    counts["leadgen"] += 1
-                    self._leadgen(entry_id, value, acceptance, leads)
-                elif kind == "page" and field == "feed":
-                    counts["feed"] += 1
-                    self._comment(entry_id, value, acceptance, instagram=False)
-                elif kind == "instagram" and field == "comments":
-                    counts["comments"] += 1
-                    self._comment(entry_id, value, acceptance, instagram=True)
-                else:
-                    counts["other"] += 1
-        for name, wanted in leads.items():
-            fetch = _bind(self._fetch_leads, self.lead_sources[name], wanted)
+            changes, problems = changes_of(entry)
+            acceptance.unrouted.extend(problems)
+            entry_id = (_as_id(entry.get("id")) or "") if isinstance(entry, dict) else ""
+            for name, value in changes:
+                self._route(kind, entry_id, name, value, acceptance, leads, tally)
+        for source_name, wanted in leads.items():
+            fetch = _bind(self._fetch_leads, self.lead_sources[source_name], wanted)
             ids = ", ".join(leadgen_id for _, leadgen_id, _ in wanted)
-            acceptance.jobs.append(self._job(f"lead {ids} for {name}", name, fetch))
-        acceptance.summary = (
-            f"{kind}: {counts['leadgen']} leadgen, {counts['feed']} feed, "
-            f"{counts['comments']} instagram comments, {counts['other']} other; "
-            f"{len(acceptance.jobs)} to fetch, {len(acceptance.unrouted)} unrouted"
-            + ("; the dashboard test payload" if acceptance.test else "")
-        )
+            acceptance.jobs.append(self._job(f"lead {ids} for {source_name}", source_name, fetch))
+        acceptance.summary = tally.summary(kind, acceptance)
         return acceptance
 
-    def _leadgen(
+    def _route(
         self,
+        kind: Any,
         entry_id: str,
+        name: str,
         value: dict[str, Any],
         acceptance: WebhookAcceptance,
-        leads: dict[str, list[tuple[str, str, str | None]]],
+        leads: Leads,
+        tally: _Tally,
+    ) -> None:
+        """Send one change where it belongs: a lead to fetch, a comment to build, or parked with why."""
+        if kind == "page" and name == "leadgen":
+            tally.fields["leadgen"] += 1
+            self._leadgen(entry_id, value, acceptance, leads)
+        elif kind == "page" and name == "feed":
+            tally.fields["feed"] += 1
+            self._feed(entry_id, value, acceptance, tally)
+        elif kind == "instagram" and name == "comments":
+            tally.fields["comments"] += 1
+            self._comment(entry_id, value, acceptance, instagram=True)
+        else:
+            tally.fields["other"] += 1
+            acceptance.unrouted.append((f"no source reads {name!r} changes of {kind!r} objects", value))
+
+    def _leadgen(
+        self, entry_id: str, value: dict[str, Any], acceptance: WebhookAcceptance, leads: Leads
     ) -> None:
         """Add the lead to ``leads`` under the source that claims its page and form, or park it."""
         leadgen_id, page_id = _as_id(value.get("leadgen_id")), _as_id(value.get("page_id")) or entry_id
@@ -154,28 +214,49 @@ class MetaWebhookReceiver(WebhookReceiver):
                 return
         acceptance.unrouted.append((f"no meta_lead_ads source watches page {page_id} form {form_id}", value))
 
+    def _feed(
+        self, page_id: str, value: dict[str, Any], acceptance: WebhookAcceptance, tally: _Tally
+    ) -> None:
+        """A comment added or edited goes to the source that watches the page; other feed items (posts,
+        reactions, shares) and removed or hidden comments are counted as ignored, with why."""
+        if page_id in TEST_IDS:
+            acceptance.test = True
+            return
+        item, verb = value.get("item"), value.get("verb")
+        if item != "comment":
+            tally.ignored["feed changes that are not comments (only comments are read)"] += 1
+        elif verb != "add" and verb not in EDIT_VERBS:
+            # A removed or hidden comment stays what it was when read; the delivery keeps the change.
+            log.info("page %s: comment %s %s: ignored", page_id, value.get("comment_id"), verb)
+            tally.ignored[f"comment changes with verb {verb!r} (only new and edited comments are read)"] += 1
+        else:
+            self._comment(page_id, value, acceptance, instagram=False)
+
     def _comment(
         self, object_id: str, value: dict[str, Any], acceptance: WebhookAcceptance, instagram: bool
     ) -> None:
-        if not instagram and value.get("item") != "comment":
-            return  # posts, reactions, shares: not comments
+        """Make a job building the comment's event for the source that watches ``object_id``, or park it."""
         if object_id in TEST_IDS:
             acceptance.test = True
+            return
+        platform = "instagram" if instagram else "facebook"
+        comment_id = value.get("id") if instagram else value.get("comment_id")
+        if comment_id is None or (not instagram and value.get("post_id") is None):
+            needed = "id" if instagram else "comment_id and post_id"
+            article = "an" if instagram else "a"
+            acceptance.unrouted.append((f"{article} {platform} comment change without its {needed}", value))
             return
         for name, source in self.comment_sources.items():
             if source.claims_object(object_id):
                 build = source.event_from_instagram_change if instagram else source.event_from_feed_change
-                platform = "instagram" if instagram else "facebook"
-                what = f"{platform} comment {value.get('id') or value.get('comment_id')}"
+                edited = " (edited)" if value.get("verb") in EDIT_VERBS else ""
                 make = _bind(_events_of, build, object_id, value)
-                acceptance.jobs.append(self._job(f"{what} for {name}", name, make))
+                acceptance.jobs.append(
+                    self._job(f"{platform} comment {comment_id}{edited} for {name}", name, make)
+                )
                 return
-        acceptance.unrouted.append(
-            (
-                f"no meta_comments source watches {'instagram account' if instagram else 'page'} {object_id}",
-                value,
-            )
-        )
+        where = "instagram account" if instagram else "page"
+        acceptance.unrouted.append((f"no meta_comments source watches {where} {object_id}", value))
 
     @staticmethod
     def _fetch_leads(source: MetaLeadAdsSource, wanted: list[tuple[str, str, str | None]]) -> list[RawEvent]:

@@ -13,13 +13,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.x.bio import bio_hints
 from socialleads.errors import SkippableRecordError
-from socialleads.models import BUSINESS_HANDLES, Contact, EventKind, Handle, LeadDraft, RawEvent
+from socialleads.models import (
+    BUSINESS_HANDLES,
+    EDITED,
+    Contact,
+    EventKind,
+    Handle,
+    LeadDraft,
+    RawEvent,
+)
 
 EXPANSIONS = ["author_id", "referenced_tweets.id", "entities.mentions.username"]
+#: ``edit_history_tweet_ids`` is a default field, asked for anyway so that no change of defaults loses it;
+#: ``note_tweet`` holds the whole text of a post longer than 280 characters, which ``text`` cuts.
 TWEET_FIELDS = [
     "created_at", "lang", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "entities",
-    "author_id", "public_metrics",
+    "author_id", "public_metrics", "edit_history_tweet_ids", "edit_controls", "note_tweet",
 ]  # fmt: skip
 USER_FIELDS = [
     "name",
@@ -34,7 +45,18 @@ USER_FIELDS = [
 #: Ids are snowflakes: milliseconds since this epoch, shifted left 22 bits
 #: (https://docs.x.com/resources/fundamentals/x-ids).
 X_EPOCH_MS = 1288834974657
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: X sends a post's text with ``&``, ``<`` and ``>`` escaped as HTML entities, and nothing else
+#: (https://github.com/sferik/twitter-ruby/issues/348, https://github.com/FxEmbed/FxEmbed/issues/24).
+_X_ENTITY = re.compile(r"&(amp|lt|gt);")
+_UNESCAPED = {"amp": "&", "lt": "<", "gt": ">"}
+#: ``lang`` values that name no language: ``und`` when X could not tell (the ``lang:`` operator of
+#: https://docs.x.com/x-api/posts/search/integrate/operators), ``zxx`` (no linguistic content), ``art``,
+#: and X's ``q..`` codes (``qme`` media links only, ``qam`` mentions only, ``qht`` hashtags only, ``qst``
+#: very short text, ``qct`` cashtags only), which sit in ISO 639-2's range for local use (qaa-qtz).
+_NOT_LANGUAGES = frozenset({"und", "zxx", "art", "mis", "mul"})
+_LOCAL_USE = re.compile(r"q[a-t][a-z]")
+#: X's old codes for languages that have ISO 639-1 ones (that page lists Indonesian ``in``, Hebrew ``iw``).
+_X_LANGUAGE_CODES = {"in": "id", "iw": "he"}
 
 
 def request_fields() -> dict[str, Any]:
@@ -144,41 +166,58 @@ def make_event(
     )
 
 
-def email_in(text: Any) -> str | None:
-    """The first email address written in ``text`` (a bio), or None."""
-    if not isinstance(text, str):
-        return None
-    found = _EMAIL.search(text)
-    return found.group().rstrip(".") if found else None
-
-
 def profile_url(username: str) -> str:
     """The public profile page of ``@username``."""
     return f"https://x.com/{username}"
 
 
-def draft_from_event(event: RawEvent, business_handles: Sequence[str] = ()) -> LeadDraft:
-    """The draft of one stored post event; raises ``SkippableRecordError`` when the post has no text.
+def x_text(text: str) -> str:
+    """A post's text as its author wrote it: ``&amp;``, ``&lt;`` and ``&gt;`` decoded, in one pass, so that
+    ``&amp;lt;`` (someone who typed ``&lt;``) stays ``&lt;``. Other entities are the author's own text."""
+    return _X_ENTITY.sub(lambda found: _UNESCAPED[found.group(1)], text)
 
-    ``business_handles``: the brand's accounts, so the qualifier reads "@thestore" as addressing
-    the seller rather than tagging a friend.
+
+def post_text(post: dict[str, Any]) -> str | None:
+    """The whole text of a post, decoded: ``note_tweet.text`` for a post longer than 280 characters
+    (whose ``text`` X cuts, https://docs.x.com/x-api/fundamentals/data-dictionary), else ``text``."""
+    note = _dict(post.get("note_tweet")).get("text")
+    text = note if isinstance(note, str) and note.strip() else post.get("text")
+    return x_text(text) if isinstance(text, str) else None
+
+
+def post_language(value: Any) -> str | None:
+    """X's ``lang`` as a language code for the qualifier; None (detect it) for the codes of no language
+    (``und``, ``zxx``, ``qme``, ...), ``id`` for X's Indonesian ``in`` and ``he`` for its Hebrew ``iw``."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    code = value.strip()
+    primary, _, rest = code.lower().partition("-")
+    if primary in _NOT_LANGUAGES or _LOCAL_USE.fullmatch(primary):
+        return None
+    if primary in _X_LANGUAGE_CODES:
+        return _X_LANGUAGE_CODES[primary] + (f"-{rest}" if rest else "")
+    return code
+
+
+def earlier_versions(post: dict[str, Any]) -> tuple[str, ...]:
+    """The ids of the earlier versions of an edited post, oldest first; ``()`` for a post never edited.
+
+    Each edit is a new post with a new id whose ``edit_history_tweet_ids`` lists every version oldest
+    first, its own id included (https://docs.x.com/x-api/fundamentals/edit-posts). Ids grow with time,
+    so the earlier versions are the ids below the post's own.
     """
-    post = _dict(event.payload.get("post"))
-    author = _dict(event.payload.get("author"))
-    text = post.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise SkippableRecordError(f"X post {event.native_id} has no text to read intent from")
-    username = author.get("username") if isinstance(author.get("username"), str) else None
-    name = author.get("name") if isinstance(author.get("name"), str) and author.get("name") else None
-    user_id = author.get("id") or post.get("author_id")
-    url = (
-        f"{profile_url(username)}/status/{event.native_id}"
-        if username
-        else f"https://x.com/i/web/status/{event.native_id}"
-    )
+    own = str(post.get("id") or "")
+    if not own.isdigit():
+        return ()
+    history = {str(i) for i in _list(post.get("edit_history_tweet_ids")) if str(i).isdigit()}
+    return tuple(sorted((i for i in history if int(i) < int(own)), key=int))
+
+
+def _context(event: RawEvent, post: dict[str, Any], author: dict[str, Any]) -> dict[str, Any]:
+    """What the draft's context says about the post and its author (None values left out)."""
     metrics = _dict(author.get("public_metrics"))
     context: dict[str, Any] = {
-        "lang": post.get("lang"),
+        "lang": post_language(post.get("lang")),
         "conversation_id": post.get("conversation_id"),
         "in_reply_to_user_id": post.get("in_reply_to_user_id"),
         "author_url": author.get("url") or None,
@@ -189,22 +228,68 @@ def draft_from_event(event: RawEvent, business_handles: Sequence[str] = ()) -> L
     for key in ("search", "account"):
         if event.payload.get(key):
             context[key] = event.payload[key]
+    return {key: value for key, value in context.items() if value is not None}
+
+
+def _edited(versions: tuple[str, ...], occurred_at: datetime, post: dict[str, Any]) -> dict[str, Any]:
+    """``context[EDITED]`` of an edit: its earlier versions, when it was made, and its edit window."""
+    edited: dict[str, Any] = {"versions": list(versions), "edited_at": occurred_at.isoformat()}
+    controls = _dict(post.get("edit_controls"))
+    until = x_time(controls.get("editable_until"))
+    if until is not None:
+        edited["editable_until"] = until.isoformat()
+    return edited
+
+
+def _handle(author: dict[str, Any], user_id: Any) -> Handle:
+    """The author's account. The display name stays here: a label such as "🛋️ Anna | Interiors" is no
+    contact name (the lead's name falls back to it)."""
+    username = author.get("username") if isinstance(author.get("username"), str) else None
+    name = author.get("name") if isinstance(author.get("name"), str) and author.get("name") else None
+    return Handle(
+        platform="x",
+        user_id=str(user_id) if user_id else None,
+        username=username,
+        display_name=name,
+        profile_url=profile_url(username) if username else None,
+    )
+
+
+def draft_from_event(event: RawEvent, business_handles: Sequence[str] = ()) -> LeadDraft:
+    """The draft of one stored post event; raises ``SkippableRecordError`` when the post has no text.
+
+    ``business_handles``: the brand's accounts, so the qualifier reads "@thestore" as addressing
+    the seller rather than tagging a friend. An email in the author's bio is a hint, not the contact:
+    it is often an agent's or a press office's (``connectors.x.bio``).
+    """
+    post = _dict(event.payload.get("post"))
+    author = _dict(event.payload.get("author"))
+    text = post_text(post)
+    if text is None or not text.strip():
+        raise SkippableRecordError(f"X post {event.native_id} has no text to read intent from")
+    handle = _handle(author, author.get("id") or post.get("author_id"))
+    url = (
+        f"{handle.profile_url}/status/{event.native_id}"
+        if handle.profile_url
+        else f"https://x.com/i/web/status/{event.native_id}"
+    )
+    occurred_at = event.occurred_at or snowflake_time(event.native_id)
+    context = _context(event, post, author)
     if business_handles:
         context[BUSINESS_HANDLES] = list(business_handles)
+    revises = earlier_versions(post)
+    if revises:
+        context[EDITED] = _edited(revises, occurred_at, post)
     return LeadDraft(
         native_id=event.native_id,
         kind=event.kind,
         platform="x",
-        occurred_at=event.occurred_at or snowflake_time(event.native_id),
+        occurred_at=occurred_at,
         message=text,
         url=url,
-        handle=Handle(
-            platform="x",
-            user_id=str(user_id) if user_id else None,
-            username=username,
-            display_name=name,
-            profile_url=profile_url(username) if username else None,
-        ),
-        contact=Contact(full_name=name, email=email_in(author.get("description"))),
-        context={key: value for key, value in context.items() if value is not None},
+        handle=handle,
+        contact=Contact(),
+        context=context,
+        hints=bio_hints(author.get("description"), handle.username),
+        revises=revises,
     )

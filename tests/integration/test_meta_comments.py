@@ -365,8 +365,9 @@ def test_feed_changes_that_are_no_new_comment_by_someone_else_give_nothing(
     assert source.event_from_feed_change(MAIN, feed_comment_value(own)) is None
     own_without_from = {k: v for k, v in feed_comment_value(own).items() if k != "from"}
     assert source.event_from_feed_change(MAIN, own_without_from) is None
-    assert source.event_from_feed_change(MAIN, {**feed_comment_value(someone), "verb": "edited"}) is None
+    # An edit is an event of its own (tests/integration/test_meta_real_payloads.py); a removal is none.
     assert source.event_from_feed_change(MAIN, {**feed_comment_value(someone), "verb": "remove"}) is None
+    assert source.event_from_feed_change(MAIN, {**feed_comment_value(someone), "verb": "hide"}) is None
     status = {"item": "status", "verb": "add", "post_id": someone.post_id, "created_time": 1795770000}
     assert source.event_from_feed_change(MAIN, status) is None
 

@@ -17,7 +17,7 @@ import pytest
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.meta.webhooks import WebhookSender, sign
 from socialleads.sandbox.world import fixtures
-from socialleads.sandbox.world.entities import Comment, IgComment, Lead
+from socialleads.sandbox.world.entities import Comment, CommentEdit, IgComment, Lead
 from socialleads.sandbox.world.living import Rates, World
 from socialleads.testing.http_receiver import LoopbackReceiver, ReceivedRequest, ScriptedResponse
 
@@ -71,6 +71,11 @@ def changes(requests: list[ReceivedRequest], field: str | None = None) -> list[d
         for change in entry["changes"]
         if field is None or change["field"] == field
     ]
+
+
+def added(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The feed change values of new comments (not of edits)."""
+    return [value for value in values if value["verb"] == "add"]
 
 
 def verifies(body: bytes, header: str | None, secret: str) -> bool:
@@ -258,10 +263,11 @@ def test_a_page_comment_arrives_as_a_feed_change_of_the_documented_shape(
     made = [item for item in world.advance(at(30)) if isinstance(item, Comment)]
     assert sender.flush(5)
 
-    values = {value["comment_id"]: value for value in changes(rx.requests, "feed")}
+    values = {value["comment_id"]: value for value in added(changes(rx.requests, "feed"))}
     assert list(values) == [comment.id for comment in made]
     reply = next(comment for comment in made if comment.parent_id is not None)
     top = next(comment for comment in made if comment.parent_id is None)
+    page_id, number = reply.post_id.split("_")
     assert values[reply.id] == {
         "item": "comment",
         "verb": "add",
@@ -269,10 +275,21 @@ def test_a_page_comment_arrives_as_a_feed_change_of_the_documented_shape(
         "post_id": reply.post_id,
         "parent_id": reply.parent_id,
         "from": {"id": reply.author_id, "name": reply.author_name},
+        "post": {
+            "status_type": "mobile_status_update",
+            "is_published": True,
+            "updated_time": reply.created.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+            "permalink_url": f"https://www.facebook.com/{page_id}/posts/{number}",
+            "promotion_status": "inactive",
+            "id": reply.post_id,
+        },
+        **({"photo": reply.photo} if reply.photo else {}),
         "message": reply.message,
         "created_time": int(reply.created.timestamp()),
     }
     assert "parent_id" not in values[top.id]
+    photo = next(comment for comment in made if comment.photo)
+    assert values[photo.id]["photo"] == photo.photo
     assert all(request.json()["entry"][0]["id"] == top.post_id.split("_")[0] for request in rx.requests)
 
 
@@ -318,10 +335,66 @@ def test_non_ascii_text_is_escaped_with_lowercase_hex_and_still_verifies(
         assert verifies(request.body, request.header("X-Hub-Signature-256"), world.tokens.app_secret)
     body = b"".join(request.body for request in rx.requests)
     assert b"\\u00f0" in body
-    received = {value["comment_id"]: value for value in changes(rx.requests, "feed")}
+    received = {value["comment_id"]: value for value in added(changes(rx.requests, "feed"))}
     for comment in icelandic:
         assert received[comment.id]["message"] == comment.message
         assert received[comment.id]["from"]["name"] == comment.author_name
+
+
+def test_an_edited_comment_arrives_as_an_edited_feed_change_of_the_sample_shape(
+    rx: LoopbackReceiver, make_sender: SenderMaker
+) -> None:
+    world = make_world(fb_comments=6.0)
+    sender = make_sender(world)
+    edits = [item for item in world.advance(at(60)) if isinstance(item, CommentEdit)]
+    assert edits, "the seed should give an edit within the hour"
+    assert sender.flush(5)
+
+    edited = [value for value in changes(rx.requests, "feed") if value["verb"] == "edited"]
+    assert [value["comment_id"] for value in edited] == [edit.comment.id for edit in edits]
+    for value, edit in zip(edited, edits, strict=True):
+        assert value["message"] == edit.comment.message != edit.previous_message
+        assert value["created_time"] == int(edit.at.timestamp()) > int(edit.comment.created.timestamp())
+    expected = sample("page_feed_comment_edited_webhook.derived.json")
+    for request in rx.requests:
+        for payload in single_changes(request.json()):
+            if payload["entry"][0]["changes"][0]["value"]["verb"] == "edited":
+                assert shape(trimmed(payload)) == shape(trimmed(expected))
+
+
+def test_instagram_login_changes_come_as_entries_with_field_and_value(
+    rx: LoopbackReceiver, make_sender: SenderMaker
+) -> None:
+    world = make_world(ig_comments=4.0)
+    sender = make_sender(world, instagram_login_share=1.0)
+    made = [item for item in world.advance(at(20)) if isinstance(item, IgComment)]
+    assert sender.flush(5)
+
+    entries = [entry for request in rx.requests for entry in request.json()["entry"]]
+    assert [entry["value"]["id"] for entry in entries] == [comment.id for comment in made]
+    expected = sample("instagram_comments_webhook.instagram_login.json")
+    for request in rx.requests:
+        for entry in request.json()["entry"]:
+            value = {k: v for k, v in entry["value"].items() if k != "parent_id"}
+            assert shape({"object": "instagram", "entry": [{**entry, "value": value}]}) == shape(expected)
+
+
+def test_a_testing_tool_lead_is_announced_like_any_lead(
+    rx: LoopbackReceiver, make_sender: SenderMaker
+) -> None:
+    world = make_world()
+    sender = make_sender(world)
+    lead = world.testing_tool_lead("880000000000102")
+    assert sender.flush(5)
+
+    assert changes(rx.requests, "leadgen") == [
+        {
+            "leadgen_id": lead.id,
+            "page_id": fixtures.MAIN_PAGE,
+            "form_id": "880000000000102",
+            "created_time": int(lead.created.timestamp()),
+        }
+    ]
 
 
 # --- delivery --------------------------------------------------------------------------------------
@@ -494,7 +567,7 @@ def test_every_payload_matches_the_samples_field_for_field(
             if change["field"] == "leadgen":
                 assert shape(payload) in (paid, organic)
             elif change["field"] == "feed":
-                assert shape(payload) == shape(without_parent(feed, "parent_id" in change["value"]))
+                assert shape(payload) == shape(trimmed(feed, change["value"]))
             else:
                 assert shape(payload) == shape(without_parent(instagram, "parent_id" in change["value"]))
     assert kinds == {"leadgen", "feed", "comments"}
@@ -523,6 +596,16 @@ def test_envelopes_and_values_match_the_dashboard_samples(
                 assert shape({k: value[k] for k in common}) == shape({k: sample_value[k] for k in common})
             else:
                 assert shape({k: v for k, v in value.items() if k != "parent_id"}) == shape(live["value"])
+
+
+def trimmed(payload: dict[str, Any], value: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``payload`` (one feed change) without the value's ``parent_id`` and ``photo`` where ``value`` has
+    none (without them at all when no ``value`` is given)."""
+    copy: dict[str, Any] = json.loads(json.dumps(payload))
+    for optional in ("parent_id", "photo"):
+        if value is None or optional not in value:
+            copy["entry"][0]["changes"][0]["value"].pop(optional, None)
+    return copy
 
 
 def without_parent(payload: dict[str, Any], keep: bool) -> dict[str, Any]:

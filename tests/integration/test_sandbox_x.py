@@ -153,7 +153,7 @@ def test_search_returns_the_worlds_matching_posts_with_their_authors(
         made = by_id[str(got.id)]
         assert got.created_at == made.created.replace(microsecond=made.created.microsecond // 1000 * 1000)
         assert got.author_id == int(made.author_id) and got.lang == made.lang
-        assert got.edit_history_tweet_ids == [got.id]
+        assert got.edit_history_tweet_ids == [int(i) for i in (*made.edit_history, made.id)]
         assert [m["username"] for m in got.entities["mentions"]] == ["thestore"]
     authors = {u.id: u for u in page.includes["users"]}
     assert {t.author_id for t in page.data} == set(authors)

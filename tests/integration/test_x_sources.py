@@ -35,6 +35,7 @@ from tests.support.x_sources import (
     build_mentions,
     build_search,
     context,
+    first_versions,
     ids,
     limits,
     matching,
@@ -46,10 +47,12 @@ from tests.support.x_sources import (
 )
 
 HOUR = timedelta(hours=1)
-#: Measured on this world (seed 8, 8 hours): precision 1.000, recall 1.000 (0.986 and 0.854 before the
+#: Measured on this world (seed 8, 8 hours): precision 1.000, recall 0.992: the two misses are long posts
+#: (note_tweet) whose question is followed by two paragraphs of chatter, which dilute the text model.
+#: Before the world made long posts: recall 1.000 (0.986 and 0.854 before the
 #: rules learned Icelandic price, delivery, size and booking phrasings, booking and home-visit questions
 #: in every language, and a deadline or move as its own evidence; 0.994 and 0.495 before "@thestore"
-#: was read as addressing the seller). Other seeds: recall 1.000, precision 1.000. The sandbox writes
+#: was read as addressing the seller). Other seeds: precision 1.000, recall 0.98 to 1.000. The sandbox writes
 #: from a finite set of phrasings, so these figures say the rules cover them, not how a real feed reads.
 PRECISION_FLOOR = 0.98
 RECALL_FLOOR = 0.98
@@ -103,7 +106,7 @@ def test_every_matching_post_is_yielded_exactly_once_across_polls_and_a_restart(
     )
     assert len(expected) > 60 and all(poll.events for poll in polls)
     assert len(got) == len(set(got)), "a post was yielded twice"
-    assert set(got) == set(ids(expected))
+    assert first_versions(world, got) == first_versions(world, ids(expected))
 
 
 # --- (b) the real qualifier against the world's truth -----------------------------------------------
@@ -126,7 +129,7 @@ def test_posts_with_intent_become_leads_through_the_real_qualifier() -> None:
     hits = misses = false_alarms = quiet = 0
     for native_id, draft in drafts.items():
         is_lead = qualifier.qualify(normalize(draft, None), None).is_lead
-        intent = truth[native_id] is True
+        intent = truth[draft.revises[0] if draft.revises else native_id] is True  # an edit: the same item
         hits += is_lead and intent
         false_alarms += is_lead and not intent
         misses += not is_lead and intent
@@ -175,7 +178,7 @@ def test_a_spent_window_stops_calls_before_a_429_and_the_next_window_loses_nothi
         assert waits >= 2 and 429 not in statuses(seen)
         assert len([r for r in seen if "/mentions" in r.url]) >= 6
     assert len(got) == len(set(got)), "a post was yielded twice"
-    assert set(got) == set(ids(mentions_of_brand(world, START - HOUR)))
+    assert first_versions(world, got) == first_versions(world, ids(mentions_of_brand(world, START - HOUR)))
 
 
 def test_a_forced_429_is_rate_limited_until_its_reset_and_nothing_is_lost(world: World, chaos: Chaos) -> None:
@@ -197,7 +200,9 @@ def test_a_forced_429_is_rate_limited_until_its_reset_and_nothing_is_lost(world:
         assert after.error is None
     got = ids(first.events) + ids(throttled.events) + ids(again.events) + ids(after.events)
     assert len(got) == len(set(got))
-    assert set(got) == set(ids(matching(world, search_words(world), START - HOUR)))
+    assert first_versions(world, got) == first_versions(
+        world, ids(matching(world, search_words(world), START - HOUR))
+    )
 
 
 # --- (d) the monthly budget ---------------------------------------------------------------------------

@@ -197,6 +197,13 @@ def matching(world: World, words: Sequence[str], since: datetime, brand: bool = 
     ]
 
 
+def first_versions(world: World, post_ids: Iterable[str]) -> set[str]:
+    """The id of the first version of each post: one post however often it was edited (an edit is a new
+    post with a new id, and search and mentions return only the newest version)."""
+    first = {version: t.root_id for t in world.tweets for version in (*t.edit_history, t.id)}
+    return {first.get(post_id, post_id) for post_id in post_ids}
+
+
 def ids(items: Iterable[RawEvent | Tweet]) -> list[str]:
     """The native ids of events, or the ids of posts."""
     return [i.native_id if isinstance(i, RawEvent) else i.id for i in items]

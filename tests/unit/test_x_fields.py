@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from connectors.x.bio import bio_emails
 from connectors.x.config import SearchConfig, XMentionsConfig, XMentionsCursor, XSearchConfig, XSearchCursor
 from connectors.x.fields import (
     Page,
     draft_from_event,
-    email_in,
     is_retweet,
     make_event,
     snowflake_time,
@@ -89,23 +89,26 @@ def test_a_mention_parses_to_its_text_link_handle_and_context() -> None:
     }
 
 
-def test_the_email_in_the_bio_becomes_the_contacts_email_and_the_display_name_its_name() -> None:
-    contact = draft_from_event(event()).contact
-    assert contact.full_name == "Margrét Stefánsdóttir"
-    assert contact.email == "margret.stefansdottir53@simnet.is"
+def test_the_email_in_the_bio_is_a_hint_and_the_display_name_no_contact_name() -> None:
+    draft = draft_from_event(event())
+    assert draft.contact.full_name is None and draft.contact.email is None
+    assert draft.handle is not None and draft.handle.display_name == "Margrét Stefánsdóttir"
+    assert [(h.field, h.value, h.source, h.caution) for h in draft.hints] == [
+        ("email", "margret.stefansdottir53@simnet.is", "X bio of @margretstefan53", None)
+    ]
 
 
 @pytest.mark.parametrize(
-    ("bio", "email"),
+    ("bio", "emails"),
     [
-        ("Reykjavík", None),
-        ("write to anna.j+x@gmail.com or call", "anna.j+x@gmail.com"),
-        ("no at sign here @thestore fan", None),
-        (None, None),
+        ("Reykjavík", []),
+        ("write to anna.j+x@gmail.com or call", ["anna.j+x@gmail.com"]),
+        ("no at sign here @thestore fan", []),
+        (None, []),
     ],
 )
-def test_email_in_a_bio(bio: str | None, email: str | None) -> None:
-    assert email_in(bio) == email
+def test_emails_in_a_bio(bio: str | None, emails: list[str]) -> None:
+    assert [address for address, _ in bio_emails(bio)] == emails
 
 
 def test_a_search_result_carries_the_search_name_not_an_account() -> None:

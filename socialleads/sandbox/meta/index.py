@@ -1,7 +1,9 @@
 """Lookups over the world for the Graph emulator: every node by id, and each edge's items.
 
 The world's lists only grow (items are appended in time order), so the index catches up by reading
-what was appended since the last request. Call ``refresh`` with ``world.lock`` held.
+what was appended since the last request; an edited comment keeps its place (and id) in the world's
+``comments`` and is announced in ``comment_edits``, which the index reads the same way. Call
+``refresh`` with ``world.lock`` held.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class Index:
         self.ig_comments: dict[str, IgComment] = {}
         self.ig_comments_on: dict[str, list[IgComment]] = defaultdict(list)
         self.ig_replies: dict[str, list[IgComment]] = defaultdict(list)
-        self._seen = [0, 0, 0, 0, 0]
+        self._seen = [0, 0, 0, 0, 0, 0]
 
     def refresh(self) -> None:
         """Index what the world made since the last call (hold ``world.lock``)."""
@@ -66,7 +68,24 @@ class Index:
         for ig in w.ig_comments[seen[4] :]:
             self.ig_comments[ig.id] = ig
             (self.ig_replies[ig.parent_id] if ig.parent_id else self.ig_comments_on[ig.media_id]).append(ig)
-        self._seen = [len(w.leads), len(w.posts), len(w.comments), len(w.ig_media), len(w.ig_comments)]
+        for edit in w.comment_edits[seen[5] :]:
+            self._edited(edit.comment)
+        self._seen = [
+            len(w.leads),
+            len(w.posts),
+            len(w.comments),
+            len(w.ig_media),
+            len(w.ig_comments),
+            len(w.comment_edits),
+        ]
+
+    def _edited(self, comment: Comment) -> None:
+        """Serve ``comment``'s new text wherever the index holds its earlier version."""
+        self.comments[comment.id] = comment
+        for siblings in (self.comments_on[comment.post_id], self.replies.get(comment.parent_id or "", [])):
+            for index, known in enumerate(siblings):
+                if known.id == comment.id:
+                    siblings[index] = comment
 
     def resolve(self, object_id: str) -> Node | None:
         """The node with ``object_id``, or None when there is none."""

@@ -201,7 +201,21 @@ def comment_obj(comment: Comment, page_id: str, parent: Obj | None, replies: int
     }
     if parent is not None:
         full["parent"] = parent
+    if comment.photo is not None:
+        full["attachment"] = _photo_attachment(comment.photo, link)
     return Obj("Comment", full, ("created_time", "from", "message", "id"), COMMENT_FIELDS)
+
+
+def _photo_attachment(src: str, link: str) -> dict[str, Any]:
+    """A photo comment's ``attachment``: a StoryAttachment (``media.image``, ``target``, ``type``, url),
+    served whole (a plain object: its ``media`` is no edge here)."""
+    photo_id = src.rsplit("/", 1)[-1].split("_")[0]
+    return {
+        "media": {"image": {"height": 720, "src": src, "width": 960}},
+        "target": {"id": photo_id, "url": link},
+        "type": "photo",
+        "url": link,
+    }
 
 
 def ig_user_obj(account: IgAccount, page: Page, media_count: int) -> Obj:

@@ -6,9 +6,11 @@ with are in ``tests/fixtures/meta_webhooks/``, each with where it came from):
 
 - the verification handshake ``GET ?hub.mode=subscribe&hub.challenge=<int>&hub.verify_token=<token>``,
   answered by echoing the challenge;
-- page ``leadgen`` and ``feed`` (comment) changes and Instagram ``comments`` changes, batched: updates
-  arriving within ``batch_window`` seconds share one POST per object, several entries each with several
-  changes (at most 1000 updates; "batching cannot be guaranteed");
+- page ``leadgen`` and ``feed`` (comment: new, edited, with a photo) changes and Instagram ``comments``
+  changes, batched: updates arriving within ``batch_window`` seconds share one POST per object, several
+  entries each with several changes (at most 1000 updates; "batching cannot be guaranteed");
+- Instagram changes in the Instagram Login shape (an entry per change, ``field`` and ``value`` in it) for
+  a share ``instagram_login_share`` of them, as an app on the Instagram API with Instagram Login gets them;
 - the body as ASCII-escaped JSON with lowercase ``\\uXXXX``, signed in ``X-Hub-Signature-256``;
 - at-least-once delivery: anything but 200 (or no answer) is retried after each of ``retry_delays`` ("we
   will retry immediately, then try a few more times with decreasing frequency over the next 36 hours"),
@@ -16,7 +18,7 @@ with are in ``tests/fixtures/meta_webhooks/``, each with where it came from):
 - nothing for pages that uninstalled the app (``chaos.unsubscribed_pages``), nor for their Instagram account;
 - the App Dashboard's "Test" leadgen notification (``send_test``).
 
-Not emulated: comment edits and removals, post and reaction ``feed`` items, the legacy ``X-Hub-Signature``
+Not emulated: comment removals, post and reaction ``feed`` items, the legacy ``X-Hub-Signature``
 (sha1) header, HTTPS, and Meta disabling a callback that keeps failing.
 """
 
@@ -95,6 +97,7 @@ class WebhookSender:
         batch_window: float = 0.2,
         seed: int | None = None,
         session: requests.Session | None = None,
+        instagram_login_share: float = 0.0,
     ) -> None:
         self.world = world
         self.chaos = chaos
@@ -103,9 +106,11 @@ class WebhookSender:
         self.app_secret = world.tokens.app_secret if app_secret is None else app_secret
         self.retry_delays = tuple(retry_delays)
         self.batch_window = batch_window
+        self.instagram_login_share = instagram_login_share
         seed = world.seed if seed is None else seed
         self._rng = random.Random(f"{seed}:webhooks")
         self._challenges = random.Random(f"{seed}:challenge")
+        self._login_shapes = random.Random(f"{seed}:instagram_login")
         self._session = session or new_session()
         self._cond = threading.Condition()
         self._pending: list[shapes.Change] = []
@@ -187,8 +192,15 @@ class WebhookSender:
             with self._cond:
                 if not self._pending:
                     self._pending_since = time.monotonic()
-                self._pending.extend(changes)
+                self._pending.extend(self._shaped(change) for change in changes)
                 self._cond.notify_all()
+
+    def _shaped(self, change: shapes.Change) -> shapes.Change:
+        """``change``, in the Instagram Login shape for a share of Instagram changes (condition held)."""
+        share = self.instagram_login_share
+        if change.object == "instagram" and share > 0 and self._login_shapes.random() < share:
+            return replace(change, flat=True)
+        return change
 
     # --- the sending thread ---------------------------------------------------------------------
 

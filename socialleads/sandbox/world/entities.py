@@ -102,17 +102,19 @@ class Page:
 
 @dataclass(frozen=True)
 class Lead:
-    """One lead-form submission."""
+    """One lead-form submission; ``person_key`` is None for a lead the Lead Ads Testing Tool made."""
 
     id: str
     form_id: str
     page_id: str
     created: datetime
-    person_key: str
+    person_key: str | None
     field_data: tuple[dict[str, Any], ...]
     ad: Ad | None
     platform: str
     disclaimer_responses: tuple[dict[str, str], ...]
+    testing_tool: bool = False
+    """Made with the Lead Ads Testing Tool: a real id, organic, dummy values."""
 
     @property
     def is_organic(self) -> bool:
@@ -144,6 +146,17 @@ class Comment:
     person_key: str | None
     intent: bool | None
     lang: str
+    photo: str | None = None
+    """The image of a photo comment (where Meta serves it), or None."""
+
+
+@dataclass(frozen=True)
+class CommentEdit:
+    """A Facebook comment edited by its author: ``comment`` as it reads now (same id), edited at ``at``."""
+
+    comment: Comment
+    at: datetime
+    previous_message: str
 
 
 @dataclass(frozen=True)
@@ -189,7 +202,12 @@ class XUser:
 
 @dataclass(frozen=True)
 class Tweet:
-    """A post on X. ``person_key`` is None for the brand's own posts."""
+    """A post on X. ``person_key`` is None for the brand's own posts.
+
+    ``text`` is what the author wrote, in full and unescaped (the emulator escapes it and cuts a post
+    longer than 280 characters as X does); ``lang`` is the code X gives it, which may name no language
+    (``und``, ``qme``) or be X's own (``in`` for Indonesian).
+    """
 
     id: str
     author_id: str
@@ -203,6 +221,15 @@ class Tweet:
     retweet_of: str | None = None
     in_reply_to_user_id: str | None = None
     conversation_id: str | None = None
+    edit_history: tuple[str, ...] = ()
+    """An edit: the ids of the post's earlier versions, oldest first (each edit is a new post)."""
+    first_posted: datetime | None = None
+    """An edit: when its first version was posted; the 30-minute edit window runs from there."""
+
+    @property
+    def root_id(self) -> str:
+        """The id of the post's first version (its own id when never edited)."""
+        return self.edit_history[0] if self.edit_history else self.id
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from socialleads.sandbox.world import fixtures, texts
+from socialleads.sandbox.world import fixtures, meta_shapes, texts, x_shapes
 from socialleads.sandbox.world.entities import (
     Comment,
+    CommentEdit,
+    Form,
     IgComment,
     IgMedia,
     Lead,
@@ -31,6 +33,15 @@ from socialleads.sandbox.world.entities import (
 from socialleads.sandbox.world.people import make_people
 
 TWITTER_EPOCH_MS = 1288834974657
+#: How often each form gets a lead, relative; a form not listed (added by hand) gets none. The main
+#: page's two forms take 80 % (as when they were the only ones beside the newsletter), the outlet 20 %.
+LEAD_FORM_WEIGHTS = {
+    "880000000000101": 10,
+    "880000000000102": 6,
+    "880000000000201": 2,
+    meta_shapes.RESERVATION_FORM: 1,
+    meta_shapes.DELIVERY_FORM: 1,
+}
 ROOMS = ("living_room", "kitchen", "bedroom", "dining_room", "office")
 WHEN = ("weekday_morning", "weekday_afternoon", "weekend")
 STYLES = ("scandinavian", "modern", "classic", "industrial")
@@ -102,7 +113,7 @@ class World:
         self.lock = threading.RLock()
         self.tokens = fixtures.Tokens.for_seed(seed)
         self.pages = {p.id: p for p in fixtures.pages()}
-        self.forms = {f.id: f for f in fixtures.forms(self.start)}
+        self.forms = {f.id: f for f in (*fixtures.forms(self.start), *meta_shapes.forms(self.start))}
         self.people = make_people(seed, population)
         self.person = {p.key: p for p in self.people}
         self.brand = fixtures.brand_account(self.start)
@@ -110,6 +121,7 @@ class World:
         self.leads: list[Lead] = []
         self.posts: list[Post] = []
         self.comments: list[Comment] = []
+        self.comment_edits: list[CommentEdit] = []
         self.ig_media: list[IgMedia] = []
         self.ig_comments: list[IgComment] = []
         self.tweets: list[Tweet] = []
@@ -178,10 +190,7 @@ class World:
         person = self.people[self._fresh % len(self.people)]
         self._fresh += 1
         self._seen.append(person.key)
-        self.x_users.setdefault(
-            person.x_user_id,
-            XUser(person.x_user_id, person.x_username, person.name, person.x_bio, person.city),
-        )
+        self.x_users.setdefault(person.x_user_id, x_shapes.x_account(self.seed, person))
         return person
 
     def _remember(self, item: TruthItem) -> None:
@@ -190,9 +199,11 @@ class World:
     # --- makers ---------------------------------------------------------------------------------
 
     def _new_lead(self, rng: random.Random, at: datetime) -> Lead:
-        form = rng.choices(list(self.forms.values()), weights=(5, 3, 2))[0]
+        """A person's lead on one of the forms (a Testing Tool lead comes from ``testing_tool_lead``)."""
+        forms = list(self.forms.values())
+        form = rng.choices(forms, weights=[LEAD_FORM_WEIGHTS.get(f.id, 0) for f in forms])[0]
         person = self._someone(rng)
-        answers = {
+        drawn = {
             "full_name": person.name,
             "first_name": person.first,
             "email": person.email,
@@ -202,13 +213,14 @@ class World:
             "when_suits_you": rng.choice(WHEN),
             "which_style_do_you_like": rng.choice(STYLES),
         }
+        answers = meta_shapes.answers(person, drawn)
         field_data = tuple({"name": q.key, "values": [answers[q.key]]} for q in form.questions)
         ad = None if rng.random() < 0.3 else rng.choice(fixtures.ADS)
         disclaimers = tuple(
             {"checkbox_key": d.key, "is_checked": "1" if rng.random() < 0.7 else ""} for d in form.disclaimers
         )
         lead = Lead(
-            id=str(9_100_000_000_000_000 + len(self.leads) * 17 + 1),
+            id=self._lead_id(),
             form_id=form.id,
             page_id=form.page_id,
             created=at,
@@ -218,18 +230,52 @@ class World:
             platform="ig" if rng.random() < 0.2 else "fb",
             disclaimer_responses=disclaimers,
         )
-        self.leads.append(lead)
-        self._remember(
-            TruthItem(
-                lead.id,
-                "lead_form",
-                "instagram" if lead.platform == "ig" else "facebook",
-                person.key,
-                True,
-                at,
-                {"page_id": form.page_id, "form_id": form.id, "organic": str(ad is None).lower()},
-            )
+        self._remember_lead(lead)
+        return lead
+
+    def _lead_id(self) -> str:
+        """The next lead's id (Graph ids are digits)."""
+        return str(9_100_000_000_000_000 + len(self.leads) * 17 + 1)
+
+    def _testing_tool_lead(self, form: Form, at: datetime, shape: random.Random) -> Lead:
+        """A lead the Lead Ads Testing Tool made on ``form``: a real id, organic, every answer a dummy."""
+        lead = Lead(
+            id=self._lead_id(),
+            form_id=form.id,
+            page_id=form.page_id,
+            created=at,
+            person_key=None,
+            field_data=tuple(
+                {"name": q.key, "values": [meta_shapes.dummy_answer(q, shape)]} for q in form.questions
+            ),
+            ad=None,
+            platform="fb",
+            disclaimer_responses=(),
+            testing_tool=True,
         )
+        self._remember_lead(lead)
+        return lead
+
+    def _remember_lead(self, lead: Lead) -> None:
+        """Keep ``lead`` and its truth: a lead by construction, a Testing Tool lead marked ``test``."""
+        self.leads.append(lead)
+        where = {"page_id": lead.page_id, "form_id": lead.form_id, "organic": str(lead.ad is None).lower()}
+        if lead.testing_tool:
+            where["test"] = "true"
+        platform = "instagram" if lead.platform == "ig" else "facebook"
+        self._remember(TruthItem(lead.id, "lead_form", platform, lead.person_key, True, lead.created, where))
+
+    def testing_tool_lead(self, form_id: str) -> Lead:
+        """Make a Lead Ads Testing Tool lead on form ``form_id`` now, as a tester's "Create lead" does, and
+        tell the listeners (the webhook sender announces it like any lead). The running sandbox makes one
+        now and then (``socialleads.sandbox.runtime``); a world left to itself makes none."""
+        with self.lock:
+            form = self.forms[form_id]
+            at = self.now
+            lead = self._testing_tool_lead(form, at, meta_shapes.shape_rng(self.seed, "tool", at))
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener([lead])
         return lead
 
     def _new_post(self, rng: random.Random, at: datetime) -> Post:
@@ -240,42 +286,27 @@ class World:
         self.posts.append(post)
         return post
 
-    def _new_comment(self, rng: random.Random, at: datetime) -> Comment:
+    def _new_comment(self, rng: random.Random, at: datetime) -> Comment | CommentEdit:
+        """A comment or reply on a recent post, by a person or the page; now and then
+        (``meta_shapes.EDIT_SHARE``, drawn from the item's own shape generator after the stream's draws)
+        an edit of a recent comment instead, which keeps its id."""
         recent = [p for p in self.posts if p.created <= at][-5:]
         post = rng.choice(recent)
         number = str(7_000_000_000 + len(self.comments) * 7 + 1)
         comment_id = f"{post.id.split('_')[1]}_{number}"
         on_post = [c for c in self.comments[-200:] if c.post_id == post.id and c.parent_id is None]
         parent = rng.choice(on_post).id if on_post and rng.random() < 0.1 else None
+        shape = meta_shapes.shape_rng(self.seed, "fb_comment", at)
         if rng.random() < 0.08:  # the page answers
             page = self.pages[post.page_id]
-            comment = Comment(
-                comment_id,
-                post.id,
-                parent,
-                page.id,
-                page.name,
-                rng.choice(PAGE_REPLIES),
-                at,
-                None,
-                None,
-                "is",
-            )
+            said = rng.choice(PAGE_REPLIES)
+            comment = Comment(comment_id, post.id, parent, page.id, page.name, said, at, None, None, "is")
         else:
-            person = self._someone(rng)
-            said = texts.comment(rng, person.lang, rng.random() < self.rates.intent_share)
-            comment = Comment(
-                comment_id,
-                post.id,
-                parent,
-                person.fb_user_id,
-                person.name,
-                said.text,
-                at,
-                person.key,
-                said.intent,
-                said.lang,
-            )
+            comment = self._person_comment(rng, shape, comment_id, post.id, parent, at)
+        if shape.random() < meta_shapes.EDIT_SHARE:
+            edit = self._edit_comment(shape, at)
+            if edit is not None:
+                return edit
         self.comments.append(comment)
         self._remember(
             TruthItem(
@@ -294,6 +325,59 @@ class World:
             )
         )
         return comment
+
+    def _person_comment(
+        self,
+        rng: random.Random,
+        shape: random.Random,
+        comment_id: str,
+        post_id: str,
+        parent: str | None,
+        at: datetime,
+    ) -> Comment:
+        """A person's comment, under their Facebook profile name, with a photo now and then."""
+        person = self._someone(rng)
+        said = texts.comment(rng, person.lang, rng.random() < self.rates.intent_share)
+        photo = meta_shapes.photo_url(comment_id) if shape.random() < meta_shapes.PHOTO_SHARE else None
+        return Comment(
+            comment_id,
+            post_id,
+            parent,
+            person.fb_user_id,
+            meta_shapes.facebook_name(self.seed, person),
+            said.text,
+            at,
+            person.key,
+            said.intent,
+            said.lang,
+            photo,
+        )
+
+    def _edit_comment(self, shape: random.Random, at: datetime) -> CommentEdit | None:
+        """A person edits one of the comments they wrote within ``meta_shapes.EDIT_WINDOW``: the comment keeps
+        its id and takes the new text in ``comments``; in the truth it stays the same item. None when no
+        comment is recent enough."""
+        recent = [
+            i
+            for i in range(max(0, len(self.comments) - 100), len(self.comments))
+            if self.comments[i].person_key is not None
+            and at - self.comments[i].created <= meta_shapes.EDIT_WINDOW
+        ]
+        if not recent:
+            return None
+        index = shape.choice(recent)
+        before = self.comments[index]
+        after = replace(before, message=meta_shapes.edited_text(shape, before.message))
+        self.comments[index] = after
+        edit = CommentEdit(after, at, before.message)
+        self.comment_edits.append(edit)
+        for number in range(len(self.truth) - 1, -1, -1):
+            item = self.truth[number]
+            if item.native_id == before.id and item.kind == "fb_comment":
+                edits = int(item.where.get("edits", "0")) + 1
+                self.truth[number] = replace(item, where={**item.where, "edits": str(edits)})
+                break
+        return edit
 
     def _new_media(self, rng: random.Random, at: datetime) -> IgMedia:
         media = IgMedia(
@@ -339,8 +423,18 @@ class World:
         return comment
 
     def _new_tweet(self, rng: random.Random, at: datetime) -> Tweet:
+        """The X stream's next item: a post, a retweet, or (drawn from the item's own shape generator,
+        so the stream's draws stay as they were) an edit of a recent post or an odd post."""
+        shape = x_shapes.shape_rng(self.seed, at)
+        if shape.random() < x_shapes.EDIT_SHARE:
+            edit = self._edit_tweet(shape, at)
+            if edit is not None:
+                return edit
+        if shape.random() < x_shapes.ODD_SHARE and self._seen:
+            return self._odd_tweet(shape, at)
         sequence = len(self.tweets)
         roll = rng.random()
+        written = "en"
         if roll < 0.05:  # the store's own post
             tweet = Tweet(
                 snowflake(at, sequence),
@@ -355,6 +449,7 @@ class World:
             original = rng.choice([t for t in self.tweets[-100:] if t.retweet_of is None])
             author = self.x_users[original.author_id]
             person = self._someone(rng)
+            written = original.lang
             tweet = Tweet(
                 snowflake(at, sequence),
                 person.x_user_id,
@@ -374,12 +469,14 @@ class World:
             tags = (rng.choice(HASHTAGS),) if rng.random() < 0.2 else ()
             said = texts.post_text(rng, person.lang, intent, mention=mention, hashtags=tags)
             in_reply = self.brand.id if mention and rng.random() < 0.3 else None
+            text, x_lang = x_shapes.dressed(shape, said.text, said.lang)
+            written = said.lang
             tweet = Tweet(
                 snowflake(at, sequence),
                 person.x_user_id,
-                said.text,
+                text,
                 at,
-                said.lang,
+                x_lang,
                 person.key,
                 said.intent,
                 (self.brand.username,) if mention else (),
@@ -387,27 +484,105 @@ class World:
                 in_reply_to_user_id=in_reply,
             )
         self.tweets.append(tweet)
-        self._remember_tweet(tweet, at)
+        self._remember_tweet(tweet, at, written)
         return tweet
 
-    def _remember_tweet(self, tweet: Tweet, at: datetime) -> None:
-        """Record in the ground truth whether ``tweet`` shows buying intent, and who wrote it."""
-        self._remember(
-            TruthItem(
-                tweet.id,
-                "x_post",
-                "x",
-                tweet.person_key,
-                tweet.intent,
-                at,
-                {
-                    "author_id": tweet.author_id,
-                    "lang": tweet.lang,
-                    "retweet": str(tweet.retweet_of is not None).lower(),
-                    "mentions_brand": str(self.brand.username in tweet.mentions).lower(),
-                },
-            )
+    def _odd_tweet(self, shape: random.Random, at: datetime) -> Tweet:
+        """A post by someone seen before that X labels with no language (``qme``, ``und``...) or
+        Indonesian (``in``); chatter, never a lead."""
+        person = self.person[shape.choice(self._seen)]
+        odd = shape.choice(x_shapes.ODD_POSTS)
+        mention = "{mention}" in odd.template
+        tweet = Tweet(
+            snowflake(at, len(self.tweets)),
+            person.x_user_id,
+            x_shapes.odd_text(shape, odd, f"@{self.brand.username}"),
+            at,
+            odd.lang,
+            person.key,
+            False,
+            (self.brand.username,) if mention else (),
+            odd.hashtags,
         )
+        self.tweets.append(tweet)
+        self._remember_tweet(tweet, at, odd.written_in)
+        return tweet
+
+    def _editable(self, tweet: Tweet, at: datetime) -> bool:
+        """Whether the author may still edit ``tweet`` at ``at``: a person's own post (not a retweet, not a
+        reply to someone else), within 30 minutes of its first version, edited fewer than 5 times."""
+        first = tweet.first_posted or tweet.created
+        return (
+            tweet.person_key is not None
+            and tweet.retweet_of is None
+            and tweet.in_reply_to_user_id is None
+            and len(tweet.edit_history) < x_shapes.MOST_EDITS
+            and at < first + x_shapes.EDIT_WINDOW
+        )
+
+    def _edit_tweet(self, shape: random.Random, at: datetime) -> Tweet | None:
+        """Edit one of the recent posts still editable: a new post with a new id, carrying the ids of
+        the versions before it. Search and mentions return only the newest version of a post
+        (https://docs.x.com/x-api/posts/search/integrate/overview), so it takes the old one's place in
+        ``tweets``; in the truth it stays the same item. None when no post is editable."""
+        editable = [t for t in self.tweets[-60:] if self._editable(t, at)]
+        if not editable:
+            return None
+        old = shape.choice(editable)
+        return self._replace_with_edit(old, x_shapes.edited_text(shape, old.text), at)
+
+    def edit_tweet(self, tweet_id: str, text: str) -> Tweet:
+        """Edit the post ``tweet_id`` now, as its author would (for tests and demos): the edit, a new post.
+
+        Raises ``ValueError`` when no current post has that id or X would refuse the edit (a retweet, a
+        reply to someone else, 30 minutes after the first version, a sixth edit).
+        """
+        with self.lock:
+            old = next((t for t in self.tweets if t.id == tweet_id), None)
+            if old is None or not self._editable(old, self.now):
+                raise ValueError(f"post {tweet_id} cannot be edited now")
+            return self._replace_with_edit(old, text, self.now)
+
+    def _replace_with_edit(self, old: Tweet, text: str, at: datetime) -> Tweet:
+        """The edit of ``old`` with ``text`` at ``at``, in ``old``'s place, noted in the truth."""
+        edit = replace(
+            old,
+            id=snowflake(at, len(self.tweets)),
+            text=text,
+            created=at,
+            conversation_id=old.conversation_id or old.root_id,
+            edit_history=(*old.edit_history, old.id),
+            first_posted=old.first_posted or old.created,
+        )
+        self.tweets.remove(old)
+        self.tweets.append(edit)
+        self._remember_edit(edit)
+        return edit
+
+    def _remember_tweet(self, tweet: Tweet, at: datetime, written_in: str | None = None) -> None:
+        """Record in the ground truth whether ``tweet`` shows buying intent, and who wrote it.
+
+        ``lang`` is the language it is written in; ``x_lang`` the code X gives it when that differs.
+        """
+        lang = written_in or tweet.lang
+        where = {
+            "author_id": tweet.author_id,
+            "lang": lang,
+            "retweet": str(tweet.retweet_of is not None).lower(),
+            "mentions_brand": str(self.brand.username in tweet.mentions).lower(),
+        }
+        if tweet.lang != lang:
+            where["x_lang"] = tweet.lang
+        self._remember(TruthItem(tweet.id, "x_post", "x", tweet.person_key, tweet.intent, at, where))
+
+    def _remember_edit(self, edit: Tweet) -> None:
+        """An edit is the same item as the post it edits: its truth item learns the newest id."""
+        for index in range(len(self.truth) - 1, -1, -1):
+            item = self.truth[index]
+            if item.native_id == edit.root_id:
+                where = {**item.where, "current_id": edit.id, "edits": str(len(edit.edit_history))}
+                self.truth[index] = replace(item, where=where)
+                return
 
     # --- queries for the emulators --------------------------------------------------------------
 

@@ -4,7 +4,9 @@ Shapes follow the official samples (https://docs.x.com/x-api/posts/search/quicks
 https://docs.x.com/x-api/fundamentals/response-codes-and-errors) with the fixes tweepy needs: posts
 always carry ``id``, ``text`` and ``edit_history_tweet_ids`` (tweepy warns without it), users always
 ``id``, ``name`` and ``username`` (tweepy raises ``KeyError`` without ``name``, which the docs sample
-lacks), and times always have milliseconds (tweepy parses ``%Y-%m-%dT%H:%M:%S.%f%z``).
+lacks), and times always have milliseconds (tweepy parses ``%Y-%m-%dT%H:%M:%S.%f%z``). As real X does,
+texts come with ``&``, ``<`` and ``>`` escaped, a post longer than 280 characters is cut (its whole text in
+``note_tweet`` when asked for), and an edit carries the ids of its earlier versions.
 """
 
 from __future__ import annotations
@@ -39,6 +41,25 @@ TWEET_EXPANSIONS = (
     "referenced_tweets.id.author_id",
 )  # fmt: skip
 USER_EXPANSIONS = ("affiliation.user_id", "most_recent_tweet_id", "pinned_tweet_id")
+#: Posts are editable for 30 minutes, 5 times (https://docs.x.com/x-api/fundamentals/edit-posts).
+EDIT_WINDOW = timedelta(minutes=30)
+EDITS = 5
+
+
+#: X cuts the ``text`` of a longer post to this many characters, the last an ellipsis, and gives the
+#: whole text in ``note_tweet.text`` when ``tweet.fields`` asks for ``note_tweet``.
+MAX_TEXT = 280
+
+
+def escaped(text: str) -> str:
+    """``text`` as X sends it: ``&``, ``<`` and ``>`` as HTML entities, nothing else escaped
+    (https://github.com/sferik/twitter-ruby/issues/348)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def visible(text: str) -> str:
+    """The part of a post ``text`` shows: all of it up to 280 characters, else 279 and an ellipsis."""
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
 def x_time(when: datetime) -> str:
@@ -91,8 +112,17 @@ class XJson:
         )
 
     def tweet(self, tweet: Tweet, fields: set[str], replied_to: str | None = None) -> dict[str, Any]:
-        """The post as the API shows it with ``tweet.fields=fields``."""
-        body: dict[str, Any] = {"id": tweet.id, "text": tweet.text, "edit_history_tweet_ids": [tweet.id]}
+        """The post as the API shows it with ``tweet.fields=fields``: text escaped and cut as X does,
+        ``edit_history_tweet_ids`` always (oldest first, its own id last), the rest only when asked."""
+        body: dict[str, Any] = {
+            "id": tweet.id,
+            "text": escaped(visible(tweet.text)),
+            "edit_history_tweet_ids": [*tweet.edit_history, tweet.id],
+        }
+        if "note_tweet" in fields and len(tweet.text) > MAX_TEXT:
+            body["note_tweet"] = self.note(tweet, fields)
+        if "edit_controls" in fields:
+            body["edit_controls"] = self.edit_controls(tweet)
         if "created_at" in fields:
             body["created_at"] = x_time(tweet.created)
         if "author_id" in fields:
@@ -124,6 +154,25 @@ class XJson:
             body["reply_settings"] = "everyone"
         return body
 
+    def note(self, tweet: Tweet, fields: set[str]) -> dict[str, Any]:
+        """``note_tweet`` of a long post: its whole text, escaped, and the entities found in it."""
+        note: dict[str, Any] = {"text": escaped(tweet.text)}
+        entities = self.entities(tweet, tweet.text) if "entities" in fields else {}
+        if entities:
+            note["entities"] = entities
+        return note
+
+    def edit_controls(self, tweet: Tweet) -> dict[str, Any]:
+        """Whether the post may still be edited: 30 minutes from its first version, 5 edits at most;
+        retweets and replies to others never (https://docs.x.com/x-api/fundamentals/edit-posts)."""
+        first = tweet.first_posted or tweet.created
+        eligible = tweet.retweet_of is None and tweet.in_reply_to_user_id is None
+        return {
+            "edits_remaining": max(EDITS - len(tweet.edit_history), 0) if eligible else 0,
+            "is_edit_eligible": eligible,
+            "editable_until": x_time(first + EDIT_WINDOW),
+        }
+
     def references(self, tweet: Tweet, replied_to: str | None) -> list[tuple[str, str]]:
         """``(type, id)`` of the posts this one retweets or replies to."""
         if tweet.retweet_of:
@@ -132,19 +181,19 @@ class XJson:
             return [("replied_to", replied_to)]
         return []
 
-    def entities(self, tweet: Tweet) -> dict[str, Any]:
-        """Mentions (with the user's id when the account exists) and hashtags found in the text."""
+    def entities(self, tweet: Tweet, text: str | None = None) -> dict[str, Any]:
+        """Mentions (with the user's id when the account exists) and hashtags found in ``text`` (the part
+        ``text`` shows unless given), at their places in the unescaped text."""
+        text = visible(tweet.text) if text is None else text
         entities: dict[str, Any] = {}
         mentions = []
-        for start, end, name in _positions(tweet.text, "@", tweet.mentions):
+        for start, end, name in _positions(text, "@", tweet.mentions):
             user = self.by_name.get(name.lower())
             if user is not None:
                 mentions.append({"start": start, "end": end, "username": user.username, "id": user.id})
         if mentions:
             entities["mentions"] = mentions
-        hashtags = [
-            {"start": s, "end": e, "tag": tag} for s, e, tag in _positions(tweet.text, "#", tags(tweet))
-        ]
+        hashtags = [{"start": s, "end": e, "tag": tag} for s, e, tag in _positions(text, "#", tags(tweet))]
         if hashtags:
             entities["hashtags"] = hashtags
         return entities
