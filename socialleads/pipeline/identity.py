@@ -120,16 +120,19 @@ class Evidence:
 
 
 def _names_alike(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Names that may be one person's: equal, or sharing their longest word with the rest of the
-    shorter name matching by initial (``a berg`` and ``anna berg``)."""
-    if not a or not b or len(a) + len(b) < 3:
+    """Names that may be one person's: equal, or sharing a word of three letters or more with the
+    other words of the shorter name initials of the longer's (``a berg`` and ``anna berg``).
+    Names with digits ("Person 12") are never alike but equal."""
+    if not a or not b or a == b:
         return a == b and bool(a)
+    if not all(w.isalpha() for w in a | b):
+        return False
     short, long = sorted((a, b), key=len)
     shared = short & long
     if not shared or max(len(w) for w in shared) < 3:
         return False
-    rest = short - shared
-    return all(any(w.startswith(r[0]) for w in long - shared) for r in rest)
+    rest, others = short - shared, long - shared
+    return bool(rest) and all(len(r) == 1 and any(w.startswith(r) for w in others) for r in rest)
 
 
 def _emails_alike(a: str | None, b: str | None) -> bool:
@@ -185,6 +188,9 @@ class Match:
     possible: tuple[LeadRef, ...] = ()
     """Leads a phone points to that this draft did not join, though its name or address resembles
     theirs: possibly the same person, for a person to decide (``store.lead_links``)."""
+    merge: tuple[int, ...] = ()
+    """Stored leads this draft proves to be the person of ``lead`` too (its email is one's, its
+    platform account the other's): the store step merges them into ``lead``."""
 
 
 #: How many of the leads that gave a phone a new one is compared with for possible duplicates.
@@ -226,7 +232,12 @@ class IdentityResolver:
             lead = NewLead(self.new_leads)
             self.new_leads += 1
             reason = "new person" if keys else "new person (no email, phone or handle to match on)"
-        others = [(key, ref) for key, ref in matches if ref != lead]
+        merge = self._provably_same(lead, matches, agreed)
+        if merge:
+            reason += (
+                f"; {', '.join(_describe(ref) for ref in merge)} merged into it (the same person's keys)"
+            )
+        others = [(key, ref) for key, ref in matches if ref != lead and ref not in merge]
         reason += "".join(
             f"; not merged: {note}"
             for note in dict.fromkeys(self._why_apart(k, r, agreed) for k, r in others)
@@ -240,7 +251,7 @@ class IdentityResolver:
             self.known[key] = lead
             self._batch_keys.add(key)
         self.evidence[lead] = self.evidence[lead].filled_from(evidence) if lead in self.evidence else evidence
-        return Match(lead=lead, new_keys=new_keys, reason=reason, shared_keys=shared, possible=possible)
+        return Match(lead, new_keys, reason, shared, possible, merge)
 
     def _resembling(
         self, keys: Sequence[IdentityKey], lead: LeadRef, evidence: Evidence
@@ -259,6 +270,28 @@ class IdentityResolver:
                 givers.append(lead)
         return tuple(found)
 
+    def _provably_same(
+        self, lead: LeadRef, matches: list[tuple[IdentityKey, LeadRef]], agreed: set[IdentityKey]
+    ) -> tuple[int, ...]:
+        """Other stored leads an email or platform account of this draft points to, when ``lead`` is a
+        stored one: they are this person too. Their keys point to ``lead`` from now on."""
+        if not isinstance(lead, int):
+            return ()
+        merge = tuple(
+            dict.fromkeys(
+                ref
+                for key, ref in matches
+                if isinstance(ref, int) and ref != lead and key in agreed and key[0] in _STRONG
+            )
+        )
+        for key, ref in list(self.known.items()):
+            if ref in merge:
+                self.known[key] = lead
+        for ref in merge:
+            if ref in self.evidence:
+                self.evidence[lead] = self.evidence.get(lead, Evidence()).filled_from(self.evidence.pop(ref))
+        return merge
+
     def _agrees(self, key: IdentityKey, ref: LeadRef, evidence: Evidence) -> bool:
         """Whether ``key`` leading to ``ref`` is enough: strong keys are; a phone is unless many people
         gave it or the lead's given email and name say it is someone else."""
@@ -272,7 +305,7 @@ class IdentityResolver:
     def _why_apart(self, key: IdentityKey, ref: LeadRef, agreed: set[IdentityKey]) -> str:
         """Why the lead ``key`` points to was not joined, in words."""
         if key in agreed:
-            return f"{_describe(ref)} also shares a key (merging two known leads is not built yet)"
+            return f"{_describe(ref)} also shares a key (a lead of this batch: merge it by hand)"
         if self.people.get(key, 1) >= SHARED_AT:
             return f"its {key[0]} is shared: {self.people.get(key, 1)} people gave it"
         return f"its {key[0]} is {_describe(ref)}'s, whose given email and name differ"

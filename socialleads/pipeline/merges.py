@@ -77,28 +77,32 @@ def _locked(conn: Connection, lead_ids: list[int]) -> dict[int, RowMapping]:
 
 def merge_leads(engine: Engine, kept: int, gone: int, actor: str, now: datetime) -> MergeOutcome:
     """Merge lead ``gone`` into lead ``kept`` (see the module docstring); raises ``LeadChangeRefused``."""
+    with engine.begin() as conn:
+        return merge_in(conn, kept, gone, actor, "merged by a person", now)
+
+
+def merge_in(conn: Connection, kept: int, gone: int, actor: str, why: str, now: datetime) -> MergeOutcome:
+    """``merge_leads`` inside the caller's transaction (the store step merges two known leads a new
+    touch proves to be one person, ``why`` in words); raises ``LeadChangeRefused``."""
     if kept == gone:
         raise LeadChangeRefused("a lead cannot be merged into itself")
-    with engine.begin() as conn:
-        rows = _locked(conn, sorted({kept, gone}))
-        keep, other = rows[kept], rows[gone]
-        moved = _move_children(conn, gone, kept)
-        revision = keep["revision"] + 1
-        conn.execute(
-            update(leads).where(leads.c.id == kept).values(**_merged_values(keep, other, revision, now))
-        )
-        conn.execute(
-            update(leads)
-            .where(leads.c.id == gone)
-            .values(merged_into=kept, touch_count=0, revision=other["revision"] + 1, updated_at=now)
-        )
-        taken, left = _take_over_deliveries(conn, kept, gone)
-        due = _deliver_again(conn, kept, keep["key"], revision, now)
-        lead_links.decide(conn, kept, gone, lead_links.CONFIRMED, "merged by a person", actor, now)
-        audit.record(
-            conn, actor=actor, action="lead.merge", target=f"lead:{kept}",
-            before={"merged": gone}, after={"touches_moved": moved, "records_taken_over": taken}, now=now,
-        )  # fmt: skip
+    rows = _locked(conn, sorted({kept, gone}))
+    keep, other = rows[kept], rows[gone]
+    moved = _move_children(conn, gone, kept)
+    revision = keep["revision"] + 1
+    conn.execute(update(leads).where(leads.c.id == kept).values(**_merged_values(keep, other, revision, now)))
+    conn.execute(
+        update(leads)
+        .where(leads.c.id == gone)
+        .values(merged_into=kept, touch_count=0, revision=other["revision"] + 1, updated_at=now)
+    )
+    taken, left = _take_over_deliveries(conn, kept, gone, now)
+    due = _deliver_again(conn, kept, keep["key"], revision, now)
+    lead_links.decide(conn, kept, gone, lead_links.CONFIRMED, why, actor, now)
+    audit.record(
+        conn, actor=actor, action="lead.merge", target=f"lead:{kept}",
+        before={"merged": gone}, after={"touches_moved": moved, "records_taken_over": taken}, now=now,
+    )  # fmt: skip
     return MergeOutcome(kept, gone, moved, tuple(taken), tuple(left), due)
 
 
@@ -126,16 +130,33 @@ def _merged_values(keep: RowMapping, other: RowMapping, revision: int, now: date
     return values
 
 
-def _take_over_deliveries(conn: Connection, kept: int, gone: int) -> tuple[list[str], list[str]]:
-    """Give ``kept`` the delivery rows (and so the CRM records) of ``gone`` in sinks it has none in."""
-    query = select(deliveries.c.id, deliveries.c.lead_id, deliveries.c.sink, deliveries.c.external_id)
+def _take_over_deliveries(
+    conn: Connection, kept: int, gone: int, now: datetime
+) -> tuple[list[str], list[str]]:
+    """Give ``kept`` the delivery rows (and so the CRM records) of ``gone`` in sinks it has none in;
+    ``gone``'s rows not sent yet where ``kept`` has one are never sent (``kept`` goes out instead)."""
+    query = select(
+        deliveries.c.id,
+        deliveries.c.lead_id,
+        deliveries.c.sink,
+        deliveries.c.external_id,
+        deliveries.c.status,
+    )
     found = conn.execute(query.where(deliveries.c.lead_id.in_([kept, gone]))).all()
     kept_sinks = {r.sink for r in found if r.lead_id == kept}
-    taken = sorted(r.sink for r in found if r.lead_id == gone and r.sink not in kept_sinks)
-    left = sorted(r.sink for r in found if r.lead_id == gone and r.sink in kept_sinks and r.external_id)
-    ids = [r.id for r in found if r.lead_id == gone and r.sink not in kept_sinks]
-    if ids:
-        conn.execute(update(deliveries).where(deliveries.c.id.in_(ids)).values(lead_id=kept))
+    gone_rows = [r for r in found if r.lead_id == gone]
+    taken = sorted(r.sink for r in gone_rows if r.sink not in kept_sinks)
+    left = sorted(r.sink for r in gone_rows if r.sink in kept_sinks and r.external_id)
+    moved = [r.id for r in gone_rows if r.sink not in kept_sinks]
+    if moved:
+        conn.execute(update(deliveries).where(deliveries.c.id.in_(moved)).values(lead_id=kept))
+    unsent = [r.id for r in gone_rows if r.sink in kept_sinks and r.status in (outbox.PENDING, outbox.HELD)]
+    if unsent:
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id.in_(unsent))
+            .values(status=outbox.REJECTED, last_error=f"merged into lead #{kept}", updated_at=now)
+        )
     return taken, left
 
 

@@ -46,6 +46,7 @@ from socialleads.pipeline.identity import (
     Match,
     NewLead,
 )
+from socialleads.pipeline.merges import LeadChangeRefused, merge_in
 from socialleads.pipeline.normalize import without_nul
 from socialleads.pipeline.owners import choose as choose_owner
 from socialleads.pipeline.owners import take_team_turns
@@ -427,6 +428,7 @@ def store_chunk(
     _write_touches(w, binding, identified, ids, via.value, received)
     lead_store.count_people(conn, identified.more_people)
     _propose_links(conn, identified.touches, ids, now)
+    _merge_proven(conn, identified.touches, ids, now)
     _revise_touches(w, identified.revisions, now)
     enqueued = outbox.enqueue(conn, plans, now, lease)
     result.deliveries_due, result.leased = enqueued.due, enqueued.leased
@@ -573,6 +575,26 @@ def _propose_links(
     pairs = [(ids[t.match.lead], row_id(ref), POSSIBLE_REASON) for t in touches for ref in t.match.possible]
     if pairs:
         lead_links.propose(conn, pairs, now)
+
+
+def _merge_proven(
+    conn: Connection, touches: list[_MatchedTouch], ids: dict[LeadRef, int], now: datetime
+) -> None:
+    """Merge the known leads a touch proved to be one person (its email one's, its account the other's)."""
+    for touch in touches:
+        for gone in touch.match.merge:
+            kept = ids[touch.match.lead]
+            try:
+                merge_in(
+                    conn,
+                    kept,
+                    gone,
+                    "identity",
+                    f"one touch gave both leads' keys ({touch.draft.native_id})",
+                    now,
+                )
+            except LeadChangeRefused as exc:  # merged already by an earlier touch of this chunk
+                log.info("lead #%d not merged into lead #%d: %s", gone, kept, exc)
 
 
 def _revise_touches(w: BulkWriter, revisions: list[Revision], now: datetime) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from socialleads.card.render import render_text
 from socialleads.configuration.models import DefaultRoute
-from socialleads.models import Contact, EventKind, LeadDraft, RawEvent, ReceivedVia
+from socialleads.models import Contact, EventKind, Handle, LeadDraft, RawEvent, ReceivedVia
 from socialleads.pipeline.prepare import SourceBinding, parse_all, qualify_all
 from socialleads.pipeline.store_step import store_with_retry
 from socialleads.qualify.qualifier import LeadQualifier
@@ -124,3 +124,32 @@ def test_a_team_mailbox_is_kept_flagged_and_never_matched_on(engine: Engine) -> 
     assert emails == 0
     assert lead is not None and lead.contact.email == "info@acme.example"
     assert "email info@acme.example: a team's mailbox" in render_text(lead)
+
+
+def test_a_touch_with_one_leads_email_and_the_others_account_merges_the_two(engine: Engine) -> None:
+    """Two known leads a new touch proves to be one person are merged, not left apart."""
+    handle = Handle(platform="x", user_id="1400000131", username="annaj")
+    post = LeadDraft(
+        native_id="1861000000000000001",
+        kind=EventKind.POST,
+        platform="x",
+        occurred_at=NOW,
+        handle=handle,
+        message="@thestore how much is the grey corner sofa? can you deliver to Akureyri?",
+    )
+    store(engine, [form(1, "anna@mail.example", None, name="Anna Berg")])
+    store(engine, [post])
+    assert count(engine, leads) == 2
+    both = form(2, "anna@mail.example", None, name="Anna Berg").model_copy(update={"handle": handle})
+    store(engine, [both])
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(leads.c.id, leads.c.merged_into, leads.c.touch_count).order_by(leads.c.id)
+        ).all()
+        owners = set(conn.execute(select(identities.c.lead_id)).scalars())
+        reason = conn.execute(
+            select(touches.c.merge_reason).order_by(touches.c.id.desc()).limit(1)
+        ).scalar_one()
+    assert [tuple(r) for r in rows] == [(1, None, 3), (2, 1, 0)]
+    assert owners == {1}
+    assert "lead #2 merged into it" in reason

@@ -6,6 +6,11 @@ const KEY = main().dataset.lead;
 const STATUSES = ["new", "contacted", "qualified", "won", "lost"];
 let lead = null;
 let me = null;
+const OTHER_NAMES_AT_MOST = 5;
+// The other leads of ``links``, by key: {name, merged} once fetched, null when out of sight, or
+// "pending"; fetched once per page, at most OTHER_NAMES_AT_MOST of them.
+const otherLeads = new Map();
+let splitAsked = null; // the touch whose "split off" waits for its confirmation
 
 // The message with the spans (character offsets, as the classifier gave them) wrapped in <mark>.
 export function highlighted(message, spans) {
@@ -104,6 +109,13 @@ function hintsOf(hints) {
   );
 }
 
+function identifierNotesOf(notes) {
+  // Why the email or phone does not identify this person alone (a shared number, a placeholder, a
+  // team's mailbox): the API keeps them for sales and never matches people on them (docs/api.md).
+  if (!notes.length) return null;
+  return el("ul", { class: "flags", "data-testid": "identifier-notes" }, notes.map((note) => el("li", {}, note)));
+}
+
 function personSection() {
   const c = lead.contact;
   const handles = lead.handles.map((h) => {
@@ -124,6 +136,7 @@ function personSection() {
     ]),
     lead.is_test ? el("p", { class: "flags", "data-testid": "test-lead" }, "Test lead: stored and shown, not delivered unless the campaign asks.") : null,
     flagsOf(c),
+    identifierNotesOf(lead.identifier_notes),
     hintsOf(lead.hints),
     handles.length ? el("ul", { class: "handles" }, handles) : null
   );
@@ -134,10 +147,10 @@ function touchItem(touch) {
   const answers = Object.entries(touch.answers);
   return el(
     "li",
-    { class: "touch" },
+    { class: "touch", dataset: { touch: touch.id } },
     el(
       "div",
-      { class: "touch-head" },
+      { class: "touch-head", id: `touch-${touch.id}-head` },
       timeEl(touch.occurred_at),
       ` · ${touch.platform} ${touch.kind.replace("_", " ")} via ${touch.received_via} · ${touch.source}`,
       url ? el("a", { href: url, rel: "noopener noreferrer", target: "_blank", class: "original" }, "original") : null
@@ -146,12 +159,171 @@ function touchItem(touch) {
     touch.edited ? el("p", { class: "muted small" }, "Edited after it was first seen; this is its latest version.") : null,
     touch.test_lead ? el("p", { class: "muted small" }, `Test lead: ${touch.test_lead}`) : null,
     answers.length ? definitionList(answers) : null,
-    el("p", { class: "muted small" }, touch.merge_reason)
+    el("p", { class: "muted small" }, touch.merge_reason),
+    splitControls(touch)
   );
 }
 
 function timelineSection() {
+  if (!lead.touches.length) {
+    const why = lead.merged_into ? "No touches here: they moved to the lead this one was merged into." : "No touches.";
+    return section("Timeline", el("p", { class: "muted" }, why));
+  }
   return section("Timeline", el("ol", { class: "timeline" }, [...lead.touches].reverse().map(touchItem)));
+}
+
+// "Not this person: split off", asked twice (the second time beside what it does): the touch becomes
+// a lead of its own (POST .../split, docs/api.md "One person or two"), whose page opens.
+function splitControls(touch) {
+  if (lead.touches.length < 2 || !mayUpdate()) return null;
+  const head = `touch-${touch.id}-head`;
+  if (splitAsked !== touch.id) {
+    const ask = () => {
+      splitAsked = touch.id;
+      render();
+      document.getElementById(`split-confirm-${touch.id}`).focus();
+    };
+    return el(
+      "button",
+      { type: "button", class: "link small", id: `split-ask-${touch.id}`, "aria-describedby": head, onclick: ask },
+      "Not this person: split off"
+    );
+  }
+  const cancel = () => {
+    splitAsked = null;
+    render();
+    document.getElementById(`split-ask-${touch.id}`).focus();
+  };
+  return el(
+    "div",
+    { class: "split-confirm", role: "group", "aria-label": "Split off this touch" },
+    el("p", { class: "small" }, "Make this touch a lead of its own? It is delivered as a new lead, and the two are remembered as different people."),
+    el("button", { type: "button", class: "danger", id: `split-confirm-${touch.id}`, onclick: (event) => splitOff(touch.id, event.currentTarget) }, "Split off"),
+    " ",
+    el("button", { type: "button", onclick: cancel }, "Cancel")
+  );
+}
+
+async function splitOff(touchId, button) {
+  button.disabled = true;
+  try {
+    const answer = await api("POST", `/api/v1/leads/${encodeURIComponent(KEY)}/split`, { touch_id: touchId });
+    splitAsked = null;
+    location.assign(leadPage(answer.new_lead.id));
+  } catch (error) {
+    button.disabled = false;
+    toast(error.message, "error");
+  }
+}
+
+// The person may change this lead: they hold leads:update, and it was not merged into another lead
+// (its touches are there now, so is the work).
+function mayUpdate() {
+  return Boolean(me && me.permissions.includes("leads:update") && !lead.merged_into);
+}
+
+function leadPage(key) {
+  return `/leads/${encodeURIComponent(key)}`;
+}
+
+// The names of the other leads this one links to (and the one it was merged into): one GET each, at
+// most OTHER_NAMES_AT_MOST a page, each asked once; the page is drawn again when they are in.
+function fetchOtherNames() {
+  const keys = [lead.merged_into, ...lead.links.map((link) => link.lead)].filter((key) => key && !otherLeads.has(key));
+  const asking = [...new Set(keys)].slice(0, Math.max(0, OTHER_NAMES_AT_MOST - otherLeads.size));
+  if (!asking.length) return;
+  for (const key of asking) otherLeads.set(key, "pending");
+  const one = async (key) => {
+    try {
+      const other = await api("GET", `/api/v1${leadPage(key)}`);
+      otherLeads.set(key, { name: other.contact.display_name, merged: Boolean(other.merged_into) });
+    } catch {
+      otherLeads.set(key, null); // out of sight (404) or gone: the key alone is shown
+    }
+  };
+  Promise.all(asking.map(one)).then(render);
+}
+
+function otherLeadLink(key) {
+  const known = otherLeads.get(key);
+  const named = known && known !== "pending";
+  return el(
+    "span",
+    {},
+    el("a", { href: leadPage(key) }, named ? known.name : `lead ${key}`),
+    named && known.merged ? el("span", { class: "muted small" }, " (merged into another lead)") : null
+  );
+}
+
+// A day as the browser writes dates; a span, not a <time>, which keepTimesFresh would turn into "ago".
+function dayEl(iso) {
+  const when = new Date(iso);
+  return el("span", { title: when.toLocaleString() }, when.toLocaleDateString());
+}
+
+async function decideLink(buttons, action, other, done) {
+  for (const button of buttons) button.disabled = true;
+  try {
+    lead = await api("POST", `/api/v1/leads/${encodeURIComponent(KEY)}/${action}`, { other });
+    render();
+    toast(done);
+  } catch (error) {
+    for (const button of buttons) button.disabled = false;
+    toast(error.message, "error");
+  }
+}
+
+function possibleItem(link, index) {
+  const about = `possible-${index}`;
+  const buttons = [];
+  const choose = (action, done) => () => decideLink(buttons, action, link.lead, done);
+  if (mayUpdate()) {
+    buttons.push(
+      el("button", { type: "button", class: "primary", "aria-describedby": about, onclick: choose("merge", "Merged: its touches are on this lead now") }, "Same person: merge into this lead"),
+      el("button", { type: "button", "aria-describedby": about, onclick: choose("different", "Recorded as different people") }, "Different people")
+    );
+  }
+  return el(
+    "li",
+    { dataset: { lead: link.lead } },
+    el("p", { id: about }, otherLeadLink(link.lead), el("span", { class: "muted small" }, ` · ${link.reason} · found `, timeEl(link.created_at))),
+    buttons.length ? el("div", { class: "actions" }, buttons) : null
+  );
+}
+
+function decidedItem(link) {
+  const what = link.status === "rejected" ? "recorded as different people" : "recorded as the same person (merged)";
+  return el(
+    "li",
+    { class: "muted small" },
+    otherLeadLink(link.lead),
+    `: ${what}`,
+    link.decided_by ? ` by ${link.decided_by}` : "",
+    link.decided_at ? [" on ", dayEl(link.decided_at)] : ""
+  );
+}
+
+// Leads possibly the same person, with the decision to make; and the pairs people decided, muted.
+function linksSection() {
+  const possible = lead.links.filter((link) => link.status === "possible");
+  const decided = lead.links.filter((link) => link.status !== "possible");
+  if (!possible.length && !decided.length) return null;
+  return section(
+    possible.length ? "Possibly the same person" : "Same person or not",
+    possible.length && mayUpdate() ? el("p", { class: "muted small" }, "Merge a lead here when it is this person, or record them as different people.") : null,
+    possible.length ? el("ul", { class: "links", "data-testid": "possible-links" }, possible.map(possibleItem)) : null,
+    decided.length ? el("ul", { class: "links decided", "data-testid": "decided-links" }, decided.map(decidedItem)) : null
+  );
+}
+
+// This lead was merged into another: the banner says where its touches went; nothing here acts.
+function mergedBanner() {
+  if (!lead.merged_into) return null;
+  return el(
+    "div",
+    { class: "merged", role: "region", "aria-label": "Merged", "data-testid": "merged-banner" },
+    el("p", {}, el("strong", {}, "Merged into "), otherLeadLink(lead.merged_into), ": its touches, keys and notes are there now.")
+  );
 }
 
 function qualitySection() {
@@ -288,7 +460,8 @@ function notesSection() {
       { class: "notes" },
       lead.notes.map((n) => el("li", {}, el("div", { class: "muted small" }, n.author, " · ", timeEl(n.created_at)), el("p", {}, n.body)))
     ),
-    form
+    !lead.notes.length && lead.merged_into ? el("p", { class: "muted" }, "No notes here: they moved with the touches.") : null,
+    mayUpdate() ? form : null
   );
 }
 
@@ -308,11 +481,13 @@ function keepInput(draw) {
 
 function render() {
   keepInput(draw);
+  fetchOtherNames();
 }
 
 function draw() {
   const c = lead.contact;
   document.title = `${c.display_name} · socialleads`;
+  const possibleFirst = lead.links.some((link) => link.status === "possible"); // a decision waits: up top
   const parts = [
     el("p", { class: "small" }, el("a", { href: "/inbox" }, "← Inbox")),
     el(
@@ -321,12 +496,15 @@ function draw() {
       el("h1", {}, c.display_name),
       gradeBadge(lead.quality ? lead.quality.grade : null),
       el("span", { "data-testid": "lead-status" }, statusBadge(lead.status)),
-      el("span", { class: "muted small" }, `#${lead.number}`, lead.campaign ? ` · ${lead.campaign}` : "", ` · owner: ${lead.owner || "nobody"}`)
+      el("span", { class: "muted small" }, `#${lead.number}`, lead.campaign ? ` · ${lead.campaign}` : "", ` · owner: ${lead.owner || "nobody"}`),
+      el("span", { class: "muted small", "data-testid": "touch-count" }, `${lead.touch_count} ${lead.touch_count === 1 ? "touch" : "touches"}`)
     ),
+    mergedBanner(),
     lead.status_reason ? el("p", { class: "muted" }, `Reason: ${lead.status_reason}`) : null,
-    heldBanner(),
-    statusControls(),
-    el("div", { class: "grid" }, whySection(), personSection(), qualitySection(), routeSection(), deliveriesSection(), notesSection()),
+    mayUpdate() ? heldBanner() : null,
+    mayUpdate() ? statusControls() : null,
+    possibleFirst ? linksSection() : null,
+    el("div", { class: "grid" }, whySection(), personSection(), possibleFirst ? null : linksSection(), qualitySection(), routeSection(), deliveriesSection(), notesSection()),
     timelineSection(),
   ];
   main().replaceChildren(...parts.filter(Boolean));
