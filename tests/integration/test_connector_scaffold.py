@@ -86,8 +86,20 @@ def installed(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     ours = sysconfig.get_path("purelib")
     (site / "socialleads_dev_env.pth").write_text(f"import site; site.addsitedir({ours!r})\n")
     quiet = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1"}
-    run(python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index", "-e", ".",
-        cwd=project, env=quiet)
+    run(
+        python,
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "-e",
+        ".",
+        cwd=project,
+        env=quiet,
+    )
     return python
 
 
@@ -127,11 +139,29 @@ def test_the_installed_connectors_are_listed_by_the_registry(project: Path, inst
 def test_the_generated_code_passes_the_projects_lint_and_type_checks(project: Path) -> None:
     bin_dir = Path(sys.executable).parent
     first_party = "lint.isort.known-first-party = ['connectors', 'socialleads']"
-    run(bin_dir / "ruff", "check", "--config", REPO / "pyproject.toml", "--config", first_party,
-        "connectors", "tests", cwd=project)
+    run(
+        bin_dir / "ruff",
+        "check",
+        "--config",
+        REPO / "pyproject.toml",
+        "--config",
+        first_party,
+        "connectors",
+        "tests",
+        cwd=project,
+    )
     env = {**os.environ, "MYPYPATH": str(REPO)}
-    run(bin_dir / "mypy", "--config-file", REPO / "pyproject.toml", "--cache-dir", project / ".mypy_cache",
-        "connectors/tapir", "connectors/tapir_crm", cwd=project, env=env)
+    run(
+        bin_dir / "mypy",
+        "--config-file",
+        REPO / "pyproject.toml",
+        "--cache-dir",
+        project / ".mypy_cache",
+        "connectors/tapir",
+        "connectors/tapir_crm",
+        cwd=project,
+        env=env,
+    )
 
 
 def test_without_register_it_prints_the_entry_point_and_leaves_pyproject_alone(tmp_path: Path) -> None:

@@ -77,4 +77,3 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     traveller = config.stash.get(_TRAVELLER, None)
     if traveller is not None:
         traveller.stop()
-
