@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from socialleads.identifiers import SHARED_AT, is_role_mailbox, placeholder_phone
@@ -82,12 +82,18 @@ def identity_keys(draft: LeadDraft) -> tuple[IdentityKey, ...]:
     return tuple(keys)
 
 
-def name_tokens(contact: Contact) -> frozenset[str]:
+def name_tokens(
+    full_name: str | None, first_name: str | None = None, last_name: str | None = None
+) -> frozenset[str]:
     """A name as a set of case-folded words without accents (``Jón Jónsson`` = ``jon jonsson``), for
     telling two people apart; empty when no name was given."""
-    text = contact.full_name or " ".join(p for p in (contact.first_name, contact.last_name) if p)
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return frozenset(re.findall(r"\w+", plain.casefold()))
+    text = full_name or " ".join(p for p in (first_name, last_name) if p)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return frozenset(_WORD.findall(text.casefold()))
+
+
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -100,8 +106,15 @@ class Evidence:
 
     @classmethod
     def of(cls, contact: Contact) -> Evidence:
-        email = contact.email if contact.email and not is_role_mailbox(contact.email) else None
-        return cls(canonical_email(email) if email else None, name_tokens(contact))
+        return cls.of_values(contact.email, contact.full_name, contact.first_name, contact.last_name)
+
+    @classmethod
+    def of_values(
+        cls, email: str | None, full_name: str | None, first_name: str | None, last_name: str | None
+    ) -> Evidence:
+        """From a lead row's or a contact's values (no model needed: the store step's hot path)."""
+        given = email if email and not is_role_mailbox(email) else None
+        return cls(canonical_email(given) if given else None, name_tokens(full_name, first_name, last_name))
 
     def filled_from(self, other: Evidence) -> Evidence:
         """This evidence with what it lacks taken from ``other``, as a lead's empty fields are filled."""
@@ -211,18 +224,24 @@ class IdentityResolver:
 
     known: dict[IdentityKey, LeadRef]
     people: dict[IdentityKey, int] = field(default_factory=dict)
-    evidence: dict[LeadRef, Evidence] = field(default_factory=dict)
+    evidence: dict[LeadRef, Evidence | Callable[[], Evidence]] = field(default_factory=dict)
+    """What each lead says about its person, or how to read it when first needed (most never are)."""
     givers: dict[IdentityKey, list[LeadRef]] = field(default_factory=dict)
     """Leads that gave each phone (the newest ``GIVERS_COMPARED`` stored ones, then this batch's), for
     finding possible duplicates among the people of a shared number."""
     new_leads: int = 0
     _batch_keys: set[IdentityKey] = field(default_factory=set)
 
-    def resolve(self, keys: Sequence[IdentityKey], evidence: Evidence | None = None) -> Match:
-        """Attach a draft with these ``identity_keys`` to the lead the evidence agrees on, or to a new one."""
-        evidence = evidence or Evidence()
+    def resolve(
+        self, keys: Sequence[IdentityKey], evidence: Evidence | Callable[[], Evidence] | None = None
+    ) -> Match:
+        """Attach a draft with these ``identity_keys`` to the lead the evidence agrees on, or to a new one.
+
+        ``evidence``: the draft's, or how to read it (only a phone match or a giver of its phone needs it).
+        """
+        draft_evidence = _Once(evidence or Evidence())
         matches = [(key, self.known[key]) for key in keys if key in self.known]
-        agreed = {key for key, ref in matches if self._agrees(key, ref, evidence)}
+        agreed = {key for key, ref in matches if self._agrees(key, ref, draft_evidence)}
         accepted = [(key, ref) for key, ref in matches if key in agreed]
         if accepted:
             (kind, _), lead = accepted[0]
@@ -243,19 +262,21 @@ class IdentityResolver:
             for note in dict.fromkeys(self._why_apart(k, r, agreed) for k, r in others)
         )
         shared = tuple(key for key, _ in others if key not in agreed)
-        possible = self._resembling(keys, lead, evidence)
+        possible = self._resembling(keys, lead, draft_evidence)
         for key in shared:
             self.people[key] = self.people.get(key, 1) + 1
         new_keys = tuple(key for key in keys if key not in self.known)
         for key in new_keys:
             self.known[key] = lead
             self._batch_keys.add(key)
-        self.evidence[lead] = self.evidence[lead].filled_from(evidence) if lead in self.evidence else evidence
+        before = self.evidence.get(lead)
+        if before is None:
+            self.evidence[lead] = draft_evidence
+        else:
+            self.evidence[lead] = _Once(lambda: _read(before).filled_from(draft_evidence()))
         return Match(lead, new_keys, reason, shared, possible, merge)
 
-    def _resembling(
-        self, keys: Sequence[IdentityKey], lead: LeadRef, evidence: Evidence
-    ) -> tuple[LeadRef, ...]:
+    def _resembling(self, keys: Sequence[IdentityKey], lead: LeadRef, evidence: _Once) -> tuple[LeadRef, ...]:
         """Other leads that gave one of these phones and whose name or address resembles this draft's;
         this draft's lead joins the phones' givers."""
         found: dict[LeadRef, None] = {}
@@ -264,7 +285,7 @@ class IdentityResolver:
                 continue
             givers = self.givers.setdefault(key, [])
             for ref in givers[-GIVERS_COMPARED:]:
-                if ref != lead and evidence.resembles(self.evidence.get(ref) or Evidence()):
+                if ref != lead and evidence().resembles(self._evidence_of(ref)):
                     found[ref] = None
             if lead not in givers:
                 givers.append(lead)
@@ -284,23 +305,34 @@ class IdentityResolver:
                 if isinstance(ref, int) and ref != lead and key in agreed and key[0] in _STRONG
             )
         )
+        if not merge:
+            return ()
         for key, ref in list(self.known.items()):
             if ref in merge:
                 self.known[key] = lead
         for ref in merge:
             if ref in self.evidence:
-                self.evidence[lead] = self.evidence.get(lead, Evidence()).filled_from(self.evidence.pop(ref))
+                gone = _read(self.evidence.pop(ref))
+                self.evidence[lead] = self._evidence_of(lead).filled_from(gone)
         return merge
 
-    def _agrees(self, key: IdentityKey, ref: LeadRef, evidence: Evidence) -> bool:
+    def _agrees(self, key: IdentityKey, ref: LeadRef, evidence: _Once) -> bool:
         """Whether ``key`` leading to ``ref`` is enough: strong keys are; a phone is unless many people
         gave it or the lead's given email and name say it is someone else."""
         if key[0] in _STRONG:
             return True
         if self.people.get(key, 1) >= SHARED_AT:
             return False
-        known = self.evidence.get(ref)
-        return known is None or not evidence.contradicts(known)
+        return ref not in self.evidence or not evidence().contradicts(self._evidence_of(ref))
+
+    def _evidence_of(self, ref: LeadRef) -> Evidence:
+        """A lead's evidence, read now if it was only known how to read it; empty when unknown."""
+        found = self.evidence.get(ref)
+        if found is None:
+            return Evidence()
+        read = _read(found)
+        self.evidence[ref] = read
+        return read
 
     def _why_apart(self, key: IdentityKey, ref: LeadRef, agreed: set[IdentityKey]) -> str:
         """Why the lead ``key`` points to was not joined, in words."""
@@ -309,6 +341,26 @@ class IdentityResolver:
         if self.people.get(key, 1) >= SHARED_AT:
             return f"its {key[0]} is shared: {self.people.get(key, 1)} people gave it"
         return f"its {key[0]} is {_describe(ref)}'s, whose given email and name differ"
+
+
+class _Once:
+    """Evidence read at most once, when first needed."""
+
+    __slots__ = ("_read", "_value")
+
+    def __init__(self, source: Evidence | Callable[[], Evidence]) -> None:
+        self._value = source if isinstance(source, Evidence) else None
+        self._read = None if isinstance(source, Evidence) else source
+
+    def __call__(self) -> Evidence:
+        if self._value is None:
+            assert self._read is not None
+            self._value = self._read()
+        return self._value
+
+
+def _read(source: Evidence | Callable[[], Evidence]) -> Evidence:
+    return source if isinstance(source, Evidence) else source()
 
 
 def _describe(ref: LeadRef) -> str:

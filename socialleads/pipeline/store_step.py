@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, RowMapping
@@ -456,16 +457,16 @@ def _identify(
     resolver = IdentityResolver(
         known=known,
         people={key: found.people for key, found in stored_keys.items() if found.people > 1},
-        evidence={lead_id: Evidence.of(_contact_of(row)) for lead_id, row in existing.items()},
+        evidence={lead_id: _evidence_reader(row) for lead_id, row in existing.items()},
     )
-    _add_phone_givers(conn, resolver, [key for key in stored_keys if key[0] == "phone"])
+    _add_phone_givers(conn, resolver, {key: found for key, found in stored_keys.items() if key[0] == "phone"})
     more_people: Counter[IdentityKey] = Counter()
     work: dict[LeadRef, _LeadWork] = {}
     touches: list[_MatchedTouch] = []
     for event_id, item in lead_items:
         draft, qualification = item.draft, item.qualification
         assert draft is not None and qualification is not None
-        match = resolver.resolve(item.keys, Evidence.of(draft.contact))
+        match = resolver.resolve(item.keys, partial(Evidence.of, draft.contact))
         more_people.update(key for key in match.shared_keys if key in stored_keys)
         lead = work.get(match.lead)
         if lead is None:
@@ -488,26 +489,25 @@ def _identify(
     return _Identified(work, touches, resolver.new_leads, revisions, resolver.people, more_people)
 
 
-def _add_phone_givers(conn: Connection, resolver: IdentityResolver, phones: list[IdentityKey]) -> None:
+def _add_phone_givers(
+    conn: Connection, resolver: IdentityResolver, phones: dict[IdentityKey, lead_store.KnownKey]
+) -> None:
     """Tell ``resolver`` which stored leads gave these known phones, for possible duplicates. A phone
-    never stored before has no giver, so a chunk of new people costs no query here."""
-    if not phones:
+    one person gave has one giver, the lead it finds; only shared ones cost a query."""
+    shared = [value for (_, value), found in phones.items() if found.people > 1]
+    for key, found in phones.items():
+        resolver.givers[key] = [found.lead_id]
+    if not shared:
         return
-    givers = lead_store.phone_givers(conn, [value for _, value in phones], GIVERS_COMPARED)
-    for phone, rows in givers.items():
+    for phone, rows in lead_store.phone_givers(conn, shared, GIVERS_COMPARED).items():
         resolver.givers[("phone", phone)] = [row["id"] for row in rows]
         for row in rows:
-            resolver.evidence.setdefault(row["id"], Evidence.of(_contact_of(row)))
+            resolver.evidence.setdefault(row["id"], _evidence_reader(row))
 
 
-def _contact_of(row: RowMapping) -> Contact:
-    """A stored lead's contact, as far as identity evidence needs it."""
-    return Contact(
-        full_name=row["full_name"],
-        first_name=row["first_name"],
-        last_name=row["last_name"],
-        email=row["email"],
-    )
+def _evidence_reader(row: RowMapping) -> Callable[[], Evidence]:
+    """How to read a stored lead's identity evidence from its row, when first needed."""
+    return partial(Evidence.of_values, row["email"], row["full_name"], row["first_name"], row["last_name"])
 
 
 def _values_before(
