@@ -25,13 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, select, update
+from sqlalchemy import Connection, Engine, RowMapping, delete, exists, select, update
 
 from socialleads.models import Contact, LeadDraft, Qualification
 from socialleads.pipeline.identity import identity_keys
 from socialleads.store import audit, lead_links, outbox
 from socialleads.store import leads as lead_store
-from socialleads.store.tables import deliveries, identities, lead_notes, leads, touches
+from socialleads.store.tables import deliveries, identities, identity_givers, lead_notes, leads, touches
 
 CONTACT_COLUMNS = lead_store.CONTACT_COLUMNS
 
@@ -110,6 +110,18 @@ def _move_children(conn: Connection, gone: int, kept: int) -> int:
     """Move ``gone``'s touches, identity keys and notes to ``kept``; returns how many touches moved."""
     moved = conn.execute(update(touches).where(touches.c.lead_id == gone).values(lead_id=kept)).rowcount
     conn.execute(update(identities).where(identities.c.lead_id == gone).values(lead_id=kept))
+    also_kept = identity_givers.alias("also_kept")
+    conn.execute(
+        delete(identity_givers).where(
+            identity_givers.c.lead_id == gone,
+            exists().where(
+                also_kept.c.lead_id == kept,
+                also_kept.c.kind == identity_givers.c.kind,
+                also_kept.c.value == identity_givers.c.value,
+            ),
+        )
+    )
+    conn.execute(update(identity_givers).where(identity_givers.c.lead_id == gone).values(lead_id=kept))
     conn.execute(update(lead_notes).where(lead_notes.c.lead_id == gone).values(lead_id=kept))
     return int(moved or 0)
 

@@ -229,6 +229,8 @@ class _Identified:
     """How many people gave each key, after this chunk (``IdentityResolver.people``)."""
     more_people: Counter[IdentityKey] = field(default_factory=Counter)
     """Stored keys this chunk's drafts gave without joining their lead: one more person each."""
+    givers: list[tuple[IdentityKey, LeadRef]] = field(default_factory=list)
+    """Leads that gave a shared phone, not recorded yet (``identity_givers``)."""
 
 
 def touch_context(draft: LeadDraft) -> dict[str, Any]:
@@ -429,6 +431,7 @@ def store_chunk(
     _write_touches(w, binding, identified, ids, via.value, received)
     lead_store.count_people(conn, identified.more_people)
     _propose_links(conn, identified.touches, ids, now)
+    lead_store.add_givers(conn, [(k, v, _row_id(ids, ref)) for (k, v), ref in identified.givers], now)
     _merge_proven(conn, identified.touches, ids, now)
     _revise_touches(w, identified.revisions, now)
     enqueued = outbox.enqueue(conn, plans, now, lease)
@@ -459,7 +462,7 @@ def _identify(
         people={key: found.people for key, found in stored_keys.items() if found.people > 1},
         evidence={lead_id: _evidence_reader(row) for lead_id, row in existing.items()},
     )
-    _add_phone_givers(conn, resolver, {key: found for key, found in stored_keys.items() if key[0] == "phone"})
+    loaded = _add_phone_givers(conn, resolver, {k: f for k, f in stored_keys.items() if k[0] == "phone"})
     more_people: Counter[IdentityKey] = Counter()
     work: dict[LeadRef, _LeadWork] = {}
     touches: list[_MatchedTouch] = []
@@ -486,23 +489,35 @@ def _identify(
     for lead in work.values():
         lead.values["revision"] += lead.touches + lead.edits
         lead.values["touch_count"] += lead.touches
-    return _Identified(work, touches, resolver.new_leads, revisions, resolver.people, more_people)
+    givers = [
+        (key, ref)
+        for key, refs in resolver.givers.items()
+        if len(refs) > 1
+        for ref in refs
+        if (key, ref) not in loaded
+    ]
+    return _Identified(work, touches, resolver.new_leads, revisions, resolver.people, more_people, givers)
 
 
 def _add_phone_givers(
     conn: Connection, resolver: IdentityResolver, phones: dict[IdentityKey, lead_store.KnownKey]
-) -> None:
-    """Tell ``resolver`` which stored leads gave these known phones, for possible duplicates. A phone
-    one person gave has one giver, the lead it finds; only shared ones cost a query."""
+) -> set[tuple[IdentityKey, LeadRef]]:
+    """Tell ``resolver`` which stored leads gave these known phones, for possible duplicates; returns
+    the (key, lead) pairs already recorded. A phone one person gave has one giver, the lead it finds;
+    only shared ones are recorded (``identity_givers``) and cost a query."""
     shared = [value for (_, value), found in phones.items() if found.people > 1]
     for key, found in phones.items():
         resolver.givers[key] = [found.lead_id]
     if not shared:
-        return
+        return set()
+    loaded: set[tuple[IdentityKey, LeadRef]] = set()
     for phone, rows in lead_store.phone_givers(conn, shared, GIVERS_COMPARED).items():
-        resolver.givers[("phone", phone)] = [row["id"] for row in rows]
+        key = ("phone", phone)
+        resolver.givers[key] = [row["id"] for row in rows]
+        loaded.update((key, row["id"]) for row in rows)
         for row in rows:
             resolver.evidence.setdefault(row["id"], _evidence_reader(row))
+    return loaded
 
 
 def _evidence_reader(row: RowMapping) -> Callable[[], Evidence]:
@@ -564,15 +579,19 @@ def _write_touches(
 POSSIBLE_REASON = "a phone both gave and a similar name or address, but different given emails"
 
 
+def _row_id(ids: dict[LeadRef, int], ref: LeadRef) -> int:
+    """A lead's row id: this chunk's, or a stored lead's own (one this chunk did not touch)."""
+    return ids[ref] if ref in ids else int(ref)  # type: ignore[arg-type]
+
+
 def _propose_links(
     conn: Connection, touches: list[_MatchedTouch], ids: dict[LeadRef, int], now: datetime
 ) -> None:
     """Record the pairs identity resolution found possibly one person, for a person to decide."""
 
-    def row_id(ref: LeadRef) -> int:  # a stored lead this chunk did not touch is its own row id
-        return ids[ref] if ref in ids else int(ref)  # type: ignore[arg-type]
-
-    pairs = [(ids[t.match.lead], row_id(ref), POSSIBLE_REASON) for t in touches for ref in t.match.possible]
+    pairs = [
+        (ids[t.match.lead], _row_id(ids, ref), POSSIBLE_REASON) for t in touches for ref in t.match.possible
+    ]
     if pairs:
         lead_links.propose(conn, pairs, now)
 

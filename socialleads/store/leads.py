@@ -17,7 +17,7 @@ from socialleads.models import (
     Touch,
 )
 from socialleads.store.events import chunked
-from socialleads.store.tables import identities, lead_notes, leads, raw_events, touches
+from socialleads.store.tables import identities, identity_givers, lead_notes, leads, raw_events, touches
 
 IdentityKey = tuple[str, str]
 CONTACT_COLUMNS = CONTACT_FIELDS  # the leads table has one column per contact field
@@ -82,23 +82,39 @@ def count_people(conn: Connection, more: dict[IdentityKey, int]) -> None:
 
 
 def phone_givers(conn: Connection, phones: Sequence[str], per_phone: int) -> dict[str, list[RowMapping]]:
-    """The newest ``per_phone`` leads (not merged away) that gave each of ``phones``, newest last, with
-    the columns identity evidence reads (``id``, ``email`` and the name columns)."""
+    """The newest ``per_phone`` leads (not merged away) that gave each of these shared ``phones``,
+    newest last, with the columns identity evidence reads (``id``, ``email`` and the name columns)."""
     ranked = (
         select(
-            leads.c.id, leads.c.phone, leads.c.email,
+            leads.c.id, identity_givers.c.value.label("phone"), leads.c.email,
             leads.c.full_name, leads.c.first_name, leads.c.last_name,
-            func.row_number().over(partition_by=leads.c.phone, order_by=leads.c.id.desc()).label("rank"),
+            func.row_number().over(
+                partition_by=identity_givers.c.value, order_by=identity_givers.c.id.desc()
+            ).label("rank"),
         )
-        .where(leads.c.phone.in_(bindparam("phones", expanding=True)), leads.c.merged_into.is_(None))
+        .join(leads, leads.c.id == identity_givers.c.lead_id)
+        .where(
+            identity_givers.c.kind == "phone",
+            identity_givers.c.value.in_(bindparam("phones", expanding=True)),
+            leads.c.merged_into.is_(None),
+        )
         .subquery()
     )  # fmt: skip
-    query = select(ranked).where(ranked.c.rank <= per_phone).order_by(ranked.c.phone, ranked.c.id)
+    query = select(ranked).where(ranked.c.rank <= per_phone).order_by(ranked.c.phone, ranked.c.rank.desc())
     found: dict[str, list[RowMapping]] = defaultdict(list)
     for part in chunked(sorted(set(phones))):
         for row in conn.execute(query, {"phones": list(part)}).mappings():
             found[row["phone"]].append(row)
     return found
+
+
+def add_givers(conn: Connection, givers: Sequence[tuple[str, str, int]], now: datetime) -> None:
+    """Record ``(kind, value, lead id)``: that lead gave that shared key."""
+    if givers:
+        conn.execute(
+            identity_givers.insert(),
+            [{"kind": k, "value": v, "lead_id": lead_id, "created_at": now} for k, v, lead_id in givers],
+        )
 
 
 def shared_phones(conn: Connection, phones: Sequence[str]) -> dict[str, int]:

@@ -95,7 +95,6 @@ leads = Table(
     # The API's lookups, filters, sorts and search (migration 0007; bench/api.py measures them).
     Index(None, "key", unique=True),
     Index(None, "campaign", "created_at"),
-    Index(None, "phone"),  # the leads that gave a phone, for possible duplicates (pipeline/identity.py)
     Index(None, "owner", "created_at"),
     Index(None, "status", "created_at"),
     Index(None, "updated_at", "id"),
@@ -127,6 +126,21 @@ lead_links = Table(
     Column("decided_by", String(320)),
     UniqueConstraint("lead_id", "other_id"),
     Index(None, "other_id"),
+)
+
+# The leads that gave a shared phone (two people or more: ``identities.people``), for finding possible
+# duplicates among them (pipeline/identity.py). Written only once a number is shared, so the common
+# case, a phone one person gave, costs nothing here.
+identity_givers = Table(
+    "identity_givers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),
+    Column("value", String(400), nullable=False),
+    Column("lead_id", Id, ForeignKey("leads.id"), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("value", "kind", "lead_id"),
+    Index(None, "lead_id"),
 )
 
 identities = Table(

@@ -8,7 +8,7 @@ Create Date: 2026-12-07
 key still answers, and points to the lead that holds its touches now. ``lead_links``: two leads that
 weaker evidence says may be one person (``possible``), and what a person decided (``confirmed``,
 which merges them, or ``rejected``, remembered so the pair is never proposed again), found among
-the leads that gave one phone (``ix_leads_phone``).
+the leads that gave one shared phone (``identity_givers``, written once a number is shared).
 """
 
 from __future__ import annotations
@@ -43,11 +43,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("lead_id", "other_id", name=op.f("uq_lead_links_lead_id_other_id")),
     )
     op.create_index(op.f("ix_lead_links_other_id"), "lead_links", ["other_id"])
-    op.create_index(op.f("ix_leads_phone"), "leads", ["phone"])
+    op.create_table(
+        "identity_givers",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(length=10), nullable=False),
+        sa.Column("value", sa.String(length=400), nullable=False),
+        sa.Column("lead_id", _ID, nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["lead_id"], ["leads.id"], name=op.f("fk_identity_givers_lead_id_leads")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_identity_givers")),
+        sa.UniqueConstraint("value", "kind", "lead_id", name=op.f("uq_identity_givers_value_kind_lead_id")),
+    )
+    op.create_index(op.f("ix_identity_givers_lead_id"), "identity_givers", ["lead_id"])
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_leads_phone"), table_name="leads")
+    op.drop_index(op.f("ix_identity_givers_lead_id"), table_name="identity_givers")
+    op.drop_table("identity_givers")
     op.drop_index(op.f("ix_lead_links_other_id"), table_name="lead_links")
     op.drop_table("lead_links")
     with op.batch_alter_table("leads") as batch:
