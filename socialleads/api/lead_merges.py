@@ -17,7 +17,6 @@ from socialleads.api.problems import ApiProblem
 from socialleads.models import LeadDraft, Qualification
 from socialleads.pipeline.merges import LeadChangeRefused, merge_leads, split_lead
 from socialleads.store import lead_links, lead_queries
-from socialleads.store import leads as lead_store
 
 router = APIRouter(prefix="/api/v1", tags=["leads"])
 KEY = Path(max_length=100, description="The lead's public key (`sl1-...`).")
@@ -134,5 +133,4 @@ def different(
             principal.actor,
             bot.clock(),
         )
-        row = lead_store.current_rows(conn, [one["id"]])[one["id"]]
-        return lead_out(lead_queries.lead_detail(conn, row))
+        return lead_out(lead_queries.lead_detail(conn, one))

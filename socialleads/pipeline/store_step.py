@@ -234,7 +234,10 @@ class _Identified:
 
 
 def touch_context(draft: LeadDraft) -> dict[str, Any]:
-    """The context stored with a draft's touch: the connector's, its hints and its test-lead reason."""
+    """The context stored with a draft's touch: the connector's, its hints and its test-lead reason
+    (the connector's own, uncopied, when it has neither: nearly every touch)."""
+    if not draft.hints and not draft.test_lead:
+        return draft.context
     context = dict(draft.context)
     if draft.hints:
         context[CONTACT_HINTS] = [hint.model_dump(mode="json", exclude_none=True) for hint in draft.hints]
@@ -270,7 +273,9 @@ def _touch_row(
         consents=jsontext.dumps([c.model_dump(mode="json") for c in draft.consents])
         if draft.consents
         else "[]",
-        context=jsontext.dumps(touch_context(draft)),
+        context=jsontext.dumps(touch_context(draft))
+        if draft.context or draft.hints or draft.test_lead
+        else "{}",
         flags=jsontext.dumps([f.model_dump() for f in flags]) if flags else "[]",
     )
 
