@@ -35,6 +35,7 @@ from socialleads.models import Lead
 from socialleads.store import outbox
 from socialleads.store.db import checkpoint_wal
 from socialleads.web.app import create_app
+from socialleads.web.refusals import RepeatsPerMinute
 
 log = logging.getLogger("socialleads.scheduler")
 DISPATCH_JOB = "dispatch"
@@ -225,8 +226,28 @@ def start_web(bot: Bot) -> tuple[uvicorn.Server, threading.Thread] | None:
     if not web.enabled:
         return None
     app = create_app(bot)
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    # uvicorn warns once per refused connection (over the concurrency limit, not HTTP): once a minute here
+    if not any(isinstance(f, RepeatsPerMinute) for f in uvicorn_errors.filters):
+        uvicorn_errors.addFilter(RepeatsPerMinute())
     config = uvicorn.Config(
-        app, host=web.host, port=web.port, log_level="warning", lifespan="off", access_log=False
+        app,
+        host=web.host,
+        port=web.port,
+        log_level="warning",
+        # uvicorn's loggers (uvicorn.error) propagate to the root handler configure_logging set up,
+        # through its redaction, rather than to handlers of uvicorn's own.
+        log_config=None,
+        lifespan="off",
+        access_log=False,
+        # Past this many connections, a new request is answered 503 at once (WebSettings).
+        limit_concurrency=web.limit_concurrency,
+        # Headers: h11 refuses a request line and headers over 16 KiB (its default, stated here);
+        # bodies are limited by socialleads.web.body_limits. An idle kept-alive connection is
+        # closed after 5 s, as by default.
+        h11_max_incomplete_event_size=16 * 1024,
+        timeout_keep_alive=5,
+        server_header=False,  # strangers need not learn what serves them
     )
     server = uvicorn.Server(config)
     end_streams_with(app, server)  # open event streams end when the server is asked to stop

@@ -392,7 +392,13 @@ def bot_on(url: str, folder: Path) -> Bot:
 def serve(bot: Bot) -> tuple[uvicorn.Server, threading.Thread, str]:
     """The bot's app on a free loopback port, as ``scheduler.start_web`` serves it."""
     config = uvicorn.Config(
-        create_app(bot), host="127.0.0.1", port=0, log_level="warning", lifespan="off", access_log=False
+        create_app(bot),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        log_config=None,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="web", daemon=True)

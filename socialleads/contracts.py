@@ -19,9 +19,10 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 import requests
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 
-from socialleads import http
+from socialleads import http, transport
 from socialleads.models import (
     AdminNotice,
     Checkpoint,
@@ -31,6 +32,7 @@ from socialleads.models import (
     LeadDraft,
     RawEvent,
 )
+from socialleads.redact import REDACTOR, secret_values
 
 
 def utc_now() -> datetime:
@@ -38,13 +40,38 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+#: The pydantic error type of a config that would send in the clear: the loader places it at
+#: ``ctx["path"]`` inside the config and gives ``ctx["fix"]`` as its fix.
+INSECURE_TRANSPORT = "insecure_transport"
+
+
+def insecure_transport_error(path: tuple[str | int, ...], problem: str) -> PydanticCustomError:
+    """The error a config (a ``ConnectorConfig`` or a connector's own rule) raises for plain transport
+    at ``path`` (its key inside the config), unless ``allow_insecure_transport`` is set."""
+    return PydanticCustomError(
+        INSECURE_TRANSPORT, "{problem}", {"problem": problem, "path": path, "fix": transport.FIX}
+    )
+
+
 class ConnectorConfig(BaseModel):
     """Base of every connector's config model: frozen, and an unknown key is an error.
 
-    Secrets are declared as ``pydantic.SecretStr`` so they never print.
+    Secrets are declared as ``pydantic.SecretStr`` so they never print. No value may be an
+    ``http://`` URL to another machine (``socialleads.transport``) unless ``allow_insecure_transport``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    allow_insecure_transport: bool = False
+    """Let this connector send leads and tokens in the clear (``http://`` to another host, and what
+    the connector's own rules refuse, e.g. SMTP without TLS); ``socialleads doctor`` warns about it."""
+
+    @model_validator(mode="after")
+    def _no_plain_http(self) -> Self:
+        if not self.allow_insecure_transport:
+            found = transport.plain_http_urls(self)
+            if found:
+                raise insecure_transport_error(found[0].path, transport.describe(found))
+        return self
 
 
 class Cursor(BaseModel):
@@ -149,6 +176,8 @@ class Source(ABC, Generic[ConfigT, CursorT]):
     def __init__(self, config: ConfigT, context: ConnectorContext) -> None:
         self.config = config
         self.context = context
+        # However it was built (the bot, the API, a test, a script), its secrets are masked in logs.
+        REDACTOR.register(secret_values(config))
 
     @abstractmethod
     def check(self) -> Health:
@@ -196,6 +225,8 @@ class Sink(ABC, Generic[ConfigT]):
     def __init__(self, config: ConfigT, context: ConnectorContext) -> None:
         self.config = config
         self.context = context
+        # However it was built (the bot, the API, a test, a script), its secrets are masked in logs.
+        REDACTOR.register(secret_values(config))
 
     @abstractmethod
     def check(self) -> Health:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import difflib
 import logging
+import math
 import os
 import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ByteSize, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from socialleads.errors import ConfigurationError, ConfigurationErrors
 
@@ -27,18 +28,49 @@ _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
 OTHER_KNOWN_ENV = frozenset({"SOCIALLEADS_TEST_POSTGRES_URL"})
 
 
+#: The longest duration a setting may be: 100 years. ``timedelta`` itself stops at 999,999,999 days
+#: (``OverflowError`` past it), and a duration is added to the time of day (the next poll, a retry's
+#: horizon), which ``datetime`` cannot hold past the year 9999; no setting needs more than a year.
+LONGEST_DURATION = timedelta(days=36500)
+_LONGEST_TEXT = "36500d (100 years)"
+#: How much of a written duration a message quotes.
+_QUOTED = 40
+
+
 def parse_duration(value: Any) -> Any:
-    """Accept ``90``, ``"90s"``, ``"5m"``, ``"1.5h"``, ``"2d"``, ``"250ms"`` or a timedelta."""
+    """Accept ``90``, ``"90s"``, ``"5m"``, ``"1.5h"``, ``"2d"``, ``"250ms"`` or a timedelta.
+
+    Raises ``ValueError`` (which pydantic reports with the key) for text that is no duration, for a
+    number that is not finite, and for a duration longer than ``LONGEST_DURATION`` in either
+    direction: ``99999999999d`` or a number of 400 digits would otherwise raise ``OverflowError`` in
+    ``timedelta``, which pydantic does not catch.
+    """
     if isinstance(value, timedelta):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
+        return _seconds(value, "the number")
     if isinstance(value, str):
         match = _DURATION.match(value)
         if match:
-            return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-        raise ValueError(f"'{value}' is not a duration; write it like 30s, 5m, 2h or 1d")
+            return _seconds(float(match.group(1)) * _UNITS[match.group(2)], _quoted(value))
+        raise ValueError(f"{_quoted(value)} is not a duration; write it like 30s, 5m, 2h or 1d")
     return value
+
+
+def _quoted(text: str) -> str:
+    """``text`` quoted for a message, shortened to ``_QUOTED`` characters."""
+    text = text.strip()
+    return repr(text) if len(text) <= _QUOTED else repr(text[:_QUOTED]) + "..."
+
+
+def _seconds(seconds: float, shown: str) -> timedelta:
+    """``seconds`` as a timedelta; ``ValueError`` naming ``shown`` when it is not finite or too long."""
+    if isinstance(seconds, float) and math.isnan(seconds):
+        raise ValueError(f"{shown} is not a duration; write it like 30s, 5m, 2h or 1d")
+    # compared as numbers: a float past 1e308 is inf, an int of any size compares exactly
+    if abs(seconds) > LONGEST_DURATION.total_seconds():
+        raise ValueError(f"{shown} is too long for a duration; the longest is {_LONGEST_TEXT}")
+    return timedelta(seconds=seconds)
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -61,6 +93,22 @@ class WebSettings(BaseModel):
     enabled: bool = True
     host: str = "127.0.0.1"
     port: int = Field(default=8787, ge=0, le=65535)
+    webhook_body_limit: ByteSize = Field(default=ByteSize(1024 * 1024), gt=0)
+    """The largest body ``/webhooks/*`` reads (``1MiB``, ``512KB`` or bytes); a larger one is answered 413
+    before it is read. Meta's deliveries are a few KiB: a batch holds at most 1,000 changes of a few
+    hundred bytes (see connectors/meta/webhook.py)."""
+    body_limit: ByteSize = Field(default=ByteSize(2 * 1024 * 1024), gt=0)
+    """The largest body of any other request (the API, the console), answered 413 when passed."""
+    body_timeout: PositiveDuration = timedelta(seconds=30)
+    """A body must have arrived this long after its request's headers; a slower one is answered 408 and
+    its connection closed, so a sender trickling bytes cannot hold one of ``limit_concurrency`` for long."""
+    limit_concurrency: int = Field(default=200, ge=1)
+    """Connections served at once (uvicorn's ``limit_concurrency``); past it a new request is answered
+    503 at once. At most this many bodies are read together, so the memory they take stays under
+    ``limit_concurrency`` times ``body_limit``, and a few slow uploads leave ``/healthz`` answering."""
+    expose_docs: bool = False
+    """Serve the API's OpenAPI schema (``/api/v1/openapi.json``) to anyone; otherwise to signed-in
+    callers only. No docs page is served either way (they load scripts from a CDN)."""
 
 
 class ApiSettings(BaseModel):
@@ -111,6 +159,16 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     secrets_file: Path | None = None
     """A ``NAME=value`` file consulted by ``{$env: NAME}`` references when the variable is unset."""
+    secrets_dir: Path | None = None
+    """A folder of secret files ``{$file: PATH}`` references may read. They may always read under
+    ``config_dir``, the folder of ``secrets_file``, ``/run/secrets`` and ``$CREDENTIALS_DIRECTORY``
+    (systemd's ``LoadCredential=``)."""
+    secret_roots: Annotated[
+        tuple[Path, ...],
+        NoDecode,
+        BeforeValidator(lambda v: [p for p in v.split(os.pathsep) if p] if isinstance(v, str) else v),
+    ] = ()
+    """More folders ``{$file: PATH}`` references may read, ``:``-separated in ``SOCIALLEADS_SECRET_ROOTS``."""
     phone_region: str | None = None
     """Default region (ISO 3166 alpha-2, e.g. IS) for phone numbers written without a country code."""
     log_level: str = "INFO"

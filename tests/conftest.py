@@ -20,7 +20,7 @@ from socialleads.redact import REDACTOR
 from socialleads.testing.kit import sample_lead, sample_touch
 
 # Database fixtures (SQLite and PostgreSQL) for every store test; the shifted-clock pass (make test-future).
-pytest_plugins = ["tests.support.db", "tests.support.clock_shift"]
+pytest_plugins = ["tests.support.db", "tests.support.clock_shift", "tests.support.secret_scan"]
 
 # anyio imports its parts on first use, and, being a pytest plugin, has them rewritten by pytest's
 # assertion rewriter, which parses their source. The first static file a test's web server sends

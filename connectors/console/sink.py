@@ -14,6 +14,7 @@ from socialleads.card import render_notice_text, render_text
 from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
 from socialleads.errors import RetriableDeliveryError
 from socialleads.models import AdminNotice, Delivery, Health, HealthState, Lead
+from socialleads.safe_text import terminal_text
 
 RULE = "-" * 72
 #: How many (key, revision) pairs are remembered to print each lead revision once per process.
@@ -49,8 +50,10 @@ class ConsoleSink(Sink[ConsoleConfig]):
     def _write(self, text: str) -> None:
         stream = self._stream()
         encoding = getattr(stream, "encoding", None) or "utf-8"
+        # The card is display text already; this sink writes to a terminal, so it makes sure: an ESC or
+        # a bidi override in a stranger's name is shown, never acted on (safe_text.terminal_text).
         # A terminal that cannot show "ó" or "—" gets "?" rather than a failed delivery.
-        text = text.encode(encoding, "replace").decode(encoding, "replace")
+        text = terminal_text(text).encode(encoding, "replace").decode(encoding, "replace")
         try:
             stream.write(f"{RULE}\n{text}{RULE}\n")
             stream.flush()

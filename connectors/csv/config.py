@@ -55,6 +55,13 @@ class CsvConfig(ConnectorConfig):
             codecs.lookup(value)
         except LookupError:
             raise ValueError(f"unknown encoding {value!r}; use e.g. utf-8-sig, cp1252 or latin-1") from None
+        try:  # rot13, base64, hex are codecs too, but not text encodings: decoding bytes with them fails
+            b"a".decode(value)
+        except LookupError:
+            problem = f"{value!r} is not a text encoding; use e.g. utf-8-sig, cp1252 or latin-1"
+            raise ValueError(problem) from None
+        except ValueError:
+            pass  # a text encoding that cannot decode this one byte is still a text encoding
         return value
 
     @field_validator("delimiter")

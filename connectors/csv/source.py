@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -41,18 +41,40 @@ __all__ = ["CsvConfig", "CsvCursor", "CsvSource", "FileMark"]
 REPORTED_FILES = 20
 
 
+#: Lines of repaired rows named in a file's log line; the rest are counted.
+LOGGED_LINES = 10
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+def _file_name(path: Path) -> str:
+    """``path.name`` as events and the cursor keep it (the cursor is keyed by it).
+
+    A Linux file name is bytes, and Python shows each byte that is not valid UTF-8 as a lone surrogate
+    (PEP 383, https://peps.python.org/pep-0383/), which no database can store: such a name was a
+    poison file, failing every poll. Those bytes are written as ``\\xNN`` instead, the same way every
+    time, so the file is still recognised at the next poll.
+    """
+    name = path.name
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+    return name
+
+
 @dataclass
 class _FileTally:
-    """What one file held, for its log lines: rows, malformed rows, undated rows, columns not found."""
+    """What one file held, for its log lines: rows, malformed rows, undated rows, columns not found,
+    and the lines of rows repaired so that they can be stored (``Row.notes``)."""
 
     missing: set[str]
     rows: int = 0
     bad: int = 0
     undated: int = 0
+    repaired: list[int] = field(default_factory=list)
 
 
 def _row_id(values: dict[str, Any], mapping: dict[str, str]) -> str:
@@ -117,12 +139,13 @@ class CsvSource(Source[CsvConfig, CsvCursor]):
                 stat = path.stat()
             except FileNotFoundError:
                 continue  # moved away since the listing
-            seen = cursor.files.get(path.name)
+            name = _file_name(path)
+            seen = cursor.files.get(name)
             if seen is not None and (seen.size, seen.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
                 continue
             modified = datetime.fromtimestamp(stat.st_mtime, UTC)
             if now - modified < self.config.settle:
-                self.context.logger.debug("csv %s: %s is still settling", self.context.instance, path.name)
+                self.context.logger.debug("csv %s: %s is still settling", self.context.instance, name)
                 continue
             data = self._read(path, stat)
             if data is None:
@@ -132,16 +155,16 @@ class CsvSource(Source[CsvConfig, CsvCursor]):
                 mark = FileMark(
                     sha256=digest, size=len(data), mtime_ns=stat.st_mtime_ns, read_as=known[digest]
                 )
-                position = {"file": path.name, **mark.model_dump()}
+                position = {"file": name, **mark.model_dump()}
                 self.context.logger.info(
-                    "csv %s: %s was read before (same content); skipped", self.context.instance, path.name
+                    "csv %s: %s was read before (same content); skipped", self.context.instance, name
                 )
             else:
-                reading, rows = read_file(path.name, data, self.config.encoding, self.config.delimiter)
+                reading, rows = read_file(name, data, self.config.encoding, self.config.delimiter)
                 known[digest] = reading  # a copy later in this same poll is a duplicate too
                 mark = FileMark(sha256=digest, size=len(data), mtime_ns=stat.st_mtime_ns, read_as=reading)
-                position = {"file": path.name, **mark.model_dump()}
-                yield from self._events(path.name, reading, rows, mark, modified, position)
+                position = {"file": name, **mark.model_dump()}
+                yield from self._events(name, reading, rows, mark, modified, position)
             yield Checkpoint(position=position)
 
     def parse(self, event: RawEvent) -> LeadDraft:
@@ -235,11 +258,15 @@ class CsvSource(Source[CsvConfig, CsvCursor]):
             tally.missing -= set(mapping)
             when, undated = _row_time(item.values, mapping, modified)
             tally.undated += undated
+            payload: dict[str, Any] = {"file": name, "line": item.line, "row": item.values}
+            if item.notes:  # what was changed so that the row can be stored, for whoever reads the event
+                tally.repaired.append(item.line)
+                payload["notes"] = list(item.notes)
             yield RawEvent(
                 native_id=_row_id(item.values, mapping),
                 kind=EventKind.IMPORT_ROW,
                 occurred_at=when,
-                payload={"file": name, "line": item.line, "row": item.values},
+                payload=payload,
                 position=dict(position),
             )
         self._log_file(name, reading, tally)
@@ -265,6 +292,23 @@ class CsvSource(Source[CsvConfig, CsvCursor]):
                 name,
                 tally.undated,
             )
+        if tally.repaired:
+            lines = ", ".join(map(str, tally.repaired[:LOGGED_LINES]))
+            more = (
+                f" and {len(tally.repaired) - LOGGED_LINES} more"
+                if len(tally.repaired) > LOGGED_LINES
+                else ""
+            )
+            log.warning(
+                "csv %s: %s: %d rows held JSON no database stores as written (lines %s%s): a lone "
+                "surrogate escape became U+FFFD, a number beyond a float's range kept as text; each "
+                "row's event says what in its notes",
+                instance,
+                name,
+                len(tally.repaired),
+                lines,
+                more,
+            )
 
     def _folder(self) -> Path:
         """The inbox folder, created when missing and allowed; raises ``ConfigurationError`` otherwise."""
@@ -273,8 +317,8 @@ class CsvSource(Source[CsvConfig, CsvCursor]):
         if not folder.exists():
             if not self.config.create_folder:
                 raise ConfigurationError(f"{where} does not exist; create it, or set create_folder: true")
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
+            try:  # lead lists are personal data: a folder the bot makes for them is its user's alone
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             except OSError as exc:
                 raise ConfigurationError(
                     f"{where} cannot be created ({exc.strerror}); create it or change folder:"

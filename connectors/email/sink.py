@@ -21,7 +21,8 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from socialleads.card import headline, render_html, render_notice_text, render_text
-from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink
+from socialleads.card.sections import one_line
+from socialleads.contracts import ConnectorConfig, ConnectorContext, Sink, insecure_transport_error
 from socialleads.errors import (
     AuthError,
     DeliveryError,
@@ -33,6 +34,7 @@ from socialleads.http_failures import describe_cause
 from socialleads.models import AdminNotice, Delivery, Health, HealthState, Lead
 from socialleads.redact import MASK, REDACTOR
 from socialleads.settings import Duration
+from socialleads.transport import is_loopback
 
 MSGID_DOMAIN = "socialleads.invalid"
 _ATEXT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.")
@@ -50,7 +52,9 @@ def _address(value: str) -> str:
 class EmailConfig(ConnectorConfig):
     """The SMTP server, how to secure and log in to it, and who gets the lead emails.
 
-    ``port`` defaults to 587, or 465 when ``security`` is ``ssl`` and no port is given.
+    ``port`` defaults to 587, or 465 when ``security`` is ``ssl`` and no port is given. A server on
+    another machine may not get the password in the clear (``security: none``) nor go unverified
+    (``verify_tls: false``) unless ``allow_insecure_transport: true`` (``socialleads.transport``).
     """
 
     # A model-level error would print the whole input, password included.
@@ -95,6 +99,22 @@ class EmailConfig(ConnectorConfig):
     def _credentials_pair(self) -> EmailConfig:
         if (self.username is None) != (self.password is None):
             raise ValueError("set both username and password, or neither")
+        return self
+
+    @model_validator(mode="after")
+    def _protected_transport(self) -> EmailConfig:
+        if self.allow_insecure_transport or is_loopback(self.host):
+            return self
+        if self.security == "none" and self.password is not None:
+            raise insecure_transport_error(
+                ("security",), f"security: none sends the password to {self.host} in the clear"
+            )
+        if not self.verify_tls:
+            raise insecure_transport_error(
+                ("verify_tls",),
+                f"verify_tls: false lets anyone between here and {self.host} read the mail and the "
+                "password (set ca_file: to trust a private CA instead)",
+            )
         return self
 
 
@@ -164,13 +184,15 @@ class EmailSink(Sink[EmailConfig]):
             reply = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
             temporary = 400 <= exc.smtp_code < 500
             if isinstance(exc, smtplib.SMTPAuthenticationError):
-                text = self._scrub(f"{where} rejected the login: {exc.smtp_code} {reply[:200]}")
+                said = REDACTOR.scrub(reply, limit=200, also=[self.config.password])
+                text = self._scrub(f"{where} rejected the login: {exc.smtp_code} {said}")
                 # RFC 4954 §6: 454 is a temporary authentication failure. Any other refusal stops
                 # every email alike, and only a new password (or username) in sinks.yaml ends it.
                 if temporary:
                     return RetriableDeliveryError(text)
                 return SinkNeedsAdminError(f"{text}; set the right username and password in sinks.yaml")
-            text = self._scrub(f"{where} answered: {exc.smtp_code} {reply[:200]}")
+            said = REDACTOR.scrub(reply, limit=200, also=[self.config.password])
+            text = self._scrub(f"{where} answered: {exc.smtp_code} {said}")
             return RetriableDeliveryError(text) if temporary else PermanentDeliveryError(text)
         # The two below refuse every email alike until the config changes: the sink waits for an admin.
         if isinstance(exc, smtplib.SMTPNotSupportedError):
@@ -260,8 +282,6 @@ class EmailSink(Sink[EmailConfig]):
 
     def send_notice(self, notice: AdminNotice) -> None:
         """Email an admin notice as plain text. Raises the same errors as ``deliver``."""
-        message = self._message(
-            f"[{notice.severity}] {' '.join(notice.subject.split())}", render_notice_text(notice)
-        )
+        message = self._message(f"[{notice.severity}] {one_line(notice.subject)}", render_notice_text(notice))
         message["Message-ID"] = make_msgid(domain=MSGID_DOMAIN)
         self._send(message)

@@ -75,7 +75,7 @@ class HubSpotSink(Sink[HubSpotConfig]):
         """``text`` without the token, emails or phone numbers (HubSpot messages may quote values)."""
         if len(self._token) >= 4:
             text = text.replace(self._token, MASK)
-        return REDACTOR.scrub(" ".join(text.split()))[:300]
+        return REDACTOR.scrub(" ".join(text.split()), limit=300)
 
     def _describe(self, failure: HubSpotFailure) -> str:
         """What HubSpot said, for a person: status, category and the reason it gave."""

@@ -21,6 +21,7 @@ from socialleads.errors import (
     SourceError,
     TransientError,
 )
+from socialleads.redact import REDACTOR
 
 #: Platform and Business Use Case throttles (80000-80014; 80001 Pages, 80005 LeadGen).
 THROTTLES = frozenset(
@@ -96,4 +97,4 @@ def _int(value: Any) -> int | None:
 
 
 def _short(text: Any) -> str:
-    return str(text or "")[:160]
+    return REDACTOR.scrub(str(text or ""), limit=160)  # scrubbed whole before it is cut

@@ -2,7 +2,8 @@
 
 Meta checks the endpoint with a ``hub.challenge`` handshake, then POSTs JSON signed with
 ``X-Hub-Signature-256: sha256=<HMAC-SHA256(app secret, raw body)>``, computed over the exact bytes
-it sends; retries for up to 36 hours; and batches several entries and changes in one POST.
+it sends; retries for up to 36 hours; and batches several entries and changes in one POST (at most
+1,000 updates, a few hundred KiB: the web app reads at most ``WebSettings.webhook_body_limit``, 1 MiB).
 https://developers.facebook.com/docs/graph-api/webhooks/getting-started
 https://developers.facebook.com/docs/marketing-api/guides/lead-ads/retrieving (webhooks)
 A leadgen change only announces a lead: the job fetches it with the page's token. Changes for a
@@ -22,6 +23,8 @@ import hashlib
 import hmac
 import json
 import logging
+import math
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +45,80 @@ MAX_PARALLEL_FETCHES = 4
 
 #: The ids the App Dashboard's "Test" button sends; fetching them fails on the real API.
 TEST_IDS = frozenset({"0", "444444444444"})
+
+
+#: The deepest nesting of objects and arrays a delivery may have. Meta's are 5 or 6 levels deep (object,
+#: entry list, entry, changes, change, value, and a value's own lists); anything far deeper is not Meta's,
+#: and every later step (the unrouted dead letters' JSON, the comment events' payloads) stays shallow.
+MAX_DEPTH = 32
+
+
+#: A JSON escape of a UTF-16 surrogate (``\ud800``): only then can a parsed string hold a lone one.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def parse_delivery(body: bytes) -> Any:
+    """The JSON document of a delivery's (already verified) body.
+
+    Raises ``WebhookRejected(400)`` for bytes that are not JSON (not UTF-8, a syntax error, ``NaN`` or
+    ``Infinity``, a number too large for a float or of more than 4,300 digits) and for a document
+    nesting deeper than ``MAX_DEPTH``: deep enough, the parser itself runs out of recursion
+    (``RecursionError``, e.g. 100,000 ``[``), and a document just under that limit would fail later,
+    when a dead letter or an event's payload is written as JSON.
+    A lone surrogate escape (``\\ud800``, not text in any encoding) becomes U+FFFD in the document,
+    so no database refuses what is made of it; the delivery's body is kept as it came.
+    """
+    try:
+        document = json.loads(body, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise WebhookRejected(400, f"malformed: the body nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise WebhookRejected(400, "malformed: the body is not JSON") from None
+    if _depth_over(document, MAX_DEPTH):
+        raise WebhookRejected(400, f"malformed: the body nests deeper than {MAX_DEPTH} levels")
+    return _text_only(document) if _SURROGATE_ESCAPE.search(body) else document
+
+
+def _no_constant(name: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON (RFC 8259 §6), though Python's parser reads
+    them; no database's JSON column takes them, so such a body is malformed."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number as a float; ``1e999`` (valid JSON, infinite as a float) is refused like NaN."""
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"{text[:20]} is too large")
+    return number
+
+
+def _text_only(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings and keys replaced by U+FFFD (recursive: the
+    depth is checked first)."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_text_only(item) for item in value]
+    if isinstance(value, dict):
+        return {_text_only(key): _text_only(item) for key, item in value.items()}
+    return value
+
+
+def _depth_over(document: Any, limit: int) -> bool:
+    """True when objects and arrays in ``document`` nest more than ``limit`` levels (iterative: a
+    recursive walk is what the limit guards against)."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 def _as_id(value: Any) -> str | None:
@@ -136,26 +213,36 @@ class MetaWebhookReceiver(WebhookReceiver):
         return query.get("hub.challenge", "")
 
     def _verify(self, body: bytes, headers: Mapping[str, str]) -> None:
+        # Each reason starts with its kind ("unsigned: ..."): the web app counts refusals by it
+        # (socialleads/web/refusals.py). Reasons are fixed phrases: nothing of the request is echoed.
         if not self._secret:
             raise WebhookRejected(
                 403,
-                "no app_secret is configured for the Meta sources, so no delivery can be "
-                "verified; set app_secret in their config",
+                "not configured: no app_secret is configured for the Meta sources, so no delivery can "
+                "be verified; set app_secret in their config",
             )
         given = headers.get("x-hub-signature-256", "")
+        if not given:
+            raise WebhookRejected(403, "unsigned: the X-Hub-Signature-256 header is missing")
         expected = "sha256=" + hmac.new(self._secret.encode(), body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(given.encode(), expected.encode()):
-            raise WebhookRejected(403, "X-Hub-Signature-256 does not match the body")
+            raise WebhookRejected(
+                403,
+                "bad signature: X-Hub-Signature-256 does not match the body (if every delivery is "
+                "refused so, app_secret is not the secret of the Meta app that sends them)",
+            )
 
     def accept(self, body: bytes, headers: Mapping[str, str]) -> WebhookAcceptance:
-        """Verify the signature on the raw bytes, then turn each change into a job or an unrouted item."""
+        """Verify the signature on the raw bytes, then turn each change into a job or an unrouted item.
+
+        Raises ``WebhookRejected``: 403 unsigned or badly signed, 400 for a body that is not JSON, nests
+        deeper than ``MAX_DEPTH`` or has no entry list (never an error that would answer 500, which Meta
+        retries for 36 hours).
+        """
         self._verify(body, headers)
-        try:
-            document = json.loads(body)
-        except ValueError:
-            raise WebhookRejected(400, "the body is not JSON") from None
+        document = parse_delivery(body)
         if not isinstance(document, dict) or not isinstance(document.get("entry"), list):
-            raise WebhookRejected(400, "the body has no entry list")
+            raise WebhookRejected(400, "malformed: the body has no entry list")
         acceptance, tally = WebhookAcceptance(), _Tally()
         leads: Leads = {}
         kind = document.get("object")

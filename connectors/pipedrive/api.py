@@ -90,7 +90,8 @@ class PipedriveApi:
             text = f"{where} refused to {what}: HTTP {status}" + (f": {error}" if error else "")
             if action is FailureAction.NEEDS_ADMIN:  # 402, 403: the account or the token's user
                 text += "; check the Pipedrive account's plan and the token user's permissions"
-        return delivery_error(action, self._scrub(" ".join(text.split())[:400]), wait)
+        said = REDACTOR.scrub(" ".join(text.split()), limit=400, also=[self._token])
+        return delivery_error(action, said, wait)
 
     def call(
         self,

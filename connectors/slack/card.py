@@ -16,6 +16,7 @@ from socialleads.card import headline, render_notice_text
 from socialleads.card.chat import ANSWER_MAX, QUOTE_MAX, chat_card, clip
 from socialleads.card.sections import Section, one_line
 from socialleads.models import AdminNotice, Lead
+from socialleads.safe_text import terminal_text
 
 #: Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks): blocks per message, header
 #: text, section text, section field text, buttons per actions block, button text. Slack answers
@@ -35,10 +36,15 @@ SLACK_BODY_MAX = 10000
 
 
 def slack_escape(text: str) -> str:
-    """Text made safe for Slack mrkdwn: ``&``, ``<`` and ``>`` escaped, so no link or mention forms.
-
-    https://docs.slack.dev/messaging/formatting-message-text#escaping
+    """Text made safe for Slack mrkdwn: control characters replaced (``safe_text.terminal_text``: no
+    ESC, C1 or bidi override reaches a reader), then ``&``, ``<`` and ``>`` escaped, so no link or
+    mention forms (https://docs.slack.dev/messaging/formatting-message-text#escaping). ``*``, ``_``
+    and ``~`` cannot be escaped in mrkdwn; they only style, and ``verbatim`` keeps mentions off.
     """
+    return _entities(terminal_text(text))
+
+
+def _entities(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -52,8 +58,8 @@ def _slack_link(href: str, text: str) -> str:
 def _slack_pieces(raw: str, limit: int) -> list[str]:
     """``raw`` escaped and cut into pieces of at most ``limit`` characters, never inside an entity."""
     pieces, current = [], ""
-    for ch in raw:
-        escaped = slack_escape(ch)
+    for ch in terminal_text(raw):
+        escaped = _entities(ch)
         if len(current) + len(escaped) > limit:
             pieces.append(current)
             current = ""

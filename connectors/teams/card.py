@@ -14,6 +14,7 @@ from typing import Any
 from socialleads.card.chat import ANSWER_MAX, QUOTE_MAX, ChatCard, chat_card, clip
 from socialleads.card.sections import one_line
 from socialleads.models import AdminNotice, Lead
+from socialleads.safe_text import terminal_text
 
 #: A Teams webhook message may be 28 KB at most, the card included (HTTP 413 beyond):
 #: https://learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook
@@ -25,8 +26,11 @@ _TEAMS_MD = re.compile(r"([\\*_\[\]~`<>])")
 
 
 def _md(text: str) -> str:
-    """Text shown as written in a Teams TextBlock or Fact (both read ``*``, ``_``, ``[](..)`` as markdown)."""
-    return _TEAMS_MD.sub(r"\\\1", text)
+    """Text shown as written in a Teams TextBlock or Fact: control characters replaced
+    (``safe_text.terminal_text``), and what the Adaptive Card markdown subset reads (``*``, ``_``,
+    ``[text](url)``: https://learn.microsoft.com/adaptive-cards/authoring-cards/text-features)
+    backslash-escaped, so a name like ``[click](https://evil.example)`` is no link."""
+    return _TEAMS_MD.sub(r"\\\1", terminal_text(text))
 
 
 def _teams_body(chat: ChatCard, scale: float) -> list[dict[str, Any]]:
@@ -48,7 +52,8 @@ def _teams_body(chat: ChatCard, scale: float) -> list[dict[str, Any]]:
         body.append({"type": "TextBlock", "text": text(section.title), "weight": "Bolder", "wrap": True})
         for row in section.rows:
             if row.kind == "quote":  # a TextRun is never read as markdown: the comment shows as written
-                run = {"type": "TextRun", "text": clip(row.text, int(QUOTE_MAX * scale)), "italic": True}
+                text_run = clip(terminal_text(row.text), int(QUOTE_MAX * scale))
+                run = {"type": "TextRun", "text": text_run, "italic": True}
                 body.append({"type": "RichTextBlock", "inlines": [run]})
         pairs = [
             {"title": text(r.label), "value": text(r.text)}
@@ -127,7 +132,7 @@ def render_teams_notice(notice: AdminNotice) -> dict[str, Any]:
         },
         {
             "type": "RichTextBlock",
-            "inlines": [{"type": "TextRun", "text": clip(notice.body.strip(), 10000)}],
+            "inlines": [{"type": "TextRun", "text": clip(terminal_text(notice.body.strip()), 10000)}],
         },
     ]
     if notice.source:

@@ -164,7 +164,7 @@ class TeamsSink(Sink[TeamsConfig]):
 
     def _failure(self, status: int, body: str, wait_header: str | None) -> DeliveryError | None:
         """The error for Teams' answer, or None when the card was posted."""
-        snippet = self._scrub(" ".join(body[:300].split()))
+        snippet = REDACTOR.scrub(" ".join(body.split()), limit=300, also=self._hidden)
         where = f"the Teams webhook at {self._host}"
         if 200 <= status < 300:
             match = _BODY_ERROR.search(body)  # classic connectors report failures inside a 200

@@ -158,7 +158,7 @@ class WebhookSink(Sink[WebhookConfig]):
         if 300 <= status < 400:
             text += " (a redirect); set url to the final address"
         elif action in (FailureAction.NEEDS_ADMIN, FailureAction.PERMANENT):
-            snippet = " ".join(response.text[:200].split())
+            snippet = REDACTOR.scrub(" ".join(response.text.split()), limit=200, also=self._hidden)
             text += f": {snippet}" if snippet else ""
             if action is FailureAction.NEEDS_ADMIN:  # our credentials, not this lead: all would fail alike
                 text += "; check the sink's headers and secret"

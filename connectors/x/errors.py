@@ -15,6 +15,7 @@ import requests
 
 from socialleads.errors import RateLimitedError, SourceError, TransientError
 from socialleads.http_failures import failure_action, source_error
+from socialleads.redact import REDACTOR
 
 #: Without a reset from X, wait one rate-limit window.
 DEFAULT_WAIT = timedelta(minutes=15)
@@ -84,4 +85,4 @@ def classify_request_error(exc: Exception, endpoint: str) -> SourceError:
 
 def _said(messages: list[str]) -> str:
     text = "; ".join(m.strip() for m in messages if m and m.strip())
-    return f" ({text[:300]})" if text else ""
+    return f" ({REDACTOR.scrub(text, limit=300)})" if text else ""  # scrubbed whole before it is cut

@@ -1,7 +1,8 @@
 """Installing the API on the bot's web app: the routers, problem details, the OpenAPI schema.
 
-The schema is served to signed-in callers only (``GET /api/v1/openapi.json``); FastAPI's own
-``/docs`` pages are off, since they load their scripts from a CDN and the console works offline.
+The schema is served to signed-in callers only (``GET /api/v1/openapi.json``), or to anyone with
+``SOCIALLEADS_WEB__EXPOSE_DOCS=true``; FastAPI's own ``/docs``, ``/redoc`` and ``/openapi.json`` are
+off, since the pages load their scripts from a CDN and the console works offline.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from socialleads.api import (
     session_routes,
     stats,
 )
-from socialleads.api.auth import Principal, signed_in
+from socialleads.api.auth import signed_in
 from socialleads.api.problems import install_problem_handlers
 from socialleads.bot import Bot
 
@@ -111,9 +112,11 @@ def install_api(app: FastAPI, bot: Bot) -> None:
         app.include_router(router)
     app.state.api_routes = [route for router in ROUTERS for route in router.routes]
 
-    @app.get("/api/v1/openapi.json", include_in_schema=False)
-    def openapi(_: Principal = Depends(signed_in)) -> dict[str, Any]:
-        """The API's OpenAPI schema, for signed-in callers."""
+    guard = [] if bot.settings.web.expose_docs else [Depends(signed_in)]
+
+    @app.get("/api/v1/openapi.json", include_in_schema=False, dependencies=guard)
+    def openapi() -> dict[str, Any]:
+        """The API's OpenAPI schema, for signed-in callers (for anyone when the docs are exposed)."""
         if app.openapi_schema is None:
             app.openapi_schema = openapi_schema(app.routes)
         return app.openapi_schema

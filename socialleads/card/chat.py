@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from socialleads.card.sections import Row, Section, headline, lead_sections, status_text, utc_iso
 from socialleads.models import EventKind, Lead
+from socialleads.safe_text import terminal_text
 
 #: How much of a comment, and of one form answer, a chat card shows.
 QUOTE_MAX = 2500
@@ -102,6 +103,11 @@ def chat_card(lead: Lead, crm_url: str | None) -> ChatCard:
     if crm_url and is_web_url(crm_url):  # right after the original, before any profile links
         first = 1 if touch is not None and links and links[0][1] == touch.url else 0
         links.insert(first, ("Open in the CRM", crm_url))
+    # Rows, section titles and the headline are display text already (``sections``); the footnote too.
     return ChatCard(
-        headline(lead), tuple(ordered[:MAX_FACTS]), tuple(sections), " · ".join(footnote), tuple(links)
+        headline(lead),
+        tuple(ordered[:MAX_FACTS]),
+        tuple(sections),
+        terminal_text(" · ".join(footnote)),
+        tuple(links),
     )

@@ -1,6 +1,8 @@
 """The lead as plain text, as an HTML fragment and as a JSON document; admin notices as text.
 
-Called by sinks (console, email, webhook, the CRMs' notes) and the ``leads show`` command.
+Called by sinks (console, email, webhook, the CRMs' notes) and the ``leads show`` command. The text
+forms carry no control character but newlines (``safe_text.terminal_text``; the sections are display
+text already, the whole is passed through once more); the JSON document is the lead as stored.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 
 from socialleads.card.sections import Row, headline, lead_sections, one_line
 from socialleads.models import AdminNotice, Lead
+from socialleads.safe_text import terminal_text
 
 
 def render_text(lead: Lead) -> str:
@@ -24,7 +27,7 @@ def render_text(lead: Lead) -> str:
                 out += [f"  > {part}".rstrip() for part in row.text.splitlines()]
             else:
                 out.append(f"  {one_line(row.label)}: {one_line(row.text)}")
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")
 
 
 def _html_row(row: Row) -> str:
@@ -73,9 +76,10 @@ def lead_payload(lead: Lead, key: str) -> dict[str, Any]:
 
 
 def render_notice_text(notice: AdminNotice) -> str:
-    """An admin notice as plain text: severity and subject, the source when known, then the body."""
+    """An admin notice as plain text: severity and subject, the source when known, then the body; no
+    control character but newlines (a notice quotes what a platform or a server answered)."""
     out = [f"[{notice.severity.upper()}] {one_line(notice.subject)}"]
     if notice.source:
-        out.append(f"Source: {notice.source}")
+        out.append(f"Source: {one_line(notice.source)}")
     out += ["", notice.body.strip()]
-    return "\n".join(out) + "\n"
+    return terminal_text("\n".join(out) + "\n")

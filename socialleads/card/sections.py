@@ -3,6 +3,11 @@
 ``lead_sections`` is called by the renderers (``socialleads.card.render`` for text and HTML,
 ``socialleads.card.chat`` for the chat cards); ``headline`` by sinks for subjects and titles. A section
 without data is left out; nothing is ever shown as "None".
+
+Every text here is display text: a ``Row``, a ``Section`` title, ``one_line`` and so ``headline`` carry
+no control character (``safe_text.terminal_text``: an ESC in a name shows as ``␛``, a bidi override as
+``�``), so no renderer can hand a terminal, a mail client or a chat an escape sequence or a reordering.
+The lead itself keeps the text as it came (``lead_payload`` sends it so).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from socialleads.models import Contact, ContactHint, Lead, LeadStatus, Touch
+from socialleads.safe_text import terminal_text
 
 RowKind = Literal["field", "item", "quote", "link"]
 #: How many of a lead's notes a card shows, newest first (``leads show`` and the API show them all).
@@ -28,6 +34,11 @@ class Row:
     href: str = ""
     """A link target for the chat cards (``mailto:``, ``tel:``); the text and HTML forms ignore it."""
 
+    def __post_init__(self) -> None:
+        # Display text by construction, whoever builds the row (frozen: set through object).
+        for name in ("text", "label", "href"):
+            object.__setattr__(self, name, terminal_text(getattr(self, name)))
+
 
 @dataclass(frozen=True)
 class Section:
@@ -38,10 +49,14 @@ class Section:
     key: str = ""
     """Which section this is (``contact``, ``touch``, ...), so the chat cards can lay each one out."""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", terminal_text(self.title))
+
 
 def one_line(text: str) -> str:
-    """One line of text: newlines and runs of spaces collapsed (subjects and titles must be one line)."""
-    return " ".join(text.split())
+    """One line of display text: control characters replaced (``safe_text.terminal_text``), newlines
+    and runs of spaces collapsed (subjects and titles must be one line)."""
+    return " ".join(terminal_text(text).split())
 
 
 def utc_iso(moment: datetime) -> str:

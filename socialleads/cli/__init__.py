@@ -26,7 +26,7 @@ from socialleads.cli.sandbox import sandbox_command
 from socialleads.cli.sources import sources_app
 from socialleads.cli.users import tokens_app, users_app
 from socialleads.pipeline.runner import PollStatus
-from socialleads.redact import RedactingFormatter
+from socialleads.redact import LOG_FORMAT, RedactingFormatter
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -62,14 +62,31 @@ class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+#: Loggers kept at WARNING whatever the level: chatty, and urllib3's and uvicorn's access lines show
+#: request paths and queries. ``uvicorn.error`` carries the server's tracebacks (at ERROR).
+_QUIET_LOGGERS = ("apscheduler", "urllib3", "alembic", "uvicorn.access", "uvicorn.error")
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """Log to stderr through the redacting formatter (no secret, phone or email reaches a log line)."""
+    """Log to stderr through the redacting formatter (no secret, phone or email reaches a log line).
+
+    One handler, on the root logger, writes every line. A logger that got handlers of its own
+    loses them and propagates again: uvicorn's default ``log_config`` gives ``uvicorn`` and
+    ``uvicorn.access`` their own stream handlers and ``propagate=False``
+    (https://www.uvicorn.org/settings/#logging), so its tracebacks would be printed unmasked and
+    without a timestamp; the web server is therefore also started with ``log_config=None``.
+    """
     handler = _CurrentStderr()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("apscheduler", "urllib3", "alembic"):
+    for known in list(logging.root.manager.loggerDict.values()):
+        if isinstance(known, logging.Logger):  # placeholders hold no handlers
+            known.handlers.clear()
+            known.propagate = True
+    logging.getLogger("uvicorn").setLevel(logging.NOTSET)  # uvicorn's config sets INFO: follow ours
+    for noisy in _QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

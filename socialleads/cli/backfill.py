@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from socialleads.cli.common import bot_from, console, errors, fail_on_config_errors
+from socialleads.cli.common import bot_from, console, errors, fail_on_config_errors, say
 from socialleads.contracts import BackfillPart
 from socialleads.errors import SourceError
 from socialleads.pipeline.backfill import (
@@ -23,6 +23,7 @@ from socialleads.pipeline.backfill import (
     CannotBackfill,
     parts_of,
 )
+from socialleads.safe_text import terminal_text
 from socialleads.settings import parse_duration
 from socialleads.store.state import PollCounts
 
@@ -40,13 +41,14 @@ def backfill_command(
         try:
             parts = parts_of(bot, source)
         except CannotBackfill as exc:
-            errors.print(str(exc), markup=False)
+            say(str(exc), to=errors)
             raise typer.Exit(2) from None
         start = bot.runner.clock() - parse_duration(since)
         progress = Progress(
-            TextColumn("{task.description}"),
+            # A part's label is a form's or a search's name from the platform: never read as markup.
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
-            TextColumn("{task.fields[stored]}"),
+            TextColumn("{task.fields[stored]}", markup=False),
             TimeElapsedColumn(),
             console=console,
         )
@@ -55,13 +57,13 @@ def backfill_command(
             with progress:
                 total = backfill.read(parts(start))
         except SourceError as exc:
-            errors.print(
+            say(
                 f"backfill stopped in {backfill.progress.current or 'the list of parts'}: {exc}. "
                 "What was read is stored; run the same command again to resume.",
-                markup=False,
+                to=errors,
             )
             raise typer.Exit(1) from None
-        console.print(
+        say(
             f"backfill of {source} since {start:%Y-%m-%d}: {total.events_seen} read, {total.events_new} new, "
             f"{total.leads_created} new leads, {total.events_seen - total.events_new} already stored"
         )
@@ -78,11 +80,11 @@ class _Bar(BackfillListener):
 
     def part_skipped(self, part: BackfillPart, progress: BackfillProgress) -> None:
         """Say the part is not read again."""
-        self.progress.console.print(f"{part.label}: done in an earlier run", markup=False)
+        say(f"{part.label}: done in an earlier run", to=self.progress.console)
 
     def part_started(self, part: BackfillPart, progress: BackfillProgress) -> None:
         """A bar for the part."""
-        self.task = self.progress.add_task(part.label, total=None, stored="")
+        self.task = self.progress.add_task(terminal_text(part.label), total=None, stored="")
 
     def chunk_stored(self, part: BackfillPart, counts: PollCounts, progress: BackfillProgress) -> None:
         """Advance by the chunk's events; show the totals."""

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from socialleads.bot import Bot, build_bot
 from socialleads.errors import ConfigurationError, ConfigurationErrors
+from socialleads.safe_text import rich_text, terminal_text
 from socialleads.settings import Settings, load_settings
 from socialleads.store.db import make_engine, migrate
 
@@ -23,8 +24,16 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True)
 def labelled(label: str, style: str, message: str) -> Text:
     """A line that starts with ``label`` in ``style`` (``ok`` in green, say) followed by ``message``
     as it is: the message often carries names, reasons and URLs from outside, so it is never read
-    as rich markup (a ``[/]`` in a page name must neither crash the command nor restyle the line)."""
-    return Text.assemble((label, style), " ", message)
+    as rich markup (a ``[/]`` in a page name must neither crash the command nor restyle the line),
+    and its control characters are shown, never acted on (``safe_text.terminal_text``)."""
+    return Text.assemble((label, style), " ", terminal_text(message))
+
+
+def say(text: str, *, to: Console = console) -> None:
+    """Print ``text``, which may carry data from outside (a lead's name, a server's error), as it is:
+    never read as rich markup or ``:emoji:`` codes, its control characters shown, never acted on
+    (``safe_text.rich_text``). Every command prints lead data through this or ``rich_text`` cells."""
+    to.print(rich_text(text))
 
 
 @dataclass
@@ -43,7 +52,7 @@ def fail_on_config_errors() -> Iterator[None]:
         found = exc.errors if isinstance(exc, ConfigurationErrors) else [exc]
         errors.print(f"[red]The configuration has {len(found)} problem{'s' if len(found) > 1 else ''}:[/red]")
         for err in found:
-            errors.print(f"  • {err}", markup=False)
+            say(f"  • {err}", to=errors)
         raise typer.Exit(2) from None
 
 

@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from socialleads.cli.common import console, engine_from
+from socialleads.cli.common import console, engine_from, say
 from socialleads.contracts import utc_now
+from socialleads.safe_text import rich_text
 from socialleads.store import outbox
 from socialleads.store.sink_state import OPEN, SinkState, load_states
 from socialleads.store.tables import deliveries
@@ -37,20 +38,21 @@ def list_deliveries(
         troubled = [st for st in load_states(conn).values() if sink_trouble(st)]
     table = Table("id", "lead", "sink", "route", "status", "attempts", "next attempt (UTC)", "last error")
     for r in rows:
+        # The last error quotes what a remote server answered: a rich_text cell, never markup.
         table.add_row(
             str(r["id"]),
             str(r["lead_id"]),
-            r["sink"],
-            r["route"],
+            rich_text(r["sink"]),
+            rich_text(r["route"] or ""),
             r["status"],
             str(r["attempts"]),
             f"{r['next_attempt_at']:%Y-%m-%d %H:%M:%S}" if r["status"] == outbox.PENDING else "",
-            (r["last_error"] or "")[:80],
+            rich_text((r["last_error"] or "")[:80]),
         )
     console.print(table)
     console.print(", ".join(f"{k}: {v}" for k, v in sorted(totals.items())) or "no deliveries")
     for state in troubled:
-        console.print(f"sink {state.sink}: {sink_trouble(state)}", markup=False)
+        say(f"sink {state.sink}: {sink_trouble(state)}")
 
 
 def sink_trouble(state: SinkState) -> str | None:

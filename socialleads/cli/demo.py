@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from socialleads.accounts.passwords import hash_password
 from socialleads.accounts.roles import Role
 from socialleads.bot import Bot, build_bot
-from socialleads.cli.common import console, errors, fail_on_config_errors
+from socialleads.cli.common import console, errors, fail_on_config_errors, say
 from socialleads.models import EventStatus
 from socialleads.sandbox.runtime import Sandbox, SandboxOptions
 from socialleads.sandbox.world.csv_drops import CsvDropper
@@ -160,7 +160,7 @@ def _summary(bot: Bot, data_dir: Path, sandbox: Sandbox) -> None:
     )
     _print_emulated_sales(sandbox)
     for reason in stored.dead_letters:
-        console.print(f"  dead letter: {reason}", markup=False)
+        say(f"  dead letter: {reason}")  # quotes the sandbox's payloads, hostile ones included
     url = f"sqlite:///{data_dir / 'socialleads.db'}"
     console.print(
         f"The demo's database stays in {data_dir}. Read it with:\n"

@@ -9,7 +9,7 @@ import typer
 from sqlalchemy import text
 
 from socialleads.bot import Bot
-from socialleads.cli.common import bot_from, console, fail_on_config_errors, labelled
+from socialleads.cli.common import bot_from, console, fail_on_config_errors, labelled, say
 from socialleads.cli.sources import check_connector
 from socialleads.contracts import Sink, Source
 from socialleads.models import HealthState
@@ -22,6 +22,17 @@ OK, WARN, BAD = ("ok  ", "green"), ("warn", "yellow"), ("FAIL", "red")
 
 def _say(verdict: tuple[str, str], message: str) -> None:
     console.print(labelled(*verdict, message))
+
+
+def weakened_transport(config: Any) -> list[str]:
+    """What a connector's config lets through in the clear (``socialleads.transport``); nothing when
+    it keeps the rules. Warned about at every doctor run, since the config load lets it pass."""
+    said = []
+    if getattr(config, "allow_insecure_transport", False):
+        said.append("allow_insecure_transport: true, so it may send leads and tokens in the clear")
+    if getattr(config, "verify_tls", True) is False:
+        said.append("verify_tls: false, so its server's certificate is not checked")
+    return said
 
 
 def _report(bot: Bot) -> int:
@@ -52,7 +63,9 @@ def _report(bot: Bot) -> int:
             problems += 0 if good else 1
             _say(OK if good else BAD, f"{kind} {name}: {health.summary}")
             for detail in health.details:
-                console.print(f"        {detail}", markup=False)
+                say(f"        {detail}")
+            for weakness in weakened_transport(connector.config):
+                _say(WARN, f"{kind} {name} runs with {weakness}")
             state = states.get(name)
             if (
                 kind == "source"

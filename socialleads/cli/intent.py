@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from socialleads.cli.common import console, errors
+from socialleads.cli.common import errors, say
 from socialleads.models import IntentVerdict
 from socialleads.qualify.intent import IntentClassifier
 from socialleads.qualify.qualifier import DEFAULT_THRESHOLD
+from socialleads.safe_text import json_text
 
 intent_app = typer.Typer(no_args_is_help=True)
 Threshold = Annotated[float, typer.Option(min=0.0, max=1.0, help="Score from which a text is a lead.")]
@@ -53,9 +54,10 @@ def score(threshold: Threshold = DEFAULT_THRESHOLD) -> None:
             )
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
             bad += 1
-            errors.print(f"line {number}: {exc}", markup=False)
+            say(f"line {number}: {exc}", to=errors)
             continue
-        sys.stdout.write(json.dumps(verdict_json(item.get("id"), verdict), ensure_ascii=False) + "\n")
+        # json_text: the reasons quote the text, whose C1 and bidi controls are written as escapes.
+        sys.stdout.write(json_text(verdict_json(item.get("id"), verdict)) + "\n")
     sys.stdout.flush()
     if bad:
         raise typer.Exit(1)
@@ -70,10 +72,9 @@ def explain(
     """Print the verdict on one text with its reasons, for a person."""
     verdict = IntentClassifier.load().verdict(text, lang=lang, threshold=threshold)
     label = "a lead" if verdict.is_lead else "not a lead"
-    console.print(
+    say(
         f"{label}: buying intent {verdict.score:.2f} (threshold {threshold:.2f}), "
-        f"language {verdict.language or 'unknown'}",
-        markup=False,
+        f"language {verdict.language or 'unknown'}"
     )
     for reason in verdict.reasons:
-        console.print(f"  • {reason.signal}: {reason.detail}", markup=False)
+        say(f"  • {reason.signal}: {reason.detail}")  # a reason quotes the text

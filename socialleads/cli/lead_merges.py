@@ -10,13 +10,13 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
-from socialleads.cli.common import bot_from, console, engine_from, errors
+from socialleads.cli.common import bot_from, console, engine_from, errors, say
 from socialleads.cli.leads import leads_app
 from socialleads.contracts import utc_now
 from socialleads.models import LeadDraft, Qualification
 from socialleads.pipeline.merges import LeadChangeRefused, merge_leads, split_lead
+from socialleads.safe_text import rich_text
 from socialleads.store import lead_links
 from socialleads.store import leads as lead_store
 
@@ -35,23 +35,18 @@ def merge(
     try:
         outcome = merge_leads(engine, kept, gone, by, utc_now())
     except LeadChangeRefused as exc:
-        errors.print(str(exc), markup=False)
+        say(str(exc), to=errors)
         raise typer.Exit(1) from exc
-    console.print(
+    say(
         f"Lead {gone} merged into lead {kept}: {outcome.touches_moved} touch(es) moved, "
-        f"{outcome.deliveries_due} delivery(ies) due again.",
-        markup=False,
+        f"{outcome.deliveries_due} delivery(ies) due again."
     )
     if outcome.records_taken_over:
-        console.print(
-            f"Lead {kept} now updates lead {gone}'s record in: {', '.join(outcome.records_taken_over)}.",
-            markup=False,
-        )
+        say(f"Lead {kept} now updates lead {gone}'s record in: {', '.join(outcome.records_taken_over)}.")
     if outcome.records_left:
-        console.print(
+        say(
             f"Both had a record in {', '.join(outcome.records_left)}: lead {kept} updates its own; "
-            f"mark lead {gone}'s record there as a duplicate.",
-            markup=False,
+            f"mark lead {gone}'s record there as a duplicate."
         )
 
 
@@ -71,14 +66,13 @@ def split(
 
         outcome = split_lead(bot.engine, lead_id, touch, by, utc_now(), requalify)
     except LeadChangeRefused as exc:
-        errors.print(str(exc), markup=False)
+        say(str(exc), to=errors)
         raise typer.Exit(1) from exc
     finally:
         bot.close()
-    console.print(
+    say(
         f"Touch {touch} is lead {outcome.new_lead} now (key {outcome.new_key}); lead {lead_id} keeps the "
-        f"rest; {outcome.deliveries_due} delivery(ies) due. The two are remembered as different people.",
-        markup=False,
+        f"rest; {outcome.deliveries_due} delivery(ies) due. The two are remembered as different people."
     )
 
 
@@ -99,7 +93,8 @@ def duplicates(
     table = Table("lead", "status", "why", "decided")
     for link in links:
         decided = f"{link.decided_by}, {link.decided_at:%Y-%m-%d %H:%M}Z" if link.decided_at else ""
-        table.add_row(str(link.other_id), link.status, Text(link.reason), Text(decided))
+        # The reason quotes what matched (a name, a phone) and --by is whatever an operator typed.
+        table.add_row(str(link.other_id), link.status, rich_text(link.reason), rich_text(decided))
     console.print(table)
 
 

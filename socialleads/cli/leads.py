@@ -4,8 +4,7 @@ the status sales set and their notes)."""
 from __future__ import annotations
 
 import csv
-import json
-import re
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,14 +12,14 @@ from typing import Annotated, Any, TextIO
 
 import typer
 from rich.table import Table
-from rich.text import Text
 from sqlalchemy import Engine, select
 
 from socialleads.card import render_text
 from socialleads.card.sections import note_label
-from socialleads.cli.common import console, engine_from, errors
+from socialleads.cli.common import console, engine_from, errors, say
 from socialleads.contracts import utc_now
 from socialleads.models import Lead
+from socialleads.safe_text import json_text, rich_text, spreadsheet_cell, terminal_text
 from socialleads.store import lead_links, outbox
 from socialleads.store import leads as lead_store
 from socialleads.store.tables import leads
@@ -86,13 +85,14 @@ def list_leads(
     table = Table("id", "name", "email", "phone", "campaign", "grade", "status", "touches", "created (UTC)")
     for lead_id in ids:
         lead = found[lead_id]
-        # Text cells: a name or an email from a stranger is never read as rich markup.
+        # rich_text cells: a name or an email from a stranger is never read as rich markup, and its
+        # control characters are shown, never sent to the terminal.
         table.add_row(
             str(lead.id),
-            Text(lead.display_name()),
-            Text(lead.contact.email or ""),
-            Text(lead.contact.phone or ""),
-            Text(lead.campaign or ""),
+            rich_text(lead.display_name()),
+            rich_text(lead.contact.email or ""),
+            rich_text(lead.contact.phone or ""),
+            rich_text(lead.campaign or ""),
             lead.quality.grade if lead.quality else "",
             lead.status.value,
             str(len(lead.touches)),
@@ -112,23 +112,24 @@ def show(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="The le
     if lead is None:
         errors.print(f"no lead with id {lead_id}")
         raise typer.Exit(1)
-    console.print(render_text(lead), markup=False)
-    console.print(f"\nTouches ({len(lead.touches)}):")
+    # Every line carries stranger data (the card, a native id, a merge reason, a note): ``say`` prints
+    # it literally, control characters shown, never acted on.
+    say(render_text(lead))
+    say(f"\nTouches ({len(lead.touches)}):")
     for t in lead.touches:
-        console.print(
+        say(
             f"  #{t.id} {t.received_at:%Y-%m-%d %H:%M}Z {t.platform}/{t.kind.value} "
             f"via {t.received_via.value} "
             f"from {t.source} [{t.native_id}]: {t.merge_reason}"
             + (" (edited since: the message is its latest version)" if t.edited else "")
-            + (f" (test lead: {t.test_lead})" if t.test_lead else ""),
-            markup=False,
+            + (f" (test lead: {t.test_lead})" if t.test_lead else "")
         )
     _print_links(engine, lead_id)
-    console.print(f"\n{status_line(lead)}", markup=False)
-    console.print(f"\nNotes ({len(lead.notes)}):" if lead.notes else "\nNo notes.")
+    say(f"\n{status_line(lead)}")
+    say(f"\nNotes ({len(lead.notes)}):" if lead.notes else "\nNo notes.")
     for note in lead.notes:
-        console.print(f"  {note_label(note.author, note.created_at)}", markup=False)
-        console.print("\n".join(f"    {line}".rstrip() for line in note.body.splitlines()), markup=False)
+        say(f"  {note_label(note.author, note.created_at)}")
+        say("\n".join(f"    {line}".rstrip() for line in terminal_text(note.body).splitlines()))
 
 
 def _print_links(engine: Engine, lead_id: int) -> None:
@@ -137,10 +138,10 @@ def _print_links(engine: Engine, lead_id: int) -> None:
         merged_into = conn.execute(select(leads.c.merged_into).where(leads.c.id == lead_id)).scalar_one()
         links = lead_links.links_of(conn, lead_id)
     if merged_into is not None:
-        console.print(f"\nMerged into lead {merged_into}: its touches are there now.", markup=False)
+        say(f"\nMerged into lead {merged_into}: its touches are there now.")
     for link in links:
         if link.status == lead_links.POSSIBLE:
-            console.print(f"\nPossibly the same person: lead {link.other_id} ({link.reason})", markup=False)
+            say(f"\nPossibly the same person: lead {link.other_id} ({link.reason})")
 
 
 def status_line(lead: Lead) -> str:
@@ -154,7 +155,8 @@ def status_line(lead: Lead) -> str:
 
 
 def lead_rows(lead: Lead) -> list[dict[str, Any]]:
-    """One flat row per touch of ``lead`` (the lead's columns repeated), for the CSV export."""
+    """One flat row per touch of ``lead`` (the lead's columns repeated), for the CSV export; the
+    nested values (notes, answers, consents, flags) as JSON text (``safe_text.json_text``)."""
     base = {
         "lead_id": lead.id,
         "campaign": lead.campaign,
@@ -173,9 +175,7 @@ def lead_rows(lead: Lead) -> list[dict[str, Any]]:
         "status": lead.status.value,
         "status_reason": lead.status_reason,
         "status_changed_at": lead.status_changed_at.isoformat() if lead.status_changed_at else None,
-        "notes": json.dumps([n.model_dump(mode="json") for n in lead.notes], ensure_ascii=False)
-        if lead.notes
-        else "",
+        "notes": json_text([n.model_dump(mode="json") for n in lead.notes]) if lead.notes else "",
     }
     rows = []
     for t in lead.touches:
@@ -193,46 +193,46 @@ def lead_rows(lead: Lead) -> list[dict[str, Any]]:
                 "merge_reason": t.merge_reason,
                 "message": t.message,
                 "url": t.url,
-                "answers": json.dumps(t.answers, ensure_ascii=False) if t.answers else "",
-                "consents": json.dumps([c.model_dump(mode="json") for c in t.consents], ensure_ascii=False)
-                if t.consents
-                else "",
-                "flags": json.dumps([f.model_dump() for f in t.flags], ensure_ascii=False) if t.flags else "",
+                "answers": json_text(t.answers) if t.answers else "",
+                "consents": json_text([c.model_dump(mode="json") for c in t.consents]) if t.consents else "",
+                "flags": json_text([f.model_dump() for f in t.flags]) if t.flags else "",
             }
         )
     return rows
 
 
-#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection":
-#: https://owasp.org/www-community/attacks/CSV_Injection): ``=``, ``+``, ``-``, ``@``, tab and CR.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-#: A plain number (an E.164 phone, ``-3``): a spreadsheet reads it as a number, never runs anything.
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A CSV cell that a spreadsheet shows as text instead of running it as a formula.
-
-    A text starting with one of ``FORMULA_STARTS`` gets a leading single quote, as OWASP recommends
-    (the quote is shown by some programs; it is the price of never running a stranger's formula).
-    Numbers, None and plain numeric texts (an E.164 phone) are kept as they are.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+def csv_cell(value: Any) -> Any:
+    """A CSV export cell: text as a terminal shows it (``safe_text.terminal_text``: the CSV goes to
+    stdout when no file is given, and into spreadsheets that would show a bidi override's reordering
+    too), never starting a formula (``safe_text.spreadsheet_cell``). The JSON export is the exact data."""
+    return spreadsheet_cell(terminal_text(value)) if isinstance(value, str) else value
 
 
 def write_export(leads: list[Lead], fmt: ExportFormat, out: TextIO) -> None:
-    """Write ``leads`` as CSV (one row per touch, every cell safe for spreadsheets) or JSON (leads with
-    nested touches and notes)."""
+    """Write ``leads`` as CSV (one row per touch, every cell safe for spreadsheets and terminals) or
+    JSON (leads with nested touches and notes; ``safe_text.json_text`` writes the characters a terminal
+    would act on as ``\\uXXXX`` escapes, which JSON readers read back as the same text)."""
     if fmt == ExportFormat.JSON:
-        json.dump([lead.model_dump(mode="json") for lead in leads], out, ensure_ascii=False, indent=2)
+        out.write(json_text([lead.model_dump(mode="json") for lead in leads], indent=2))
         out.write("\n")
         return
     writer = csv.DictWriter(out, fieldnames=[*EXPORT_LEAD_COLUMNS, *EXPORT_TOUCH_COLUMNS])
     writer.writeheader()
     for lead in leads:
-        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in lead_rows(lead))
+        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in lead_rows(lead))
+
+
+def open_private(path: Path) -> TextIO:
+    """``path`` opened for writing text, readable by its owner only (0600): an export holds people's
+    contact data. A new file is created 0600; an existing one is truncated and tightened to 0600."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13, where modes mean little anyway
+            os.fchmod(fd, 0o600)
+        return os.fdopen(fd, "w", encoding="utf-8", newline="")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 @leads_app.command("export")
@@ -255,9 +255,9 @@ def export(
     if output is None:
         write_export(leads, fmt, sys.stdout)
         return
-    with output.open("w", encoding="utf-8", newline="") as handle:
+    with open_private(output) as handle:
         write_export(leads, fmt, handle)
-    errors.print(f"exported {len(leads)} leads to {output}")
+    say(f"exported {len(leads)} leads to {output} (readable by you only)", to=errors)
 
 
 @leads_app.command("release")

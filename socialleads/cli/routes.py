@@ -10,11 +10,12 @@ from rich.table import Table
 from sqlalchemy import Connection, func, select
 
 from socialleads.bot import stored_overlay
-from socialleads.cli.common import console, engine_from, errors, fail_on_config_errors, settings_from
+from socialleads.cli.common import console, engine_from, errors, fail_on_config_errors, say, settings_from
 from socialleads.configuration.loader import load_app_config
 from socialleads.pipeline.owners import choose
 from socialleads.pipeline.routing import RouteDecision, facts_of_lead, route
 from socialleads.registry import discover
+from socialleads.safe_text import rich_text
 from socialleads.store import leads as lead_store
 from socialleads.store.owner_rotation import next_turn
 from socialleads.store.tables import deliveries, leads
@@ -53,27 +54,27 @@ def test_route(ctx: typer.Context, lead_id: Annotated[int, typer.Argument(help="
         name, rules = campaign if campaign else (None, None)
         decision = route(facts, name, rules, config.default_route)
         owner_line = _owner_line(lead.owner, decision, facts.country, config.teams, conn)
-    out = console.print
-    out(f"Lead {lead.id} ({lead.display_name()}), campaign {lead.campaign or '(none)'}", markup=False)
+    # The lead's name, the facts and the rules' explanations quote what the stranger sent: ``say``.
+    out = say
+    out(f"Lead {lead.id} ({lead.display_name()}), campaign {lead.campaign or '(none)'}")
     out(
         f"Facts: source {facts.source}, platform {facts.platform}, kind {facts.kind.value}, "
         f"grade {facts.grade or '-'} (score {_or_dash(facts.quality_score)}), "
         f"intent {_or_dash(facts.intent_score)} "
-        f"({facts.language or 'language unknown'}), country {facts.country or 'unknown'}",
-        markup=False,
+        f"({facts.language or 'language unknown'}), country {facts.country or 'unknown'}"
     )
     mode = f" (route_mode {campaign[1].route_mode})" if campaign else ""
-    out(f"Rules{mode}:", markup=False)
+    out(f"Rules{mode}:")
     for line in decision.explanation:
-        out(f"  {'✓' if ': match →' in line or line.startswith('default') else '·'} {line}", markup=False)
+        out(f"  {'✓' if ': match →' in line or line.startswith('default') else '·'} {line}")
     targets = ", ".join(decision.sinks) or "nowhere"
     held = " (held for review until `socialleads leads release`)" if decision.hold else ""
-    out(f"Decision: route {decision.route} → {targets}{held}", markup=False)
-    out(f"Owner: {owner_line}", markup=False)
-    out(f"Last stored route: {stored_route or '(none recorded)'}", markup=False)
+    out(f"Decision: route {decision.route} → {targets}{held}")
+    out(f"Owner: {owner_line}")
+    out(f"Last stored route: {stored_route or '(none recorded)'}")
     for sink, status, rule, external_id in sent:
         record = f", record {external_id}" if external_id else ""
-        out(f"  delivery to {sink} (rule {rule}): {status}{record}", markup=False)
+        out(f"  delivery to {sink} (rule {rule}): {status}{record}")
 
 
 def _or_dash(value: float | None) -> str:
@@ -120,7 +121,9 @@ def stats(
         rows = sorted(conn.execute(query).all(), key=lambda r: (r[0] or "", -r[2]))
     table = Table("campaign", "route", "leads")
     for campaign, name, count in rows:
-        table.add_row(campaign or "(none)", name or "(before routing was recorded)", str(count))
+        table.add_row(
+            rich_text(campaign or "(none)"), rich_text(name or "(before routing was recorded)"), str(count)
+        )
     console.print(table)
     unrouted = sum(r[2] for r in rows if r[1] == "unrouted")
     default = sum(r[2] for r in rows if r[1] == "default")

@@ -10,7 +10,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from socialleads.bot import stored_overlay
-from socialleads.cli.common import bot_from, console, errors, fail_on_config_errors, settings_from
+from socialleads.cli.common import bot_from, console, errors, fail_on_config_errors, say, settings_from
 from socialleads.configuration.loader import load_app_config
 from socialleads.contracts import Sink, Source
 from socialleads.errors import AuthError, SocialLeadsError
@@ -18,6 +18,7 @@ from socialleads.models import TEST_LEAD, Health, HealthState
 from socialleads.pipeline.revisions import EDIT_REASON
 from socialleads.redact import REDACTOR
 from socialleads.registry import PluginKind, discover
+from socialleads.safe_text import rich_text
 from socialleads.store.db import make_engine, migrate
 from socialleads.store.state import all_states, load_state
 from socialleads.store.tables import raw_events, touches
@@ -34,7 +35,13 @@ def list_sources(ctx: typer.Context) -> None:
     for kind in kinds:
         for name, info in sorted(registry.plugins(kind).items()):
             package = f"{info.distribution} {info.version}" if info.distribution else info.target
-            table.add_row(kind, name, package, "yes" if info.available else f"no: {info.error}")
+            # A plugin's import error is free text: a rich_text cell, never markup.
+            table.add_row(
+                kind,
+                rich_text(name),
+                rich_text(package),
+                rich_text("yes" if info.available else f"no: {info.error}"),
+            )
     console.print(table)
     settings = settings_from(ctx)
     engine = make_engine(settings.database_url)
@@ -53,12 +60,12 @@ def list_sources(ctx: typer.Context) -> None:
             state.health if state else "not polled yet"
         )
         configured.add_row(
-            name,
-            entry.type,
+            rich_text(name),
+            rich_text(entry.type),
             "yes" if entry.enabled else "no",
             str(entry.every),
-            campaign[0] if campaign else "",
-            health,
+            rich_text(campaign[0] if campaign else ""),
+            rich_text(health),
             f"{state.last_success_at:%Y-%m-%d %H:%M}" if state and state.last_success_at else "",
         )
     console.print(configured)
@@ -88,16 +95,15 @@ def check(
         bad = False
         for source_name in names:
             if source_name not in bot.sources:
-                console.print(
-                    f"{source_name}: not running ({bot.unavailable.get(source_name, 'not configured')})"
-                )
+                say(f"{source_name}: not running ({bot.unavailable.get(source_name, 'not configured')})")
                 bad = True
                 continue
             health = check_connector(bot.sources[source_name])
             bad = bad or health.state != HealthState.OK
-            console.print(f"{source_name}: {health.state.value}: {health.summary}", markup=False)
+            # A check's summary and details quote what the platform answered (a page's name, an error).
+            say(f"{source_name}: {health.state.value}: {health.summary}")
             for detail in health.details:
-                console.print(f"    {detail}", markup=False)
+                say(f"    {detail}")
         if bad:
             raise typer.Exit(1)
     finally:
@@ -119,8 +125,9 @@ def report(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The con
     try:
         source = bot.sources.get(name)
         if source is None and name not in bot.config.sources:
-            errors.print(
-                f"no source named {name!r}; configured: {', '.join(sorted(bot.config.sources)) or 'none'}"
+            say(
+                f"no source named {name!r}; configured: {', '.join(sorted(bot.config.sources)) or 'none'}",
+                to=errors,
             )
             raise typer.Exit(2)
         group_of = getattr(source, "report_group", None)
@@ -148,7 +155,7 @@ def report(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The con
                     else None
                 )
                 for line in notes(cursor):
-                    console.print(line, markup=False)
+                    say(line)
             for row in conn.execute(query.execution_options(yield_per=1000)):
                 group = str(group_of(row.payload)) if callable(group_of) else "all"
                 counts = groups[group]
@@ -167,12 +174,12 @@ def report(ctx: typer.Context, name: Annotated[str, typer.Argument(help="The con
         total: Counter[str] = Counter()
         for group, counts in sorted(groups.items()):
             total.update(counts)
-            table.add_row(group, *(str(counts[c]) for c in columns))
+            table.add_row(rich_text(group), *(str(counts[c]) for c in columns))  # a form's name, say
         table.add_row("all", *(str(total[c]) for c in columns), style="bold")
         console.print(table)
         usage = getattr(source, "usage_summary", None)
         if callable(usage):
-            console.print(paid_usage_line(usage(), total["lead"]), markup=False)
+            say(paid_usage_line(usage(), total["lead"]))
     finally:
         bot.close()
 

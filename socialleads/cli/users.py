@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from socialleads.accounts.passwords import MIN_LENGTH, hash_password
 from socialleads.accounts.roles import Role
-from socialleads.cli.common import console, engine_from, errors, labelled
+from socialleads.cli.common import console, engine_from, errors, labelled, say
 from socialleads.settings import parse_duration
 from socialleads.store import accounts, audit
 from socialleads.store.accounts import AccountError, User
@@ -109,10 +109,7 @@ def list_users(ctx: typer.Context) -> None:
     for user in found:
         state = "active" if user.active else "disabled"
         last = user.last_login_at.isoformat(timespec="minutes") if user.last_login_at else "never"
-        console.print(
-            f"{user.email}  {user.role.value}  team={user.team or '-'}  {state}  last sign-in {last}",
-            markup=False,
-        )
+        say(f"{user.email}  {user.role.value}  team={user.team or '-'}  {state}  last sign-in {last}")
 
 
 def _set_active(ctx: typer.Context, email: str, active: bool) -> None:
@@ -199,10 +196,9 @@ def list_tokens(
         state = "revoked" if t.revoked_at else "active"
         until = t.expires_at.date().isoformat() if t.expires_at else "never"
         used = t.last_used_at.isoformat(timespec="minutes") if t.last_used_at else "never"
-        console.print(
+        say(  # a token's name is whatever its maker typed, through the API too
             f"{t.id}  {t.prefix}…  {owners.get(t.user_id, '?')}  {t.role.value}  {state}  "
-            f"expires {until}  last used {used}  ({t.name})",
-            markup=False,
+            f"expires {until}  last used {used}  ({t.name})"
         )
 
 

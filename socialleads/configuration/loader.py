@@ -9,13 +9,17 @@ written once here and used for the items of the files and for those kept in the 
 (``socialleads.configuration.stored``): an item's ``Origin`` says where it was written, so the
 same problem reads ``config/campaigns.yaml:7: campaigns.spring.routes[0].deliver_to[0]: ...`` for
 the file and ``API campaign 'spring': routes[0].deliver_to[0]: ...`` for the API.
+
+A message never quotes what a ``{$env}``/``{$file}`` reference gave (``Problems.validate``): a
+validator's message that would is shortened to the part without it, or withheld.
 """
 
 from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
@@ -40,7 +44,7 @@ from socialleads.configuration.yamlfile import (
     read_secrets_file,
     resolve_references,
 )
-from socialleads.contracts import ConnectorConfig
+from socialleads.contracts import INSECURE_TRANSPORT, ConnectorConfig
 from socialleads.errors import ConfigurationError, ConfigurationErrors
 from socialleads.qualify.quality import QualityWeights
 from socialleads.registry import PluginKind, Registry
@@ -49,6 +53,12 @@ from socialleads.settings import Settings
 log = logging.getLogger("socialleads.config")
 ModelT = TypeVar("ModelT", bound=BaseModel)
 _SECRET_WORDS = ("secret", "token", "password", "key")
+#: Where Docker (and Compose) mount secrets: https://docs.docker.com/engine/swarm/secrets/
+DOCKER_SECRETS = Path("/run/secrets")
+#: The shortest part of a referenced value that a message may not quote (``_unquoted``).
+_QUOTE_LENGTH = 6
+#: What a referenced value quoted in a message is replaced by.
+_REFERENCED = "<the referenced value>"
 
 ItemKind = Literal["campaign", "team", "source", "sink"]
 """The kinds of configuration item a person can change one by one (through the API)."""
@@ -129,8 +139,29 @@ class Origin(NamedTuple):
         return f"{self.file}: {key}" if key else self.file
 
 
-def _fix_for(err: dict[str, Any], allowed: Iterable[str]) -> tuple[str, str]:
-    """A person's wording of one pydantic error: (problem, fix)."""
+def _unquoted(message: str, values: Sequence[str]) -> str | None:
+    """``message`` without the referenced ``values`` it quotes, or None when it quotes part of one.
+
+    A validator's message may quote its input (``'root:x:0:0:...' is not a duration``), whole or in
+    part: each whole value is replaced, and a message that still shares ``_QUOTE_LENGTH`` characters
+    in a row with one of them is not shown at all.
+    """
+    for value in values:  # longest first, so a value inside another does not split it
+        if len(value) >= 4:
+            message = message.replace(value, _REFERENCED)
+    plain = message.replace(_REFERENCED, "\0")
+    grams = {plain[i : i + _QUOTE_LENGTH] for i in range(len(plain) - _QUOTE_LENGTH + 1)}
+    if any(gram in value for value in values for gram in grams if "\0" not in gram):
+        return None
+    return message
+
+
+def _fix_for(err: dict[str, Any], allowed: Iterable[str], referenced: Sequence[str] = ()) -> tuple[str, str]:
+    """A person's wording of one pydantic error: (problem, fix).
+
+    ``referenced`` are the values references gave at or around the error's key: neither the input
+    nor the message then shows them.
+    """
     loc = err["loc"]
     last = str(loc[-1]) if loc else ""
     if err["type"] == "extra_forbidden":
@@ -141,8 +172,19 @@ def _fix_for(err: dict[str, Any], allowed: Iterable[str]) -> tuple[str, str]:
         return f"unknown key '{last}'", fix
     if err["type"] == "missing":
         return "required key is missing", f"add '{last}'"
+    if err["type"] == INSECURE_TRANSPORT:  # ours: names the key and the host, never a whole value
+        return str(err["msg"]), str(err["ctx"]["fix"])
     shown = ""
     value = err.get("input")
+    if referenced:
+        message = _unquoted(str(err["msg"]), referenced)
+        if message is None:
+            return (
+                f"the value its reference gives is not valid here ({err['type']}; the message is not "
+                "shown, it would quote the value)",
+                "check what the variable or file holds; see config/*.example.yaml for a working example",
+            )
+        return message, "see config/*.example.yaml for a working example"
     if not any(word in last.lower() for word in _SECRET_WORDS) and isinstance(value, str | int | float):
         shown = f" (got {str(value)[:60]!r})"
     return f"{err['msg']}{shown}", "see config/*.example.yaml for a working example"
@@ -196,15 +238,46 @@ class Problems:
         )
 
     def validate(self, model: type[ModelT], data: Any, origin: Origin, path: KeyPath = ()) -> ModelT | None:
-        """``data`` as ``model``, or None with each of its problems noted."""
+        """``data`` as ``model``, or None with each of its problems noted.
+
+        A problem at a key a reference resolved (or around one, see ``YamlDocument.referenced_values``)
+        never shows what the reference gave.
+        """
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            for err in exc.errors():
+            for err in exc.errors(include_url=False):
                 loc = tuple(err["loc"])
-                problem, fix = _fix_for(dict(err), _allowed_keys(model, loc))
+                if err["type"] == INSECURE_TRANSPORT:  # raised for the whole config, about one key of it
+                    loc = (*loc, *err["ctx"]["path"])
+                referenced = _referenced(origin, (*path, *loc), err.get("input"))
+                problem, fix = _fix_for(dict(err), _allowed_keys(model, loc), referenced)
                 self.add(origin, (*path, *loc), problem, fix)
             return None
+
+
+def _referenced(origin: Origin, path: KeyPath, given: Any) -> list[str]:
+    """The values references gave at, inside or around ``path`` of the item written at ``origin``.
+
+    An error's location may hold parts that are no key (pydantic's union and validator tags), so the
+    values of the whole item are used too when the error's input is, or holds, one of them.
+    """
+    doc = origin.doc
+    if doc is None or not doc.reference_paths:
+        return []
+    found = doc.referenced_values((*origin.prefix, *path))
+    item = doc.referenced_values(origin.prefix)
+    if not found and given is not None and any(v in item for v in _scalars(given)):
+        found = item
+    return found
+
+
+def _scalars(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for inner in value.values() for s in _scalars(inner)]
+    if isinstance(value, list | tuple):
+        return [s for inner in value for s in _scalars(inner)]
+    return [str(value)]
 
 
 class _ReadFile(NamedTuple):
@@ -238,9 +311,10 @@ def _pick_file(config_dir: Path, stem: str) -> Path | None:
 
 
 def _read(
-    config_dir: Path, stem: str, secrets: dict[str, str], errors: Problems, files: dict[str, str]
+    settings: Settings, stem: str, secrets: dict[str, str], errors: Problems, files: dict[str, str]
 ) -> _ReadFile:
     """Read and resolve ``<stem>.yaml`` (or its example twin); a problem goes to ``errors``."""
+    config_dir = settings.config_dir
     path = _pick_file(config_dir, stem)
     if path is None:
         files[stem] = "(none)"
@@ -251,7 +325,7 @@ def _read(
     try:
         doc = load_yaml(path)
         written = doc.data  # resolving builds new containers: this keeps the references as written
-        resolve_references(doc, secrets)
+        resolve_references(doc, secrets, file_roots=secret_file_roots(settings))
     except ConfigurationError as exc:
         errors.errors.append(exc)
         return _ReadFile(None, str(path))
@@ -269,7 +343,7 @@ def _read(
 def _secret_literals(model: type[BaseModel], data: dict[str, Any], origin: Origin) -> list[str]:
     """Warnings for secret fields written in a file as plain values instead of references."""
     doc = origin.doc
-    if doc is None:
+    if doc is None or origin.stored:  # an item of the API may hold its secrets (docs/api.md)
         return []
     warnings = []
     for name in secret_fields(model):
@@ -344,8 +418,7 @@ def load_app_config(settings: Settings, registry: Registry) -> AppConfig:
     config = AppConfig(settings=settings)
     secrets = read_secrets(settings)
     sources, sinks, campaigns = (
-        _read(settings.config_dir, stem, secrets, errors, config.files)
-        for stem in ("sources", "sinks", "campaigns")
+        _read(settings, stem, secrets, errors, config.files) for stem in ("sources", "sinks", "campaigns")
     )
     _load_sources(sources, registry, errors, config)
     _load_sinks(sinks, registry, errors, config)
@@ -357,10 +430,31 @@ def load_app_config(settings: Settings, registry: Registry) -> AppConfig:
     return config
 
 
+def secret_file_roots(settings: Settings, environ: dict[str, str] | None = None) -> tuple[Path, ...]:
+    """The folders a ``{$file: PATH}`` reference may read under (``yamlfile``'s docstring says why).
+
+    The config folder, the secrets file's folder, ``SOCIALLEADS_SECRETS_DIR``, ``/run/secrets``,
+    systemd's ``$CREDENTIALS_DIRECTORY`` (https://systemd.io/CREDENTIALS/) when set, and
+    ``SOCIALLEADS_SECRET_ROOTS``.
+    """
+    environ = dict(os.environ) if environ is None else environ
+    roots = [settings.config_dir, DOCKER_SECRETS]
+    if settings.secrets_file is not None:
+        roots.append(settings.secrets_file.parent)
+    if settings.secrets_dir is not None:
+        roots.append(settings.secrets_dir)
+    if environ.get("CREDENTIALS_DIRECTORY"):
+        roots.append(Path(environ["CREDENTIALS_DIRECTORY"]))
+    roots += settings.secret_roots
+    return tuple(dict.fromkeys(roots))
+
+
 def read_secrets(settings: Settings) -> dict[str, str]:
     """The secrets file's ``NAME=value`` pairs; raises ``ConfigurationErrors`` when it cannot be read."""
     try:
         return read_secrets_file(settings.secrets_file)
+    except ConfigurationError as exc:  # not UTF-8: names the file and the line, never its text
+        raise ConfigurationErrors([exc]) from None
     except OSError as exc:
         problem = ConfigurationError(
             f"cannot read {settings.secrets_file}: {exc.strerror}",

@@ -10,7 +10,9 @@ that would bring a new problem is refused with every problem (``ChangeRefused``)
 
 Secrets of a source's or sink's ``config`` (the ``SecretStr`` fields of the connector's model) are
 write-only: shown masked (``masked_body``), kept when a change leaves them out or sends the mask
-back (``keep_secrets``), resolved from ``{"$env": NAME}`` references like the files' references.
+back (``keep_secrets``), resolved from ``{"$env": NAME}`` references like the files' references;
+a refused change's problems never quote what a reference gave (the resolved document goes with the
+item's ``Origin``, so ``loader.Problems`` knows which keys came from references).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from socialleads.configuration.models import Campaign, SinkEntry, SourceEntry, T
 from socialleads.configuration.stored import KINDS, StoredItem
 from socialleads.configuration.yamlfile import KeyPath, YamlDocument, resolve_references
 from socialleads.errors import ConfigurationError
+from socialleads.redact import secret_parts_of_url
 from socialleads.registry import Registry
 from socialleads.settings import ENV_PREFIX
 from socialleads.store.audit import MASK, is_secret_key, masked
@@ -118,27 +121,32 @@ def _unsafe_references(value: Any, origin: Origin, path: KeyPath, problems: Prob
             _unsafe_references(inner, origin, (*path, index), problems)
 
 
-def _resolved(item: StoredItem, origin: Origin, secrets: dict[str, str], problems: Problems) -> Any:
-    """The item's body with its ``$env`` references resolved, or None after a problem."""
+def _resolved(
+    item: StoredItem, origin: Origin, secrets: dict[str, str], problems: Problems
+) -> YamlDocument | None:
+    """The item's body with its ``$env`` references resolved (``data``), recording which keys they
+    were (``reference_paths``), or None after a problem."""
     _unsafe_references(item.body, origin, (), problems)
     if problems.errors:
         return None
     doc = YamlDocument(file=origin.file, data=copy.deepcopy(item.body))
     try:
-        resolve_references(doc, secrets)
+        resolve_references(doc, secrets)  # no file roots: a stored item reads no file
     except ConfigurationError as exc:
         problems.errors.append(exc)
         return None
-    return doc.data
+    return doc
 
 
 def _add_connector(
     item: StoredItem, config: AppConfig, registry: Registry, secrets: dict[str, str], problems: Problems
 ) -> None:
     origin = origin_of(item.kind, item.name)
-    body = _resolved(item, origin, secrets, problems)
-    if body is None:
+    doc = _resolved(item, origin, secrets, problems)
+    if doc is None:
         return
+    body = doc.data
+    origin = origin._replace(doc=doc)  # no lines: the messages name the item; the references count
     entry: SourceEntry | SinkEntry | None = (
         problems.validate(SourceEntry, body, origin)
         if item.kind == "source"
@@ -340,7 +348,19 @@ def plain_secrets(kind: ItemKind, body: dict[str, Any], registry: Registry) -> l
     if not isinstance(config, dict):
         return []
     values = [config.get(key) for key in secret_keys(kind, body, registry)]
-    return [v for v in [*values, *_secret_named_values(config)] if isinstance(v, str) and v != MASK]
+    found = [v for v in [*values, *_secret_named_values(config)] if isinstance(v, str) and v != MASK]
+    return found + [part for url in _strings(config) for part in secret_parts_of_url(url)]
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in ``value`` at any depth (URLs with a token in their query or path among them)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [x for item in value.values() for x in _strings(item)]
+    if isinstance(value, list):
+        return [x for item in value for x in _strings(item)]
+    return []
 
 
 def _secret_named_values(value: Any) -> list[Any]:

@@ -556,4 +556,4 @@ class Dispatcher:
 
 
 def _message(exc: Exception) -> str:
-    return REDACTOR.scrub(str(exc) or type(exc).__name__)[:1000]
+    return REDACTOR.scrub(str(exc) or type(exc).__name__, limit=1000)

@@ -83,6 +83,8 @@ class PollOutcome:
 def config_fingerprint(source: Source[Any, Any]) -> str:
     """A digest of the source's config, secrets included, so a replaced token lifts an auth stop.
 
+    Secrets count at every depth (a Meta page's ``token`` inside ``pages``): ``model_dump`` leaves
+    nested ``SecretStr`` values as they are, whose ``repr`` is the same mask for every token.
     Only the digest is stored; the values never leave memory.
     """
     dumped = source.config.model_dump(mode="python")
@@ -91,8 +93,21 @@ def config_fingerprint(source: Source[Any, Any]) -> str:
 
 
 def _reveal(value: Any) -> Any:
+    """``value`` with every secret inside it (in mappings, lists, tuples and sets) as its text.
+
+    A value without secrets comes back equal, so its ``repr`` (and a stored fingerprint) is unchanged.
+    """
     getter = getattr(value, "get_secret_value", None)
-    return getter() if callable(getter) else value
+    if callable(getter):
+        return getter()
+    if isinstance(value, dict):
+        return {k: _reveal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [_reveal(v) for v in value]
+        return value._make(items) if hasattr(value, "_make") else type(value)(items)  # _make: a NamedTuple
+    if isinstance(value, set | frozenset):  # in an order that does not change with the hash seed
+        return sorted((_reveal(v) for v in value), key=repr)
+    return value
 
 
 def _with_end(events: Iterable[RawEvent]) -> Iterator[RawEvent | None]:

@@ -23,7 +23,13 @@ class LoopbackServer:
 
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, name: str = "emulator") -> None:
         config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", lifespan="off", access_log=False
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            log_config=None,  # uvicorn logs through our one handler (socialleads.cli.configure_logging)
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name=name, daemon=True)

@@ -2,11 +2,20 @@
 
 SQLite runs in WAL mode with ``BEGIN IMMEDIATE`` transactions, so concurrent writers (a poll and
 a webhook) queue on the write lock instead of failing half-way; PostgreSQL is used as it is.
+
+A SQLite database holds every lead's contact details, so it is the bot's user's alone: the file is
+created 0600 before SQLite opens it (SQLite gives the ``-wal``, ``-shm`` and ``-journal`` files it
+creates the database file's permissions: ``findCreateFileMode`` in
+https://sqlite.org/src/file?name=src/os_unix.c), a folder made for it 0700, and an existing database
+of ours that others may read is tightened, with a warning (so once: it is private afterwards).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +31,11 @@ READ_ONLY = "socialleads_read_only"
 #: Seconds a new PostgreSQL connection may take before it fails, when the URL sets no
 #: ``connect_timeout`` of its own: without one, a server that drops packets hangs the caller for minutes.
 CONNECT_TIMEOUT_S = 10
+#: What a SQLite database, its folder and its side files may be: the bot's user's alone.
+PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
+#: SQLite's side files of a database ``x.db``: ``x.db-wal``, ``x.db-shm`` and ``x.db-journal``.
+SIDE_FILES = ("-wal", "-shm", "-journal")
+log = logging.getLogger("socialleads.store")
 
 
 def _prepare_sqlite(engine: Engine) -> None:
@@ -89,8 +103,45 @@ def checkpoint_wal(engine: Engine) -> None:
         raw.close()
 
 
+def private_sqlite_file(path: Path) -> None:
+    """Create the SQLite database ``path`` (and the folder it is in, 0700) readable by the bot's user
+    alone, or make an existing one of ours so (with its side files), warning that it was not."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    # O_EXCL: when the file is there already, leave it to the check below (its contents stay as they are)
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+        return
+    except FileExistsError:
+        pass
+    for file in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+        _tighten(file)
+
+
+def _tighten(file: Path) -> None:
+    """Take group and others' access away from ``file`` when it is ours and they have some."""
+    try:
+        info = file.stat()
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(info.st_mode) or not info.st_mode & 0o077:
+        return
+    owner = getattr(os, "geteuid", lambda: info.st_uid)()  # Windows has no owners of this kind
+    if info.st_uid != owner:
+        log.warning("%s may be read by other users and is not ours to change: chmod 600 it", file)
+        return
+    file.chmod(stat.S_IMODE(info.st_mode) & ~0o077)
+    log.warning(
+        "%s could be read by other users (mode %o); it is now %o, the bot's user's alone",
+        file,
+        stat.S_IMODE(info.st_mode),
+        stat.S_IMODE(info.st_mode) & ~0o077,
+    )
+
+
 def make_engine(url: str) -> Engine:
-    """Build the engine for ``url``; creates the folder of a SQLite file. Call ``migrate`` before use.
+    """Build the engine for ``url``; creates a SQLite file (and its folder) private to the bot's user
+    (``private_sqlite_file``). Call ``migrate`` before use.
 
     A PostgreSQL connection gives up after ``CONNECT_TIMEOUT_S`` unless the URL says otherwise
     (``?connect_timeout=30``).
@@ -99,7 +150,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(Path(database))
         engine = create_engine(
             url, connect_args={"check_same_thread": False}, json_deserializer=jsontext.loads
         )

@@ -18,6 +18,17 @@ from socialleads.store.tables import dead_letters
 KEPT_HEADERS = ("content-type", "user-agent", "x-hub-signature-256", "x-hub-signature")
 
 
+def storable(text: str) -> str:
+    """``text`` as a database text column can keep it: a lone surrogate (a JSON string may escape one,
+    ``"\\ud800"``, and strangers send them) written as its escape ``\\ud800``, and NUL (which
+    PostgreSQL's text refuses) as ``\\u0000``.
+
+    In JSON text (a dead letter's payload) these are the JSON escapes of the same characters, so the
+    document reads back as it came; in prose (a reason, a summary) they show what was sent.
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\u0000")
+
+
 def webhook_source(receiver: str) -> str:
     """The raw-event source name under which a receiver's deliveries are kept."""
     return f"webhook:{receiver}"
@@ -36,8 +47,8 @@ def store_delivery(
 
     Called by ``/webhooks/{name}`` before it answers. A platform that retries sends the same bytes
     again: the body's hash is its native id, so a repeat only counts one more arrival, also when
-    the first copy is being stored by another request at the same moment. Raises only database
-    errors.
+    the first copy is being stored by another request at the same moment. Whatever the delivery's
+    text holds (a lone surrogate, invalid UTF-8) is kept (``storable``). Raises only database errors.
     """
     source = webhook_source(receiver)
     native_id = hashlib.sha256(body).hexdigest()
@@ -65,7 +76,7 @@ def _delivery_row(
         "received_at": now,
         "payload": {"body": body.decode("utf-8", "backslashreplace"), "headers": kept},
         "status": EventStatus.RECEIVED.value,
-        "status_reason": summary[:2000],
+        "status_reason": storable(summary[:2000]),
         "poll_run_id": None,
         "arrivals": 1,
         "via_poll": False,
@@ -87,8 +98,8 @@ def _dead_letter_unrouted(
                 "origin": source,
                 "raw_event_id": event_id,
                 "delivery_id": None,
-                "reason": reason,
-                "payload": json.dumps(change, ensure_ascii=False, sort_keys=True),
+                "reason": storable(reason),
+                "payload": storable(json.dumps(change, ensure_ascii=False, sort_keys=True)),
                 "created_at": now,
                 "replayed_at": None,
             }

@@ -1,12 +1,19 @@
 """The FastAPI app served in the bot's process: liveness, health, the API, the platforms' webhooks and
 the console (``socialleads/console``).
 
-Only ``/healthz`` and ``/webhooks/*`` answer strangers in full; ``/health`` tells them its status
-alone, and its details (sources, deliveries, what is unavailable) only to signed-in callers.
+Closed by default: only ``/healthz`` and ``/webhooks/*`` answer strangers in full; ``/health`` tells
+them its status alone, and its details (sources, deliveries, what is unavailable) only to signed-in
+callers; the API's schema needs a sign-in too unless ``WebSettings.expose_docs``, and FastAPI's docs
+pages (``/docs``, ``/redoc``, ``/openapi.json``) are off. Every body is read within its limit
+(``socialleads.web.body_limits``: ``WebSettings.webhook_body_limit`` for ``/webhooks/*``,
+``WebSettings.body_limit`` for the rest), and refused requests are logged sparingly (``RefusalLog``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,7 +30,11 @@ from socialleads.pipeline.health import BAD_STATES
 from socialleads.store import outbox
 from socialleads.store.db import reading
 from socialleads.store.state import all_states
+from socialleads.web.body_limits import BodyLimits
+from socialleads.web.refusals import RefusalLog
 from socialleads.web.webhooks import WebhookRoutes
+
+WEBHOOKS = "/webhooks/"
 
 
 def create_app(bot: Bot) -> FastAPI:
@@ -46,9 +57,37 @@ def create_app(bot: Bot) -> FastAPI:
             return JSONResponse({"status": body["status"]}, status_code=code)
         return JSONResponse(body, status_code=code)
 
-    WebhookRoutes(bot).install(app)
+    refusals = RefusalLog(logging.getLogger("socialleads.web"), schedule=_call_later)
+    webhooks = WebhookRoutes(bot, refusals)
+    webhooks.install(app)
+
+    def refused_body(path: str, kind: str, reason: str) -> None:
+        if path.startswith(WEBHOOKS):
+            webhooks.refused_body(path, kind, reason)
+        else:
+            refusals.refused("web", kind, reason)
+
+    web = bot.settings.web
+    # Added before the console's headers middleware, so a 413 carries those headers too.
+    app.add_middleware(
+        BodyLimits,
+        limits=[(WEBHOOKS, int(web.webhook_body_limit))],
+        default=int(web.body_limit),
+        timeout=web.body_timeout.total_seconds(),
+        on_refused=refused_body,
+    )
     install_console(app)
     return app
+
+
+def _call_later(delay: float, callback: Callable[[], None]) -> asyncio.TimerHandle | None:
+    """Run ``callback`` on the event loop in ``delay`` seconds; None outside the loop (the refusal
+    summary then waits for the next refusal)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return loop.call_later(delay, callback)
 
 
 def health_details(bot: Bot) -> dict[str, Any]:

@@ -6,6 +6,10 @@ bot's background pool. Anything it loses is recovered by the next poll (push and
 A repeat (the same bytes again, also while the first copy is being stored by another request) is
 answered 200 too, marked ``"repeat": true``, and asks for no work: Meta retries anything else
 for 36 hours (https://developers.facebook.com/docs/graph-api/webhooks/getting-started).
+
+A refused delivery (unsigned, badly signed, malformed; too large or too slow is refused while it is
+read, by ``socialleads.web.body_limits``) is answered with its reason and counted in the ``RefusalLog``:
+the internet may send thousands, and the log gets a line a minute, not one each.
 """
 
 from __future__ import annotations
@@ -23,15 +27,20 @@ from socialleads.errors import WebhookRejected
 from socialleads.models import AdminNotice
 from socialleads.redact import REDACTOR
 from socialleads.store.webhooks import store_delivery
+from socialleads.web.refusals import RefusalLog, kind_of
 
 log = logging.getLogger("socialleads.webhooks")
+UNKNOWN = "(no such receiver)"
+"""The place refusals at ``/webhooks/{name}`` of a name no receiver has are counted under."""
 
 
 class WebhookRoutes:
     """The ``/webhooks/{name}`` routes of one bot's receivers; ``create_app`` installs them once."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, refusals: RefusalLog | None = None) -> None:
         self.bot = bot
+        self.refusals = refusals or RefusalLog(log)
+        """Where refused deliveries are counted and, sparingly, logged."""
         self._told: set[str] = set()
         """Unrouted reasons the admin has been told of (once each, while the process lives)."""
         self._told_lock = threading.Lock()
@@ -53,12 +62,12 @@ class WebhookRoutes:
     async def deliver(self, name: str, request: Request) -> JSONResponse:
         """Check the delivery, keep it verbatim, answer 200, then do its work in the background."""
         receiver = self._receiver(name)
-        body = await request.body()
+        body = await request.body()  # at most WebSettings.webhook_body_limit: BodyLimits saw to that
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
             acceptance = receiver.accept(body, headers)
         except WebhookRejected as exc:
-            log.warning("webhook %s refused: %s", name, exc)
+            self.refusals.refused(self.place(name), kind_of(exc), str(exc))
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
         new = await to_thread.run_sync(self._keep, name, body, headers, acceptance)
         if acceptance.test:
@@ -66,6 +75,16 @@ class WebhookRoutes:
         if new:
             self._tell_admin_once(name, [reason for reason, _ in acceptance.unrouted])
         return JSONResponse({"ok": True, "jobs": len(acceptance.jobs) if new else 0, "repeat": not new})
+
+    def place(self, name: str) -> str:
+        """What refusals at ``/webhooks/{name}`` are counted under: the receiver's name when it has one
+        (a stranger's made-up names are counted together, so they cannot grow the counters)."""
+        return f"webhook {name if name in self.bot.webhooks else UNKNOWN}"
+
+    def refused_body(self, path: str, kind: str, reason: str) -> None:
+        """``BodyLimits`` refused a body sent to ``path`` (``/webhooks/{name}``): too large or too slow."""
+        name = path.removeprefix("/webhooks/").strip("/")
+        self.refusals.refused(self.place(name), kind, reason)
 
     def _receiver(self, name: str) -> WebhookReceiver:
         receiver = self.bot.webhooks.get(name)

@@ -331,3 +331,12 @@ def test_check_counts_the_files_and_rejects_a_file_as_folder(tmp_path: Path) -> 
     not_a_folder = write(tmp_path, "c.txt", "")
     with pytest.raises(ConfigurationError, match="is not a folder"):
         source(not_a_folder).check()
+
+
+@pytest.mark.parametrize("codec", ["rot13", "base64", "hex"])
+def test_a_codec_that_is_not_a_text_encoding_is_refused_at_load(tmp_path: Path, codec: str) -> None:
+    """``codecs.lookup`` knows rot13 and base64, but decoding a file's bytes with them fails at every
+    poll: the config names the problem instead."""
+    with pytest.raises(ValidationError, match="is not a text encoding"):
+        CsvConfig(folder=tmp_path, encoding=codec)
+    assert CsvConfig(folder=tmp_path, encoding="utf-16").encoding == "utf-16"

@@ -17,8 +17,9 @@ from connectors.salesforce.mapping import lead_fields
 from connectors.slack.card import render_slack_blocks
 from connectors.teams.card import render_teams_card
 from socialleads.card import lead_payload, render_html, render_text
-from socialleads.cli.leads import ExportFormat, spreadsheet_safe, write_export
+from socialleads.cli.leads import ExportFormat, write_export
 from socialleads.models import Contact, Lead, LeadNote, LeadStatus, Touch
+from socialleads.safe_text import spreadsheet_cell
 from socialleads.sandbox.chat.slack.blocks import block_problems
 from socialleads.sandbox.chat.teams import message_problems
 
@@ -178,8 +179,8 @@ def test_the_csv_export_never_hands_a_spreadsheet_a_formula(
         (3, 3),
     ],
 )
-def test_spreadsheet_safe_quotes_only_what_starts_a_formula(value: object, safe: object) -> None:
-    assert spreadsheet_safe(value) == safe
+def test_spreadsheet_cell_quotes_only_what_starts_a_formula(value: object, safe: object) -> None:
+    assert spreadsheet_cell(value) == safe
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ from typing import Any, Self
 import requests
 
 from socialleads.http import new_session
+from socialleads.redact import REDACTOR
 from socialleads.sandbox.chaos import Chaos
 from socialleads.sandbox.meta import webhook_payloads as shapes
 from socialleads.sandbox.world.living import World
@@ -104,6 +105,8 @@ class WebhookSender:
         self.callback_url = callback_url
         self.verify_token = world.tokens.verify_token if verify_token is None else verify_token
         self.app_secret = world.tokens.app_secret if app_secret is None else app_secret
+        # urllib3 logs the handshake's URL (its query holds the verify token) when it retries
+        REDACTOR.register([self.verify_token, self.app_secret])
         self.retry_delays = tuple(retry_delays)
         self.batch_window = batch_window
         self.instagram_login_share = instagram_login_share
