@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-future lint typecheck unit bench clean
+.PHONY: demo test test-future lint typecheck unit bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "socialleads needs Python 3.11 or newer; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -27,13 +27,32 @@ test-future: $(STAMP)
 	PYTEST_CLOCK_SHIFT=month-end+400d $(BIN)/pytest -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check socialleads connectors tests bench scripts scheduler.py
+	$(BIN)/ruff check socialleads connectors tests bench scripts fuzz scheduler.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+
+# Coverage-guided fuzzing with atheris (docs/fuzzing.md): each target in fuzz/ for FUZZ_SECONDS, stopping at the
+# first finding (its input saved under fuzz/findings/<target>/). atheris is the `fuzz` extra, kept out of `dev`.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := meta_webhook csv_reader yaml_config
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	@mkdir -p fuzz/findings
+	@for target in $(FUZZ_TARGETS); do \
+		log=fuzz/findings/$$target.log; \
+		echo "fuzz: $$target for $(FUZZ_SECONDS)s"; \
+		if ! $(BIN)/python fuzz/$$target.py -max_total_time=$(FUZZ_SECONDS) >$$log 2>&1; then \
+			sed -n '/Uncaught Python exception/,/ERROR: libFuzzer/p' $$log | grep . || tail -30 $$log; \
+			echo "fuzz: $$target found a problem (docs/fuzzing.md); reproduce it with"; \
+			echo "  $(BIN)/python fuzz/$$target.py fuzz/findings/$$target/crash-..."; \
+			exit 1; \
+		fi; \
+		grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' $$log; \
+	done
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
