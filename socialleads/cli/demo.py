@@ -79,14 +79,27 @@ def _demo_environment(sandbox: Sandbox, inbox: Path) -> None:
 
 def _webhooks_when_up(sandbox: Sandbox, port: int, stop: threading.Event) -> None:
     """Once the bot answers on ``port``, point the sandbox's Meta webhooks at it."""
+    if _answers(port, stop):
+        sandbox.send_webhooks_to(f"http://127.0.0.1:{port}/webhooks/meta")
+
+
+def _console_line_when_up(port: int, line: str, stop: threading.Event) -> None:
+    """Print how to open the console once the bot answers on ``port``: a link printed before the web
+    server listens is refused to whoever opens it at once (a person, or the browser test)."""
+    if _answers(port, stop):
+        console.print(line, markup=False)
+
+
+def _answers(port: int, stop: threading.Event) -> bool:
+    """Wait until the bot answers ``/healthz`` on ``port``; False when ``stop`` is set first."""
     while not stop.is_set():
         try:
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
         except requests.RequestException:
             stop.wait(0.2)
             continue
-        sandbox.send_webhooks_to(f"http://127.0.0.1:{port}/webhooks/meta")
-        return
+        return True
+    return False
 
 
 #: How the summary words each status of a source's raw events, in its order.
@@ -234,11 +247,11 @@ def demo_command(
             markup=False,
         )
         web = bot.settings.web
-        console.print(
+        line = (
             f"The console: http://{web.host}:{web.port}/ ; sign in as {DEMO_ADMIN} with the one-time "
-            f"password {password} (made for this run; the demo's database starts afresh each time).",
-            markup=False,
+            f"password {password} (made for this run; the demo's database starts afresh each time)."
         )
+        threading.Thread(target=_console_line_when_up, args=(web.port, line, stop), daemon=True).start()
         try:
             scheduler.run(bot, stop)
         finally:
