@@ -11,7 +11,7 @@ what the bot derives, not for payloads kept verbatim (those stay with ``json``, 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
@@ -38,3 +38,24 @@ def loads(text: str | bytes) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         return json.loads(text)
+
+
+def refuse_constant(name: str) -> NoReturn:
+    """A ``parse_constant`` for ``json.loads``: ``NaN``, ``Infinity`` and ``-Infinity`` are not JSON
+    (RFC 8259 section 6), though Python's parser reads them, and no database's JSON column takes them."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def nests_deeper_than(document: Any, limit: int) -> bool:
+    """True when objects and arrays in ``document`` nest more than ``limit`` levels (the outermost is
+    level 1; a scalar nests none). Iterative: a recursive walk is what such a limit guards against."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False

@@ -26,6 +26,7 @@ from typing import Any
 from connectors.csv.encoding import detect_encoding
 from connectors.csv.reading import Reading
 from connectors.csv.records import read_records, record_at
+from socialleads.jsontext import nests_deeper_than, refuse_constant
 
 #: Delimiters tried when the config does not name one, in order of preference on a tie.
 DELIMITERS = (",", ";", "\t", "|")
@@ -174,10 +175,6 @@ def _unique(header: list[str]) -> list[str]:
     return keys
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
 def _json_rows(lines: list[str], encoding: str) -> Iterator[Row | BadRow]:
     """The rows of a JSON Lines file: one JSON object per line.
 
@@ -201,7 +198,7 @@ def _json_rows(lines: list[str], encoding: str) -> Iterator[Row | BadRow]:
             continue
         notes: list[str] = []
         try:
-            value = json.loads(raw, parse_constant=_reject_constant, parse_float=partial(_float, notes=notes))
+            value = json.loads(raw, parse_constant=refuse_constant, parse_float=partial(_float, notes=notes))
         except json.JSONDecodeError as exc:
             yield BadRow(line, _kept(raw), f"not valid JSON: {exc.msg} at column {exc.colno}")
             continue
@@ -214,7 +211,7 @@ def _json_rows(lines: list[str], encoding: str) -> Iterator[Row | BadRow]:
         if not isinstance(value, dict):
             yield BadRow(line, _kept(raw), f"expected a JSON object, found {type(value).__name__}")
             continue
-        if _depth(value) > MAX_JSON_DEPTH:
+        if nests_deeper_than(value, MAX_JSON_DEPTH):
             yield BadRow(line, _kept(raw), _too_deep())
             continue
         values = _storable_object(value, None, notes)
@@ -232,21 +229,6 @@ def _float(text: str, notes: list[str]) -> float | str:
         return value
     notes.append(f"the number {text} is beyond the range of a float; kept as the text {text!r}")
     return text
-
-
-def _depth(value: Any) -> int:
-    """How deep arrays and objects nest in ``value`` (an object of scalars is 1); iterative, no recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is None:
-            continue
-        deepest = max(deepest, level)
-        if deepest > MAX_JSON_DEPTH:
-            return deepest
-        stack.extend((child, level + 1) for child in children)
-    return deepest
 
 
 def _storable_object(value: dict[str, Any], within: str | None, notes: list[str]) -> dict[str, Any]:

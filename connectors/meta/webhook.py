@@ -36,6 +36,7 @@ from connectors.meta.comments import MetaCommentsSource
 from connectors.meta.lead_ads import MetaLeadAdsSource
 from socialleads.contracts import Source, WebhookAcceptance, WebhookContext, WebhookJob, WebhookReceiver
 from socialleads.errors import SourceError, WebhookRejected
+from socialleads.jsontext import nests_deeper_than, refuse_constant
 from socialleads.models import RawEvent
 from socialleads.redact import REDACTOR
 
@@ -70,20 +71,14 @@ def parse_delivery(body: bytes) -> Any:
     so no database refuses what is made of it; the delivery's body is kept as it came.
     """
     try:
-        document = json.loads(body, parse_constant=_no_constant, parse_float=_finite_float)
+        document = json.loads(body, parse_constant=refuse_constant, parse_float=_finite_float)
     except RecursionError:
         raise WebhookRejected(400, f"malformed: the body nests deeper than {MAX_DEPTH} levels") from None
     except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
         raise WebhookRejected(400, "malformed: the body is not JSON") from None
-    if _depth_over(document, MAX_DEPTH):
+    if nests_deeper_than(document, MAX_DEPTH):
         raise WebhookRejected(400, f"malformed: the body nests deeper than {MAX_DEPTH} levels")
     return _text_only(document) if _SURROGATE_ESCAPE.search(body) else document
-
-
-def _no_constant(name: str) -> Any:
-    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON (RFC 8259 §6), though Python's parser reads
-    them; no database's JSON column takes them, so such a body is malformed."""
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def _finite_float(text: str) -> float:
@@ -104,21 +99,6 @@ def _text_only(value: Any) -> Any:
     if isinstance(value, dict):
         return {_text_only(key): _text_only(item) for key, item in value.items()}
     return value
-
-
-def _depth_over(document: Any, limit: int) -> bool:
-    """True when objects and arrays in ``document`` nest more than ``limit`` levels (iterative: a
-    recursive walk is what the limit guards against)."""
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        for child in children:
-            if isinstance(child, dict | list):
-                if depth + 1 > limit:
-                    return True
-                stack.append((child, depth + 1))
-    return False
 
 
 def _as_id(value: Any) -> str | None:
